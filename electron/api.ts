@@ -1,0 +1,275 @@
+/**
+ * THE contract between the core and every UI.
+ *
+ * Each method has a zod schema for its params; the core validates every inbound call here, once
+ * (`parseCall`). Results and events are typed only: they come from our own core.
+ * Electron IPC (preload → window.apiary) and the headless host's WebSocket are two transports of this
+ * one contract. The renderer imports *types* from this file and nothing else from electron/.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Shared schema pieces
+
+const id = z.string().min(1).max(64).regex(/^[\w-]+$/, 'ids are letters, digits, _ and -');
+const topic = z.string().min(1).max(1024);
+const topicFilter = z.string().min(1).max(1024);
+const qos = z.union([z.literal(0), z.literal(1)]);
+const Empty = z.object({}).strict();
+
+export const ProfileKind = z.enum(['sandbox', 'beebotte', 'mqtt']);
+export const CredentialType = z.enum(['channelToken', 'iamToken', 'secretKey']);
+
+/** What a UI may send to create or edit a profile. Secrets travel inbound only, never back out. */
+export const ProfileInput = z
+  .object({
+    id: id.optional(),
+    name: z.string().trim().min(1).max(64),
+    kind: ProfileKind,
+    /** generic MQTT: mqtt://, mqtts://, ws://, wss:// URL; Beebotte: ignored (host fixed). */
+    url: z.string().max(512).optional(),
+    /** Beebotte: 8883 (TLS, default) or 1883. */
+    port: z.number().int().min(1).max(65535).optional(),
+    tls: z.boolean().optional(),
+    credentialType: CredentialType.optional(),
+    /** Beebotte account API key (the public half, used for signed REST). */
+    apiKey: z.string().max(128).optional(),
+    /** generic MQTT username (not a secret there). Beebotte usernames are derived from the credential. */
+    username: z.string().max(256).optional(),
+    clientId: z.string().max(128).optional(),
+    protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
+    caFile: z.string().max(1024).optional(),
+    certFile: z.string().max(1024).optional(),
+    keyFile: z.string().max(1024).optional(),
+    /** false = skip TLS verification: an explicit, unsafe, per-profile choice. */
+    verifyTls: z.boolean().optional(),
+    subscriptions: z.array(topicFilter).max(100).optional(),
+    autoConnect: z.boolean().optional(),
+    /** keychain = stored with keytar; ask = held in memory for this run only. */
+    secretMode: z.enum(['keychain', 'ask']).optional(),
+    /** The token / secret key / password. Absent = keep the stored one. Empty string = clear it. */
+    secret: z.string().max(4096).optional(),
+  })
+  .strict();
+export type ProfileInput = z.infer<typeof ProfileInput>;
+
+export const PublishInput = z
+  .object({
+    profileId: id,
+    topic,
+    /** JSON text of the value; wrapped as {"data": …} unless raw. */
+    data: z.string().max(16 * 1024 * 1024),
+    write: z.boolean().default(false),
+    ispublic: z.boolean().default(false),
+    qos: qos.default(0),
+    retain: z.boolean().default(false),
+    /** Send `data` as it is, no Beebotte envelope (generic brokers, or non-JSON payloads). */
+    raw: z.boolean().default(false),
+  })
+  .strict();
+export type PublishInput = z.input<typeof PublishInput>;
+
+export const MessageQuery = z
+  .object({
+    profileId: id.optional(),
+    /** MQTT filter, e.g. demo/# */
+    topicFilter: topicFilter.optional(),
+    text: z.string().max(256).optional(),
+    /** keyset paging: messages with id < beforeId, newest first */
+    beforeId: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+export type MessageQuery = z.input<typeof MessageQuery>;
+
+// ---------------------------------------------------------------------------------------------
+// DTOs (core → UI)
+
+export type SessionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
+
+export interface ProfileDTO {
+  id: string;
+  name: string;
+  kind: z.infer<typeof ProfileKind>;
+  url?: string;
+  port?: number;
+  tls: boolean;
+  credentialType?: z.infer<typeof CredentialType>;
+  apiKey?: string;
+  /** generic MQTT only; never a Beebotte username (it carries the token). */
+  username?: string;
+  clientId?: string;
+  protocolVersion: 4 | 5;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  verifyTls: boolean;
+  subscriptions: string[];
+  autoConnect: boolean;
+  secretMode: 'keychain' | 'ask';
+  /** The only thing a UI ever learns about a secret. */
+  hasSecret: boolean;
+  builtIn: boolean;
+}
+
+export interface SessionState {
+  profileId: string;
+  status: SessionStatus;
+  /** actionable, human text; never contains a secret */
+  error?: string;
+  since: number;
+  /** next reconnect attempt (ms since epoch) while reconnecting */
+  retryAt?: number;
+  outbox: number;
+}
+
+export type PayloadKind = 'json' | 'text' | 'binary';
+
+export interface MessageDTO {
+  id: number;
+  profileId: string;
+  topic: string;
+  /** receive time, ms since epoch */
+  receivedAt: number;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  size: number;
+  kind: PayloadKind;
+  /** UTF-8 text (json/text) or base64 (binary), clipped to PREVIEW_BYTES; see `clipped`. */
+  preview: string;
+  clipped: boolean;
+  /** Beebotte envelope, when the payload is {"data": …} */
+  envelope?: { data: unknown; write?: boolean; ispublic?: boolean; ts?: number };
+  /** true when this message came from this app */
+  own?: boolean;
+}
+
+export interface FullMessageDTO extends MessageDTO {
+  /** the whole payload: text or base64 (binary) */
+  payload: string;
+  /** stored payload was cut at the store's cap (never silently: this flag says so) */
+  overCap: boolean;
+}
+
+export interface MessageBatch {
+  messages: MessageDTO[];
+  /** messages that arrived but were not sent in this batch (UI buffer bound); they are in the store */
+  skipped: number;
+  rate: number;
+}
+
+export interface PublishResult {
+  status: 'sent' | 'queued';
+  topic: string;
+  payloadBytes: number;
+}
+
+export interface AppInfo {
+  name: 'Apiary';
+  version: string;
+  shell: 'electron' | 'host';
+  sandbox?: { mqtt: string; mqtts?: string; http?: string; ws?: string; ca?: string };
+  keychain: 'ok' | 'locked' | 'unavailable';
+}
+
+export interface ApiErrorShape {
+  code: 'invalid_params' | 'unknown_method' | 'not_found' | 'failed' | 'unauthorized';
+  message: string;
+  issues?: { path: string; message: string }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Methods
+
+export const methodParams = {
+  'app.info': Empty,
+  'profiles.list': Empty,
+  'profiles.save': ProfileInput,
+  'profiles.remove': z.object({ id }).strict(),
+  'sessions.list': Empty,
+  'sessions.connect': z.object({ profileId: id, secret: z.string().max(4096).optional() }).strict(),
+  'sessions.disconnect': z.object({ profileId: id }).strict(),
+  'messages.publish': PublishInput,
+  'messages.query': MessageQuery,
+  'messages.get': z.object({ id: z.number().int().positive() }).strict(),
+} as const;
+
+export interface MethodResults {
+  'app.info': AppInfo;
+  'profiles.list': ProfileDTO[];
+  'profiles.save': ProfileDTO;
+  'profiles.remove': { removed: boolean };
+  'sessions.list': SessionState[];
+  'sessions.connect': SessionState;
+  'sessions.disconnect': SessionState;
+  'messages.publish': PublishResult;
+  'messages.query': MessageDTO[];
+  'messages.get': FullMessageDTO;
+}
+
+export type MethodName = keyof typeof methodParams;
+export type ParamsOf<M extends MethodName> = z.input<(typeof methodParams)[M]>;
+export type ParsedParamsOf<M extends MethodName> = z.output<(typeof methodParams)[M]>;
+export type ResultOf<M extends MethodName> = MethodResults[M];
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export interface EventPayloads {
+  'session.state': SessionState;
+  'messages.batch': MessageBatch;
+  'profiles.changed': ProfileDTO[];
+}
+export type EventName = keyof EventPayloads;
+
+/** What preload exposes as window.apiary, and what the WebSocket client implements. */
+export interface ApiaryBridge {
+  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
+  on<E extends EventName>(event: E, listener: (data: EventPayloads[E]) => void): () => void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation at the boundary
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorShape['code'],
+    message: string,
+    readonly issues?: ApiErrorShape['issues'],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  toJSON(): ApiErrorShape {
+    return { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) };
+  }
+}
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodParams, value);
+}
+
+/** Validates an untrusted (method, params) pair. Throws ApiError; never returns unchecked data. */
+export function parseCall(method: unknown, params: unknown): { method: MethodName; params: unknown } {
+  if (!isMethodName(method)) {
+    throw new ApiError('unknown_method', `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`);
+  }
+  const result = methodParams[method].safeParse(params ?? {});
+  if (!result.success) {
+    const issues = result.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const first = issues[0];
+    throw new ApiError(
+      'invalid_params',
+      `invalid params for ${method}: ${first ? `${first.path || '(root)'}: ${first.message}` : 'rejected'}`,
+      issues,
+    );
+  }
+  return { method, params: result.data };
+}
+
+/** Wire frames of the WebSocket transport (JSON-RPC style). */
+export type ClientFrame = { id: number; method: string; params?: unknown };
+export type ServerFrame =
+  | { id: number; result: unknown }
+  | { id: number; error: ApiErrorShape }
+  | { event: EventName; data: unknown };
