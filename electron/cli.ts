@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * `apiary` — one command line for the same core: start, serve, sandbox, pub, sub, provision, devices, profiles.
+ * Each subcommand lives in commands/; this file only dispatches.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../../package.json') as { version: string };
+
+const HELP = `Apiary ${version} — a desk and tray for Beebotte's MQTT service
+
+Usage: apiary <command> [options]
+
+  start                 the desktop app (falls back to \`serve\` where Electron cannot run)
+  serve                 serve the desk to a browser on 127.0.0.1 (--json prints {"url": …})
+  sandbox               run the Beebotte-compatible sandbox server (MQTT, TLS, REST v1, WebSocket)
+  pub <topic> <data>    publish a message
+  sub <topic…>          subscribe and print messages
+  profiles              list|add|remove|show connection profiles (secrets in the OS keychain)
+  devices               list serial ports and recognized boards
+  provision             provision a board over USB serial (Wi-Fi + Beebotte credentials)
+
+  apiary <command> --help   options of a command
+  apiary --version`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./commands/start.js')).runStartCommand,
+  serve: async () => (await import('./commands/serve.js')).runServeCommand,
+  sandbox: async () => (await import('./commands/sandbox.js')).runSandboxCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`apiary: unknown command "${name}"\n\n${HELP}\n`);
+    return 2;
+  }
+  const run = await load();
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`apiary: ${message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { createCore } from '../core/core.js';
+import { startHost } from '../host.js';
+import { createNodePlatform, rendererDir } from '../node-platform.js';
+
+export const serveHelp = `apiary serve [--port N] [--host 127.0.0.1] [--allow-remote] [--data DIR] [--no-sandbox] [--json]
+  Serves the desk to a browser on loopback and prints its URL (with a one-time access token).
+  --json   print exactly one line {"url": "…"} on stdout once ready`;
+
+export async function runServeCommand(argv: string[], opts: { reason?: string } = {}): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '0' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'allow-remote': { type: 'boolean', default: false },
+      data: { type: 'string' },
+      'no-sandbox': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got ${values.port}`);
+  const platform = createNodePlatform('host', values.data);
+  const core = await createCore(platform, { embeddedSandbox: !values['no-sandbox'] });
+  const host = await startHost({ core, rendererDir, host: values.host, port, allowRemote: values['allow-remote'] });
+  if (values.json) process.stdout.write(`${JSON.stringify({ url: host.url })}\n`);
+  else {
+    if (opts.reason) process.stderr.write(`${opts.reason}\n`);
+    process.stdout.write(`Apiary desk: ${host.url}\n(open it in a browser; Ctrl-C to stop)\n`);
+  }
+  await waitForSignal();
+  await host.close();
+  await core.close();
+  return 0;
+}
+
+export function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}

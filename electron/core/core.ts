@@ -1,0 +1,154 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AppInfo, MethodName } from '../api.js';
+import { ApiError, parseCall } from '../api.js';
+import { EventBus } from './events.js';
+import { Ingest } from './ingest/ingest.js';
+import type { Platform } from './platform.js';
+import { ProfileStore } from './profiles/profile-store.js';
+import { SANDBOX_PROFILE_ID, type Profile } from './profiles/profile.js';
+import { buildSessionConfig } from './profiles/connection.js';
+import { SessionManager } from './session/manager.js';
+import { openDatabase, MessageLog, Outbox } from './store/index.js';
+import { Vault } from './vault/index.js';
+import { startSandbox, type SandboxHandle } from './sandbox/index.js';
+import { DemoSensor } from './embedded/demo-sensor.js';
+import { createHandlers, type Handlers } from './handlers.js';
+
+export interface CoreOptions {
+  /** start the embedded Beebotte-compatible sandbox and the built-in "Sandbox" profile (default true) */
+  embeddedSandbox?: boolean;
+  /** publish simulated demo readings into the sandbox (default true with the sandbox) */
+  demoSensor?: boolean;
+  /** connect the sandbox profile at start (default true) */
+  autoConnectSandbox?: boolean;
+  flushMs?: number;
+}
+
+export interface Core {
+  readonly bus: EventBus;
+  /** The single entry for every UI call: validates, then dispatches. Throws ApiError. */
+  call(method: unknown, params: unknown): Promise<unknown>;
+  info(): Promise<AppInfo>;
+  readonly services: CoreServices;
+  close(): Promise<void>;
+}
+
+export interface CoreServices {
+  bus: EventBus;
+  profiles: ProfileStore;
+  vault: Vault;
+  sessions: SessionManager;
+  log: MessageLog;
+  outbox: Outbox;
+  ingest: Ingest;
+  sandbox: SandboxHandle | null;
+  platform: Platform;
+}
+
+const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+/** Composition root: builds every service from a Platform. The shells only add transports. */
+export async function createCore(platform: Platform, options: CoreOptions = {}): Promise<Core> {
+  fs.mkdirSync(platform.dataDir, { recursive: true, mode: 0o700 });
+  const bus = new EventBus();
+  const db = openDatabase(path.join(platform.dataDir, 'apiary.db'));
+  const log = new MessageLog(db);
+  const outbox = new Outbox(db);
+  const vault = new Vault(platform.secrets);
+  const profiles = new ProfileStore(path.join(platform.dataDir, 'profiles.json'));
+  const ingest = new Ingest({ sink: log, bus, clock: platform.clock, log: platform.log, flushMs: options.flushMs ?? 75 });
+
+  let sandbox: SandboxHandle | null = null;
+  let sensor: DemoSensor | null = null;
+  if (options.embeddedSandbox ?? true) {
+    sandbox = await startSandbox({
+      dataDir: path.join(platform.dataDir, 'sandbox'),
+      mqttPort: 0,
+      mqttsPort: 0,
+      httpPort: 0,
+      log: (line: string) => platform.log.info(`sandbox: ${line}`),
+    });
+    if (sandbox.demo) {
+      profiles.putBuiltIn(sandboxProfile());
+      await vault.save(SANDBOX_PROFILE_ID, sandbox.demo.token, 'ask');
+      if (options.demoSensor ?? true) {
+        sensor = new DemoSensor(sandbox.urls.mqtt, sandbox.demo.token);
+        sensor.start();
+      }
+    }
+  }
+
+  const sessions = new SessionManager({
+    bus,
+    ingest,
+    outbox,
+    clock: platform.clock,
+    log: platform.log,
+    configFor: async (profile: Profile, secretOverride?: string) => {
+      const secret = secretOverride ?? (await vault.read(profile.id));
+      return buildSessionConfig(profile, secret, {
+        resourcesDir: platform.resourcesDir,
+        ...(sandbox ? { sandbox: { mqtt: sandbox.urls.mqtt, mqtts: sandbox.urls.mqtts, ca: sandbox.caPath } } : {}),
+      });
+    },
+  });
+
+  const services: CoreServices = { bus, profiles, vault, sessions, log, outbox, ingest, sandbox, platform };
+
+  const info = async (): Promise<AppInfo> => ({
+    name: 'Apiary',
+    version,
+    shell: platform.shell,
+    keychain: await vault.status(),
+    ...(sandbox
+      ? { sandbox: { mqtt: sandbox.urls.mqtt, mqtts: sandbox.urls.mqtts, http: sandbox.urls.http, ws: sandbox.urls.ws, ca: sandbox.caPath } }
+      : {}),
+  });
+  const handlers: Handlers = createHandlers(services, info);
+
+  for (const profile of profiles.list()) {
+    const wanted = profile.id === SANDBOX_PROFILE_ID ? (options.autoConnectSandbox ?? true) : profile.autoConnect;
+    if (wanted) await sessions.connect(profile).catch((err: Error) => platform.log.warn(`${profile.name}: ${err.message}`));
+  }
+
+  return {
+    bus,
+    services,
+    info,
+    async call(method: unknown, params: unknown): Promise<unknown> {
+      const parsed = parseCall(method, params);
+      const handler = handlers[parsed.method as MethodName] as (p: unknown) => Promise<unknown>;
+      try {
+        return await handler(parsed.params);
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        throw new ApiError('failed', (err as Error).message ?? String(err));
+      }
+    },
+    async close() {
+      await sessions.closeAll();
+      ingest.close();
+      await sensor?.stop();
+      await sandbox?.close();
+      db.close();
+    },
+  };
+}
+
+function sandboxProfile(): Profile {
+  return {
+    id: SANDBOX_PROFILE_ID,
+    name: 'Sandbox (demo)',
+    kind: 'sandbox',
+    tls: false,
+    credentialType: 'channelToken',
+    protocolVersion: 4,
+    verifyTls: true,
+    subscriptions: ['demo/#'],
+    autoConnect: true,
+    secretMode: 'ask',
+    builtIn: true,
+  };
+}

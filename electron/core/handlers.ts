@@ -1,0 +1,65 @@
+import type { AppInfo, MethodName, ParsedParamsOf, ProfileDTO, ResultOf } from '../api.js';
+import { ApiError } from '../api.js';
+import type { CoreServices } from './core.js';
+import { checkProfile, normalizeProfile, type Profile } from './profiles/profile.js';
+import { toFullMessageDTO, toMessageDTO } from './store/index.js';
+import { PREVIEW_BYTES } from './ingest/decode.js';
+
+export type Handlers = { [M in MethodName]: (params: ParsedParamsOf<M>) => Promise<ResultOf<M>> };
+
+/** One function per contract method. Params arrive already validated by parseCall. */
+export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): Handlers {
+  const profileOr404 = (id: string): Profile => {
+    const profile = s.profiles.get(id);
+    if (!profile) throw new ApiError('not_found', `no profile with id ${id}`);
+    return profile;
+  };
+  const toDTO = async (profile: Profile): Promise<ProfileDTO> => ({ ...profile, hasSecret: await s.vault.has(profile.id) });
+  const listDTOs = async () => Promise.all(s.profiles.list().map(toDTO));
+
+  return {
+    'app.info': () => info(),
+    'profiles.list': () => listDTOs(),
+    'profiles.save': async (input) => {
+      const previous = input.id ? s.profiles.get(input.id) : undefined;
+      if (previous?.builtIn) throw new ApiError('invalid_params', 'the built-in sandbox profile cannot be edited');
+      const profile = normalizeProfile(input, previous?.id ?? s.profiles.newId(), previous);
+      const problem = checkProfile(profile);
+      if (problem) throw new ApiError('invalid_params', problem);
+      // the secret first: a locked keychain must not leave a profile without its credential
+      if (input.secret !== undefined) {
+        if (input.secret === '') await s.vault.forget(profile.id);
+        else await s.vault.save(profile.id, input.secret, profile.secretMode);
+      }
+      s.profiles.put(profile);
+      s.platform.log.info(`profile saved: ${profile.name} (${profile.kind})`);
+      s.bus.emit('profiles.changed', await listDTOs());
+      return toDTO(profile);
+    },
+    'profiles.remove': async ({ id }) => {
+      const profile = profileOr404(id);
+      if (profile.builtIn) throw new ApiError('invalid_params', 'the built-in sandbox profile cannot be removed');
+      await s.sessions.disconnect(id);
+      await s.vault.forget(id);
+      const removed = s.profiles.remove(id);
+      s.bus.emit('profiles.changed', await listDTOs());
+      return { removed };
+    },
+    'sessions.list': async () => s.profiles.list().map((p) => s.sessions.state(p.id)),
+    'sessions.connect': async ({ profileId, secret }) => {
+      const profile = profileOr404(profileId);
+      if (secret === undefined && profile.kind !== 'mqtt' && !(await s.vault.has(profileId))) {
+        throw new ApiError('invalid_params', `${profile.name} has no credential: add it in the profile, or enter it to connect`);
+      }
+      return s.sessions.connect(profile, secret);
+    },
+    'sessions.disconnect': async ({ profileId }) => s.sessions.disconnect(profileOr404(profileId).id),
+    'messages.publish': async (input) => s.sessions.publish(profileOr404(input.profileId), input),
+    'messages.query': async (query) => s.log.query(query).map((row) => toMessageDTO(row, PREVIEW_BYTES)),
+    'messages.get': async ({ id }) => {
+      const row = s.log.get(id);
+      if (!row) throw new ApiError('not_found', `message ${id} is no longer in the store (retention budget)`);
+      return toFullMessageDTO(row);
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import type { MessageBatch, MessageDTO } from '../../api.js';
+import type { EventBus } from '../events.js';
+import type { Clock, Logger } from '../platform.js';
+import { decodePayload, type Decoded } from './decode.js';
+
+/** What the store must offer the ingest path (MessageLog implements it). */
+export interface MessageSink {
+  insertBatch(rows: NewMessage[]): number[];
+}
+
+export interface NewMessage {
+  profileId: string;
+  topic: string;
+  receivedAt: number;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  payload: Buffer;
+  kind: Decoded['kind'];
+  own?: boolean;
+}
+
+/** Later stages of the hot path (explorer stats, alert rules) see each message once, decoded. */
+export interface IngestObserver {
+  observe(message: MessageDTO, payload: Buffer): void;
+  /** once per flush, after all messages of the batch were observed */
+  flushed?(now: number): void;
+}
+
+export interface IngestOptions {
+  sink: MessageSink;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  /** how often a batch goes to the store and the UI */
+  flushMs?: number;
+  /** at most this many messages per UI batch; the rest are counted as skipped (they are in the store) */
+  uiBatchLimit?: number;
+  /** bound on messages waiting for a flush; beyond it the oldest are stored but not sent to the UI */
+  maxPending?: number;
+}
+
+interface Pending {
+  row: NewMessage;
+  decoded: Decoded;
+}
+
+/**
+ * The one ingest path: decode once → store in one transaction per flush → observers → one coalesced
+ * event to the UI every ~75 ms. Never one event per message.
+ */
+export class Ingest {
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly observers: IngestObserver[] = [];
+  private storeError: string | null = null;
+  private rateWindow: { at: number; count: number }[] = [];
+  private nextLocalId = -1;
+  readonly flushMs: number;
+
+  constructor(private readonly options: IngestOptions) {
+    this.flushMs = options.flushMs ?? 75;
+  }
+
+  addObserver(observer: IngestObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** Hot path: keep it cheap. */
+  push(profileId: string, topic: string, payload: Buffer, qos: 0 | 1 | 2, retain: boolean, own = false): void {
+    const decoded = decodePayload(payload);
+    this.pending.push({
+      row: { profileId, topic, receivedAt: this.options.clock.now(), qos, retain, payload, kind: decoded.kind, own },
+      decoded,
+    });
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.flushMs);
+      this.timer.unref?.();
+    }
+  }
+
+  get lastStoreError(): string | null {
+    return this.storeError;
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const ids = this.store(batch);
+    const limit = this.options.uiBatchLimit ?? 500;
+    const now = this.options.clock.now();
+    const messages: MessageDTO[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const { row, decoded } = batch[i]!;
+      const dto = toDTO(ids[i] ?? this.nextLocalId--, row, decoded);
+      for (const observer of this.observers) observer.observe(dto, row.payload);
+      // the newest messages are the ones a user watching the log wants to see
+      if (i >= batch.length - limit) messages.push(dto);
+    }
+    for (const observer of this.observers) observer.flushed?.(now);
+    this.options.bus.emit('messages.batch', {
+      messages,
+      skipped: batch.length - messages.length,
+      rate: this.rate(now, batch.length),
+    } satisfies MessageBatch);
+  }
+
+  close(): void {
+    this.flush();
+  }
+
+  /** A failing store degrades ingest (live view keeps working with negative ids) instead of crashing. */
+  private store(batch: Pending[]): number[] {
+    try {
+      const ids = this.options.sink.insertBatch(batch.map((p) => p.row));
+      if (this.storeError) {
+        this.options.log.info('message store writable again');
+        this.storeError = null;
+      }
+      return ids;
+    } catch (err) {
+      const message = `messages are not being stored: ${(err as Error).message}`;
+      if (message !== this.storeError) this.options.log.error(message);
+      this.storeError = message;
+      return [];
+    }
+  }
+
+  private rate(now: number, count: number): number {
+    this.rateWindow.push({ at: now, count });
+    while (this.rateWindow.length && this.rateWindow[0]!.at < now - 2000) this.rateWindow.shift();
+    const total = this.rateWindow.reduce((sum, w) => sum + w.count, 0);
+    return Math.round(total / 2);
+  }
+}
+
+function toDTO(id: number, row: NewMessage, decoded: Decoded): MessageDTO {
+  const dto: MessageDTO = {
+    id,
+    profileId: row.profileId,
+    topic: row.topic,
+    receivedAt: row.receivedAt,
+    qos: row.qos,
+    retain: row.retain,
+    size: decoded.size,
+    kind: decoded.kind,
+    preview: decoded.preview,
+    clipped: decoded.clipped,
+  };
+  if (decoded.envelope) dto.envelope = decoded.envelope;
+  if (row.own) dto.own = true;
+  return dto;
+}

@@ -1,0 +1,137 @@
+/**
+ * A real serial port (serialport) behind the DuplexPort interface the Improv client uses.
+ * DTR/RTS are set deliberately after open so an ESP32's auto-reset circuit neither resets the board nor
+ * holds it in the bootloader; ptys refuse that ioctl, which is fine. Open errors become PairingErrors
+ * that say what to do. Every port opened here is tracked until it is closed, so leaks are visible.
+ */
+import { SerialPort } from 'serialport';
+import type { DuplexPort } from './improv-client.js';
+import { PairingError } from './errors.js';
+
+export interface OpenSerialOptions {
+  baudRate?: number;
+  /** DTR and RTS after open; both false = "run" on ESP32/ESP8266 auto-reset circuits */
+  dtr?: boolean;
+  rts?: boolean;
+  /** wait after open before talking, for boards that reset on open anyway (Arduino AVR) */
+  bootDelayMs?: number;
+}
+
+export interface SerialDuplex extends DuplexPort {
+  readonly path: string;
+  readonly isOpen: boolean;
+}
+
+const open = new Set<string>();
+
+/** Paths of the ports this process has open right now. */
+export function openPortPaths(): string[] {
+  return [...open];
+}
+
+export async function openSerialPort(path: string, opts: OpenSerialOptions = {}): Promise<SerialDuplex> {
+  const port = new SerialPort({
+    path,
+    baudRate: opts.baudRate ?? 115200,
+    autoOpen: false,
+    // keep DTR where we set it on close, so closing does not reset the board either
+    hupcl: false,
+  });
+  await new Promise<void>((resolve, reject) => {
+    port.open((err) => (err ? reject(describeOpenError(path, err)) : resolve()));
+  });
+  open.add(path);
+  let closed = false;
+  const closeCbs: ((err?: Error) => void)[] = [];
+  const markClosed = (err?: Error) => {
+    if (closed) return;
+    closed = true;
+    open.delete(path);
+    for (const cb of closeCbs) cb(err);
+  };
+  // "disconnected" arrives as a close event carrying an error; plain errors after open mean the same
+  port.on('close', (err?: Error) => markClosed(err ?? undefined));
+  port.on('error', (err: Error) => {
+    markClosed(err);
+    if (port.isOpen) port.close(() => undefined);
+  });
+
+  try {
+    await setLines(port, { dtr: opts.dtr ?? false, rts: opts.rts ?? false });
+  } catch (err) {
+    await closePort(port);
+    markClosed();
+    throw err;
+  }
+  if (opts.bootDelayMs) await new Promise((r) => setTimeout(r, opts.bootDelayMs));
+
+  return {
+    path,
+    get isOpen() {
+      return !closed;
+    },
+    write(buf) {
+      if (closed) return Promise.reject(new PairingError('disconnected', `${path} is closed (unplugged?)`));
+      return new Promise<void>((resolve, reject) => {
+        port.write(Buffer.from(buf), (err) => {
+          if (err) return reject(new PairingError('port-failed', `cannot write to ${path}: ${err.message}`));
+          port.drain((e) => (e ? reject(new PairingError('port-failed', `cannot write to ${path}: ${e.message}`)) : resolve()));
+        });
+      });
+    },
+    onData(cb) {
+      port.on('data', (chunk: Buffer) => cb(chunk));
+    },
+    onClose(cb) {
+      closeCbs.push(cb);
+    },
+    async close() {
+      await closePort(port);
+      markClosed();
+    },
+  };
+}
+
+/** Sets DTR/RTS; a pty (or a driver without modem lines) answers "Inappropriate ioctl", which we ignore. */
+function setLines(port: SerialPort, lines: { dtr: boolean; rts: boolean }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    port.set(lines, (err) => {
+      if (!err || /inappropriate ioctl|ENOTTY|not supported/i.test(err.message)) return resolve();
+      reject(new PairingError('port-failed', `cannot set DTR/RTS on ${port.path}: ${err.message}`));
+    });
+  });
+}
+
+/** Closes and waits; never throws and never waits more than a few seconds (a vanished device may hang). */
+function closePort(port: SerialPort): Promise<void> {
+  if (!port.isOpen) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 3000);
+    port.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export function describeOpenError(path: string, err: Error): PairingError {
+  const m = err.message;
+  if (/cannot lock port|resource busy|EBUSY/i.test(m)) {
+    return new PairingError(
+      'port-busy',
+      `${path} is open in another program (a serial monitor, screen, another Apiary?): close it and try again`,
+    );
+  }
+  if (/EACCES|permission denied|access denied/i.test(m)) {
+    const hint =
+      process.platform === 'linux'
+        ? 'add your user to the dialout group (sudo usermod -aG dialout $USER) and log in again'
+        : 'check that no other program holds it and that the USB driver is installed';
+    return new PairingError('port-permission', `permission denied on ${path}: ${hint}`);
+  }
+  if (/ENOENT|no such file|cannot find|file not found/i.test(m)) {
+    const driver = process.platform === 'linux' ? '' : ' (macOS and Windows may need the CP210x or CH34x driver)';
+    return new PairingError('port-missing', `${path} does not exist: is the board plugged in?${driver}`);
+  }
+  return new PairingError('port-failed', `cannot open ${path}: ${m}`);
+}

@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import tls from 'node:tls';
+import { randomBytes } from 'node:crypto';
+import { beebotteUsername } from '../beebotte/credentials.js';
+import { BEEBOTTE_HOST, type Profile } from './profile.js';
+import type { SessionConfig } from '../session/session.js';
+
+export interface SandboxEndpoint {
+  mqtt: string;
+  mqtts?: string;
+  ca?: string;
+}
+
+/** Unique per run, so two Apiary instances (or two profiles) never kick each other off the broker. */
+export function defaultClientId(profile: Profile): string {
+  return `apiary-${profile.id}-${randomBytes(4).toString('hex')}`;
+}
+
+const credentialHints: Record<string, string> = {
+  channelToken: 'check the channel token in the profile',
+  iamToken: 'check the IAM token in the profile',
+  secretKey: 'check the account secret key in the profile',
+  mqtt: 'check the username and password in the profile',
+};
+
+/** Turns a profile + its secret into what a Session needs. Secrets stay in this object only. */
+export function buildSessionConfig(
+  profile: Profile,
+  secret: string | null,
+  ctx: { sandbox?: SandboxEndpoint; resourcesDir: string },
+): SessionConfig {
+  const base = {
+    profileId: profile.id,
+    subscriptions: profile.subscriptions.map((filter) => ({ filter, qos: 1 as const })),
+  };
+  const clientId = profile.clientId || defaultClientId(profile);
+  if (profile.kind === 'mqtt') {
+    const url = new URL(profile.url!);
+    const secure = url.protocol === 'mqtts:' || url.protocol === 'wss:' || url.protocol === 'ssl:';
+    return {
+      ...base,
+      url: profile.url!,
+      displayHost: url.host,
+      credentialHint: credentialHints.mqtt!,
+      options: {
+        clientId,
+        protocolVersion: profile.protocolVersion,
+        ...(profile.username ? { username: profile.username } : {}),
+        ...(secret ? { password: secret } : {}),
+        ...(secure ? tlsOptions(profile, []) : {}),
+      },
+    };
+  }
+  const type = profile.credentialType ?? 'channelToken';
+  const username = secret ? beebotteUsername(type, secret) : undefined;
+  if (profile.kind === 'sandbox') {
+    const sandbox = ctx.sandbox;
+    if (!sandbox) throw new Error('the embedded sandbox is not running');
+    const useTls = profile.tls && sandbox.mqtts;
+    const url = useTls ? sandbox.mqtts! : sandbox.mqtt;
+    return {
+      ...base,
+      url,
+      displayHost: `the sandbox (${new URL(url).host})`,
+      credentialHint: credentialHints[type]!,
+      options: {
+        clientId,
+        protocolVersion: 4,
+        ...(username ? { username, password: '' } : {}),
+        ...(useTls && sandbox.ca ? { ca: [fs.readFileSync(sandbox.ca)], rejectUnauthorized: true } : {}),
+      },
+    };
+  }
+  // Beebotte cloud: MQTT 3.1.1, 8883 TLS (Beebotte's CA root shipped in resources/certs) or 1883.
+  const port = profile.port ?? 8883;
+  const tls = port !== 1883;
+  const beebotteCa = fs.readFileSync(path.join(ctx.resourcesDir, 'certs', 'beebotte-ca.pem'));
+  return {
+    ...base,
+    url: `${tls ? 'mqtts' : 'mqtt'}://${BEEBOTTE_HOST}:${port}`,
+    displayHost: BEEBOTTE_HOST,
+    credentialHint: credentialHints[type]!,
+    options: {
+      clientId,
+      protocolVersion: 4,
+      ...(username ? { username, password: '' } : {}),
+      ...(tls ? { ...tlsOptions(profile, [beebotteCa]), servername: BEEBOTTE_HOST } : {}),
+    },
+  };
+}
+
+function tlsOptions(profile: Profile, extraCa: Buffer[]): SessionConfig['options'] {
+  const ca = [...extraCa];
+  if (profile.caFile) ca.push(fs.readFileSync(profile.caFile));
+  return {
+    // extra CAs are added to (not instead of) the system store
+    ...(ca.length ? { ca: [...ca, ...systemRoots()] } : {}),
+    ...(profile.certFile ? { cert: fs.readFileSync(profile.certFile) } : {}),
+    ...(profile.keyFile ? { key: fs.readFileSync(profile.keyFile) } : {}),
+    rejectUnauthorized: profile.verifyTls,
+  };
+}
+
+let roots: Buffer[] | null = null;
+function systemRoots(): Buffer[] {
+  roots ??= tls.rootCertificates.map((pem) => Buffer.from(pem));
+  return roots;
+}

@@ -1,0 +1,65 @@
+import type { ProfileDTO, ProfileInput } from '../../api.js';
+
+/** A stored profile: everything but the secret, which lives in the vault. */
+export type Profile = Omit<ProfileDTO, 'hasSecret'>;
+
+export const SANDBOX_PROFILE_ID = 'sandbox';
+
+export const BEEBOTTE_HOST = 'mqtt.beebotte.com';
+export const BEEBOTTE_REST = 'https://api.beebotte.com';
+
+export function normalizeProfile(input: ProfileInput, id: string, previous?: Profile): Profile {
+  const kind = input.kind;
+  const tls = kind === 'beebotte' ? (input.port ?? previous?.port ?? 8883) !== 1883 : (input.tls ?? previous?.tls ?? false);
+  const profile: Profile = {
+    id,
+    name: input.name,
+    kind,
+    tls,
+    protocolVersion: input.protocolVersion ?? previous?.protocolVersion ?? 4,
+    verifyTls: input.verifyTls ?? previous?.verifyTls ?? true,
+    subscriptions: input.subscriptions ?? previous?.subscriptions ?? defaultSubscriptions(kind),
+    autoConnect: input.autoConnect ?? previous?.autoConnect ?? false,
+    secretMode: input.secretMode ?? previous?.secretMode ?? 'keychain',
+    builtIn: previous?.builtIn ?? false,
+  };
+  const url = input.url ?? previous?.url;
+  if (url !== undefined && kind === 'mqtt') profile.url = url;
+  if (kind === 'beebotte') profile.port = input.port ?? previous?.port ?? 8883;
+  const credentialType = input.credentialType ?? previous?.credentialType;
+  if (kind !== 'mqtt') profile.credentialType = credentialType ?? 'channelToken';
+  for (const key of ['apiKey', 'clientId', 'caFile', 'certFile', 'keyFile'] as const) {
+    const value = input[key] ?? previous?.[key];
+    if (value) profile[key] = value;
+  }
+  if (kind === 'mqtt') {
+    const username = input.username ?? previous?.username;
+    if (username) profile.username = username;
+  }
+  return profile;
+}
+
+function defaultSubscriptions(kind: Profile['kind']): string[] {
+  return kind === 'mqtt' ? ['#'] : [];
+}
+
+/** Checks that cannot be expressed in the schema; returns a user-facing message or null. */
+export function checkProfile(profile: Profile): string | null {
+  if (profile.kind === 'mqtt') {
+    if (!profile.url) return 'a generic MQTT profile needs a broker URL, e.g. mqtt://127.0.0.1:1883';
+    let parsed: URL;
+    try {
+      parsed = new URL(profile.url);
+    } catch {
+      return `"${profile.url}" is not a URL: use mqtt://host:1883 or mqtts://host:8883`;
+    }
+    if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:'].includes(parsed.protocol)) {
+      return `unsupported scheme ${parsed.protocol} — use mqtt://, mqtts://, ws:// or wss://`;
+    }
+    if (parsed.username || parsed.password) return 'put the username and password in their fields, not in the URL';
+  }
+  if (profile.kind === 'beebotte' && profile.port !== 1883 && profile.port !== 8883) {
+    return 'Beebotte listens on 1883 (cleartext) and 8883 (TLS)';
+  }
+  return null;
+}

@@ -1,0 +1,75 @@
+/** The sandbox's SQLite file: schema and migrations (PRAGMA user_version counts the applied steps). */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE accounts (
+     owner TEXT PRIMARY KEY,
+     api_key TEXT NOT NULL UNIQUE,
+     secret_key TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE channels (
+     owner TEXT NOT NULL REFERENCES accounts(owner) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     label TEXT NOT NULL DEFAULT '',
+     description TEXT NOT NULL DEFAULT '',
+     ispublic INTEGER NOT NULL DEFAULT 0,
+     token TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (owner, name)
+   );
+   CREATE TABLE resources (
+     owner TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     name TEXT NOT NULL,
+     label TEXT NOT NULL DEFAULT '',
+     description TEXT NOT NULL DEFAULT '',
+     vtype TEXT NOT NULL DEFAULT 'any',
+     send_on_subscribe INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (owner, channel, name),
+     FOREIGN KEY (owner, channel) REFERENCES channels(owner, name) ON DELETE CASCADE
+   );
+   CREATE TABLE records (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     owner TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     resource TEXT NOT NULL,
+     data TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     wts INTEGER NOT NULL,
+     ispublic INTEGER NOT NULL DEFAULT 0,
+     FOREIGN KEY (owner, channel, resource) REFERENCES resources(owner, channel, name) ON DELETE CASCADE
+   );
+   CREATE INDEX records_by_resource ON records(owner, channel, resource, ts);
+   CREATE INDEX records_by_wts ON records(wts);
+   CREATE TABLE iam_tokens (
+     token TEXT PRIMARY KEY,
+     owner TEXT NOT NULL REFERENCES accounts(owner) ON DELETE CASCADE,
+     name TEXT NOT NULL DEFAULT '',
+     channels TEXT
+   );`,
+];
+
+export function openDb(dataDir: string): Db {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, 'sandbox.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const applied = db.pragma('user_version', { simple: true }) as number;
+  for (let step = applied; step < MIGRATIONS.length; step++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[step]!);
+      db.pragma(`user_version = ${step + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The MQTT side: aedes with Beebotte's rules. Credentials are checked at CONNECT, every topic is moved
+ * into the client's account space (see topics.ts) on the way in and back out on the way to a subscriber,
+ * subscriptions are capped at QoS 1, JSON `{"data":…}` publishes are persisted (`write`) and bridged.
+ */
+import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
+import type { Duplex } from 'node:stream';
+import type { BridgeMessage, SignalData, SignalEvent } from './bridge.js';
+import { mqttPayload } from './bridge.js';
+import type { ConnectionRegistry } from './connections.js';
+import type { DataService } from './data.js';
+import { SandboxError } from './errors.js';
+import { type Principal, NAME_PATTERN, canUseChannel, coversWholeAccount } from './model.js';
+import { resolveMqttCredential } from './mqtt-auth.js';
+import { readEnvelopeBytes } from './payload.js';
+import { clientTopic, internalDataTopic, internalFilter, internalSignalTopic, isSignalingFilter, stripOwnSpace } from './topics.js';
+
+type Protocol = 'mqtt' | 'mqtts';
+
+interface ClientState {
+  protocol: Protocol;
+  remote?: string;
+  principal: Principal | null;
+  unregister?: () => void;
+}
+
+/** The parts of an aedes Client this module reaches beyond the typed API (pinned to aedes 1.x). */
+interface ParsedPacket {
+  cmd: string;
+  username?: string;
+  password?: Buffer;
+  subscriptions?: Array<{ topic: string; qos: number }>;
+  unsubscriptions?: string[];
+  will?: { topic: string } | undefined;
+}
+type ClientInternals = Client & { _parser?: { prependListener(event: 'packet', fn: (p: ParsedPacket) => void): void } };
+
+export interface BrokerDeps {
+  data: DataService;
+  connections: ConnectionRegistry;
+  log: (line: string) => void;
+}
+
+export class SandboxBroker {
+  private readonly states = new WeakMap<Client, ClientState>();
+
+  private constructor(
+    readonly aedes: Aedes,
+    private readonly deps: BrokerDeps,
+  ) {}
+
+  static async create(deps: BrokerDeps): Promise<SandboxBroker> {
+    let self: SandboxBroker | null = null;
+    const aedes = await Aedes.createBroker({
+      authenticate: (client, username, password, done) => self!.authenticate(client, username, password, done),
+      authorizePublish: (client, packet, done) => self!.authorizePublish(client, packet, done),
+      authorizeSubscribe: (client, sub, done) => done(null, self!.authorizeSubscribe(client, sub)),
+      authorizeForward: (client, packet) => self!.forward(client, packet),
+    });
+    self = new SandboxBroker(aedes, deps);
+    self.wireEvents();
+    deps.data.bridge.attachMqtt(
+      (message) => self!.publishBridged(message),
+      (owner, event, data) => self!.publishSignal(owner, event, data),
+    );
+    return self;
+  }
+
+  /** Hands a freshly accepted socket to aedes. */
+  handle(socket: Duplex, protocol: Protocol, remote?: string): void {
+    const client = this.aedes.handle(socket) as ClientInternals;
+    const state: ClientState = { protocol, principal: null };
+    if (remote) state.remote = remote;
+    this.states.set(client, state);
+    if (!client._parser) throw new Error('aedes internals changed: the sandbox needs Client._parser (aedes 1.x)');
+    // Runs before aedes sees each packet: the only place to grant QoS 1 for a QoS 2 subscription and
+    // to move UNSUBSCRIBE topics into the account space (aedes has no hooks for either).
+    client._parser.prependListener('packet', (packet) => this.rewriteIncoming(client, state, packet));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.aedes.close(() => resolve()));
+  }
+
+  private rewriteIncoming(client: Client, state: ClientState, packet: ParsedPacket): void {
+    if (packet.cmd === 'connect') {
+      // credentials are resolved synchronously here so packets pipelined behind CONNECT see the account
+      state.principal = resolveMqttCredential(this.deps.data.accounts, packet.username, packet.password);
+      const will = packet.will;
+      if (will) {
+        const allowed = state.principal && this.publishAllowed(state.principal, will.topic);
+        if (allowed) will.topic = internalDataTopic(state.principal!.owner, will.topic);
+        else packet.will = undefined;
+      }
+    } else if (packet.cmd === 'subscribe' && packet.subscriptions) {
+      for (const sub of packet.subscriptions) if (sub.qos > 1) sub.qos = 1;
+    } else if (packet.cmd === 'unsubscribe' && packet.unsubscriptions && state.principal) {
+      const owner = state.principal.owner;
+      packet.unsubscriptions = packet.unsubscriptions.map((t) => internalFilter(owner, t));
+    }
+    void client;
+  }
+
+  private authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    const state = this.states.get(client);
+    const principal = state?.principal ?? resolveMqttCredential(this.deps.data.accounts, username, password);
+    if (!state || !principal) {
+      this.deps.log(`mqtt: connection from ${state?.remote ?? 'unknown'} refused (CONNACK 5): credential not recognised`);
+      const error = new Error('not authorized: unknown token or secret key') as AuthenticateError;
+      error.returnCode = 5;
+      done(error, false);
+      return;
+    }
+    state.principal = principal;
+    done(null, true);
+  }
+
+  private publishAllowed(principal: Principal, topic: string): boolean {
+    const channel = topic.split('/')[0] ?? '';
+    return NAME_PATTERN.test(channel) && canUseChannel(principal, channel);
+  }
+
+  private authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
+    if (!client) return done(null);
+    const principal = this.states.get(client)?.principal;
+    if (!principal || !this.publishAllowed(principal, packet.topic)) {
+      this.deps.log(`mqtt: ${client.id} published outside its rights: connection closed`);
+      return done(new Error('publish outside the credential rights'));
+    }
+    try {
+      this.ingest(principal.owner, packet);
+    } catch (err) {
+      const why = err instanceof SandboxError ? err.message : String(err);
+      this.deps.log(`mqtt: ${client.id} write refused (${why}): connection closed`);
+      return done(new Error(why));
+    }
+    packet.topic = internalDataTopic(principal.owner, packet.topic);
+    done(null);
+  }
+
+  /** JSON envelopes on `channel/resource` are persisted (write) and bridged; anything else is only relayed. */
+  private ingest(owner: string, packet: PublishPacket): void {
+    const levels = packet.topic.split('/');
+    if (levels.length !== 2 || !NAME_PATTERN.test(levels[1]!)) return;
+    const envelope = readEnvelopeBytes(packet.payload);
+    if (!envelope) return;
+    const message: BridgeMessage = {
+      owner,
+      channel: levels[0]!,
+      resource: levels[1]!,
+      data: envelope.data,
+      ispublic: envelope.ispublic ?? false,
+      ts: envelope.ts ?? Date.now(),
+    };
+    if (envelope.write) this.deps.data.write(message, 'mqtt');
+    else this.deps.data.publish(message, 'mqtt');
+  }
+
+  /** SUBACK 0x80 (null) outside the rights; otherwise the subscription, moved into the account space. */
+  private authorizeSubscribe(client: Client, sub: Subscription): Subscription | null {
+    const principal = this.states.get(client)?.principal;
+    if (!principal) return null;
+    const filter = stripOwnSpace(principal.owner, sub.topic);
+    if (!this.subscribeAllowed(principal, filter)) {
+      this.deps.log(`mqtt: ${client.id} subscription outside its rights refused (SUBACK 0x80)`);
+      return null;
+    }
+    sub.topic = internalFilter(principal.owner, filter);
+    if (sub.qos > 1) sub.qos = 1;
+    return sub;
+  }
+
+  private subscribeAllowed(principal: Principal, filter: string): boolean {
+    if (isSignalingFilter(filter)) return principal.kind === 'account';
+    const channel = filter.split('/')[0] ?? '';
+    if (channel === '+' || channel === '#') return coversWholeAccount(principal);
+    return NAME_PATTERN.test(channel) && canUseChannel(principal, channel);
+  }
+
+  /** Leaves the account space on the way out; never delivers another account's topic. */
+  private forward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+    const principal = this.states.get(client)?.principal;
+    if (!principal) return null;
+    const topic = clientTopic(principal.owner, packet.topic);
+    if (topic === null) return null;
+    // QoS 2 publishes are delivered at QoS 1 at most: subscriptions never get more than 1
+    return { ...packet, topic, qos: Math.min(packet.qos, 1) as 0 | 1 } as AedesPublishPacket;
+  }
+
+  private wireEvents(): void {
+    const { aedes } = this;
+    aedes.on('clientReady', (client) => {
+      const state = this.states.get(client);
+      if (!state?.principal) return;
+      const p = state.principal;
+      const entry = {
+        owner: p.owner,
+        userid: client.id,
+        sid: client.id,
+        protocol: state.protocol,
+        connectedAt: Date.now(),
+        drop: () => client.close(),
+        ...(p.kind === 'channel' ? { token: p.token, channel: p.channel } : {}),
+        ...(state.remote ? { remote: state.remote } : {}),
+      };
+      state.unregister = this.deps.connections.add(entry);
+      this.signalFor(client, 'connect', p.kind === 'channel' ? p.channel : '*', '*');
+      this.deps.log(`mqtt: ${client.id} connected to account ${p.owner} (${p.kind})`);
+    });
+    aedes.on('clientDisconnect', (client) => {
+      const state = this.states.get(client);
+      state?.unregister?.();
+      if (state?.principal) {
+        const p = state.principal;
+        this.signalFor(client, 'disconnect', p.kind === 'channel' ? p.channel : '*', '*');
+      }
+    });
+    aedes.on('subscribe', (subs, client) => this.afterSubscribe(subs, client));
+    aedes.on('unsubscribe', (topics, client) => {
+      const owner = this.states.get(client)?.principal?.owner;
+      if (!owner) return;
+      for (const internal of topics) {
+        const filter = clientTopic(owner, internal);
+        if (filter && !isSignalingFilter(filter)) this.signalFor(client, 'unsubscribe', ...channelResource(filter));
+      }
+    });
+    aedes.on('clientError', () => undefined);
+    aedes.on('connectionError', () => undefined);
+  }
+
+  private afterSubscribe(subs: Subscription[], client: Client): void {
+    const owner = this.states.get(client)?.principal?.owner;
+    if (!owner) return;
+    for (const sub of subs) {
+      if (sub.qos === 128) continue;
+      const filter = clientTopic(owner, sub.topic);
+      if (!filter || isSignalingFilter(filter)) continue;
+      this.signalFor(client, 'subscribe', ...channelResource(filter));
+      for (const last of this.deps.data.lastValues(owner, filter)) {
+        const payload = mqttPayload({ owner, channel: last.channel, resource: last.resource, data: last.record.data, ispublic: last.record.ispublic, ts: last.record.ts });
+        client.publish(
+          { cmd: 'publish', topic: internalDataTopic(owner, `${last.channel}/${last.resource}`), payload, qos: 0, retain: false, dup: false },
+          () => undefined,
+        );
+      }
+    }
+  }
+
+  private signalFor(client: Client, event: SignalEvent, channel: string, resource: string): void {
+    const state = this.states.get(client);
+    if (!state?.principal) return;
+    this.deps.data.bridge.signal(state.principal.owner, event, { protocol: state.protocol, channel, resource, clientid: client.id });
+  }
+
+  private publishBridged(message: BridgeMessage): void {
+    const topic = internalDataTopic(message.owner, `${message.channel}/${message.resource}`);
+    this.aedes.publish({ cmd: 'publish', topic, payload: mqttPayload(message), qos: 1, retain: false, dup: false }, () => undefined);
+  }
+
+  private publishSignal(owner: string, event: SignalEvent, data: SignalData): void {
+    const payload = Buffer.from(JSON.stringify({ data: { ...data, owner }, ispublic: false, ts: Date.now() }));
+    this.aedes.publish({ cmd: 'publish', topic: internalSignalTopic(owner, event), payload, qos: 0, retain: false, dup: false }, () => undefined);
+  }
+}
+
+function channelResource(filter: string): [string, string] {
+  const [channel = '', resource = '#'] = filter.split('/');
+  return [channel, resource === '#' || resource === '+' ? '*' : resource];
+}

@@ -1,0 +1,120 @@
+/**
+ * The sandbox's TLS material: a private CA and a server certificate for localhost / 127.0.0.1 / ::1,
+ * generated on first run into the data dir and reused afterwards (regenerated when missing or expired).
+ * Keys come from Node's crypto; node-forge builds and signs the X.509 certificates.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import forge from 'node-forge';
+
+export interface TlsMaterial {
+  caPath: string;
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+}
+
+const FILES = { ca: 'sandbox-ca.pem', caKey: 'sandbox-ca.key', cert: 'sandbox-server.pem', key: 'sandbox-server.key' };
+
+export function ensureTlsMaterial(dataDir: string): TlsMaterial {
+  const paths = Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, join(dataDir, f)])) as Record<keyof typeof FILES, string>;
+  const present = Object.values(paths).every((p) => existsSync(p));
+  if (present && stillValid(readFileSync(paths.cert, 'utf8')) && stillValid(readFileSync(paths.ca, 'utf8'))) {
+    return { caPath: paths.ca, caPem: readFileSync(paths.ca, 'utf8'), certPem: readFileSync(paths.cert, 'utf8'), keyPem: readFileSync(paths.key, 'utf8') };
+  }
+  const ca = makeCa();
+  const server = makeServerCert(ca);
+  writeSecret(paths.caKey, ca.keyPem);
+  writeSecret(paths.key, server.keyPem);
+  writeFileSync(paths.ca, ca.certPem);
+  writeFileSync(paths.cert, server.certPem);
+  return { caPath: paths.ca, caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem };
+}
+
+function stillValid(pem: string): boolean {
+  try {
+    const cert = forge.pki.certificateFromPem(pem);
+    return cert.validity.notAfter.getTime() > Date.now() + 86_400_000;
+  } catch {
+    return false;
+  }
+}
+
+function writeSecret(path: string, pem: string): void {
+  writeFileSync(path, pem, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+interface Issued {
+  cert: forge.pki.Certificate;
+  certPem: string;
+  key: forge.pki.rsa.PrivateKey;
+  keyPem: string;
+}
+
+function newKeys(): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return {
+    publicKey: forge.pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey,
+    privateKey: forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey,
+    keyPem: privateKey,
+  };
+}
+
+function serial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = bytes[0]! & 0x7f; // positive
+  return bytes.toString('hex');
+}
+
+function validFor(cert: forge.pki.Certificate, days: number): void {
+  const now = new Date();
+  cert.validity.notBefore = new Date(now.getTime() - 3_600_000); // tolerate small clock skew
+  cert.validity.notAfter = new Date(now.getTime() + days * 86_400_000);
+}
+
+function makeCa(): Issued {
+  const keys = newKeys();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = serial();
+  validFor(cert, 3650);
+  const subject = [
+    { name: 'commonName', value: 'Apiary Sandbox Local CA' },
+    { name: 'organizationName', value: 'Apiary sandbox' },
+  ];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return { cert, certPem: forge.pki.certificateToPem(cert), key: keys.privateKey, keyPem: keys.keyPem };
+}
+
+function makeServerCert(ca: Issued): Issued {
+  const keys = newKeys();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = serial();
+  validFor(cert, 825);
+  cert.setSubject([{ name: 'commonName', value: 'localhost' }]);
+  cert.setIssuer(ca.cert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  cert.sign(ca.key, forge.md.sha256.create());
+  return { cert, certPem: forge.pki.certificateToPem(cert), key: keys.privateKey, keyPem: keys.keyPem };
+}

@@ -1,0 +1,157 @@
+import type { ParsedParamsOf, PublishResult, SessionState } from '../../api.js';
+import { ApiError } from '../../api.js';
+import { checkPublishTopic } from '../beebotte/names.js';
+import { buildEnvelope } from '../beebotte/envelope.js';
+import type { EventBus } from '../events.js';
+import type { Ingest } from '../ingest/ingest.js';
+import type { Clock, Logger } from '../platform.js';
+import type { Profile } from '../profiles/profile.js';
+import { Session, type SessionConfig } from './session.js';
+
+/** What the manager needs of the outbox (store/outbox.ts implements it). */
+export interface OutboxPort {
+  enqueue(item: { profileId: string; topic: string; payload: Buffer; qos: 1; retain: boolean }): number;
+  peek(profileId: string, limit: number): { id: number; topic: string; payload: Buffer; retain: boolean }[];
+  remove(id: number): void;
+  count(profileId: string): number;
+}
+
+export interface SessionManagerDeps {
+  bus: EventBus;
+  ingest: Ingest;
+  outbox: OutboxPort;
+  clock: Clock;
+  log: Logger;
+  /** builds the connection from the profile and its secret (read from the vault by the caller) */
+  configFor(profile: Profile, secretOverride?: string): Promise<SessionConfig>;
+}
+
+/** Several live sessions at once, one per profile; publishes go live or to the persistent outbox. */
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+  private readonly draining = new Set<string>();
+
+  constructor(private readonly deps: SessionManagerDeps) {}
+
+  list(): SessionState[] {
+    return [...this.sessions.values()].map((s) => s.state);
+  }
+
+  state(profileId: string): SessionState {
+    const session = this.sessions.get(profileId);
+    if (session) return session.state;
+    return { profileId, status: 'idle', since: this.deps.clock.now(), outbox: this.deps.outbox.count(profileId) };
+  }
+
+  async connect(profile: Profile, secretOverride?: string): Promise<SessionState> {
+    await this.disconnect(profile.id, false);
+    const config = await this.deps.configFor(profile, secretOverride);
+    const session = new Session(config, this.deps.clock);
+    session.outboxSize = this.deps.outbox.count(profile.id);
+    this.sessions.set(profile.id, session);
+    session.on('state', (state) => this.deps.bus.emit('session.state', state));
+    session.on('message', (topic, payload, packet) => {
+      this.deps.ingest.push(profile.id, topic, payload, packet.qos, packet.retain);
+    });
+    session.on('connected', () => void this.drain(profile.id));
+    session.connect();
+    return session.state;
+  }
+
+  async disconnect(profileId: string, emit = true): Promise<SessionState> {
+    const session = this.sessions.get(profileId);
+    if (!session) return this.state(profileId);
+    this.sessions.delete(profileId);
+    await session.disconnect();
+    const state = session.state;
+    if (emit) this.deps.bus.emit('session.state', state);
+    return state;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((id) => this.disconnect(id, false)));
+  }
+
+  async publish(profile: Profile, input: ParsedParamsOf<'messages.publish'>): Promise<PublishResult> {
+    const payload = encodePayload(profile, input);
+    const session = this.sessions.get(profile.id);
+    const qos = input.qos;
+    if (session?.connected && !this.draining.has(profile.id)) {
+      try {
+        await session.publish(input.topic, payload, { qos, retain: input.retain });
+        return { status: 'sent', topic: input.topic, payloadBytes: payload.length };
+      } catch (err) {
+        if (qos === 0) throw new ApiError('failed', `not sent: ${(err as Error).message}`);
+        // QoS 1: fall through to the outbox, delivered on reconnect
+      }
+    }
+    if (qos === 0) {
+      throw new ApiError(
+        'failed',
+        `not sent: ${profile.name} is not connected, and QoS 0 messages are not queued — connect, or publish with QoS 1 to queue it`,
+      );
+    }
+    try {
+      this.deps.outbox.enqueue({ profileId: profile.id, topic: input.topic, payload, qos: 1, retain: input.retain });
+    } catch (err) {
+      throw new ApiError('failed', (err as Error).message);
+    }
+    this.updateOutbox(profile.id);
+    if (session?.connected) void this.drain(profile.id);
+    return { status: 'queued', topic: input.topic, payloadBytes: payload.length };
+  }
+
+  /** Delivers queued QoS 1 messages in order; each leaves the outbox only after its PUBACK. */
+  private async drain(profileId: string): Promise<void> {
+    if (this.draining.has(profileId)) return;
+    this.draining.add(profileId);
+    try {
+      for (let round = 0; round < 1_000_000; round++) {
+        const session = this.sessions.get(profileId);
+        if (!session?.connected) return;
+        const items = this.deps.outbox.peek(profileId, 100);
+        if (items.length === 0) return;
+        // pipelined: mqtt.js keeps them in order on the wire; we remove each on its PUBACK
+        const results = await Promise.allSettled(
+          items.map((item) =>
+            session.publish(item.topic, item.payload, { qos: 1, retain: item.retain }).then(() => this.deps.outbox.remove(item.id)),
+          ),
+        );
+        this.updateOutbox(profileId);
+        if (results.some((r) => r.status === 'rejected')) return; // connection lost: the next connect resumes
+      }
+    } finally {
+      this.draining.delete(profileId);
+      this.updateOutbox(profileId);
+    }
+  }
+
+  private updateOutbox(profileId: string): void {
+    const session = this.sessions.get(profileId);
+    const count = this.deps.outbox.count(profileId);
+    if (session && session.outboxSize !== count) {
+      session.outboxSize = count;
+      this.deps.bus.emit('session.state', session.state);
+    }
+  }
+}
+
+/** Beebotte rules enforced before anything is sent: topic shape, QoS 0/1, the {"data": …} envelope. */
+export function encodePayload(profile: Profile, input: ParsedParamsOf<'messages.publish'>): Buffer {
+  const beebotte = profile.kind !== 'mqtt';
+  if (beebotte) {
+    const problem = checkPublishTopic(input.topic);
+    if (problem) throw new ApiError('invalid_params', problem);
+  } else if (/[+#]/.test(input.topic)) {
+    throw new ApiError('invalid_params', 'a publish topic cannot contain the wildcards + or #');
+  }
+  if (input.raw) return Buffer.from(input.data, 'utf8');
+  let data: unknown;
+  try {
+    data = JSON.parse(input.data);
+  } catch (err) {
+    throw new ApiError('invalid_params', `data is not valid JSON (${(err as Error).message}); send it as raw text instead`);
+  }
+  if (!beebotte) return Buffer.from(JSON.stringify(data), 'utf8');
+  return Buffer.from(JSON.stringify(buildEnvelope(data, { write: input.write, ispublic: input.ispublic })), 'utf8');
+}

@@ -1,0 +1,78 @@
+import { filterToGlob, hasWildcards, topicFilterError } from './topic-filter.js';
+
+/** A filtered page of the log. Newest first by default (keyset: `id < beforeId`). */
+export interface LogQuery {
+  profileId?: string;
+  /** MQTT filter: exact topic, or with `+` / `#` wildcards */
+  topicFilter?: string;
+  /** case-insensitive (ASCII) substring of the payload text; binary payloads never match */
+  text?: string;
+  beforeId?: number;
+  /** oldest first from here (`id > afterId`); used by export to walk the log forwards */
+  afterId?: number;
+  order?: 'desc' | 'asc';
+  limit?: number;
+}
+
+export const DEFAULT_PAGE = 200;
+export const MAX_PAGE = 10_000;
+
+/** The SQL of a query, without ORDER/LIMIT, and its named parameters. Values are always bound, never spliced. */
+export interface BuiltWhere {
+  /** a stable key for the statement cache: the SQL shape, not the values */
+  where: string;
+  params: Record<string, string | number>;
+}
+
+export class InvalidQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidQueryError';
+  }
+}
+
+export function buildWhere(q: LogQuery): BuiltWhere {
+  const clauses: string[] = [];
+  const params: Record<string, string | number> = {};
+  if (q.profileId !== undefined) {
+    clauses.push('profile_id = @profileId');
+    params.profileId = q.profileId;
+  }
+  if (q.topicFilter !== undefined && q.topicFilter !== '#') {
+    const error = topicFilterError(q.topicFilter);
+    if (error) throw new InvalidQueryError(error);
+    if (hasWildcards(q.topicFilter)) {
+      // GLOB narrows by index; mqtt_match (JS, registered by MessageLog) is the exact MQTT rule.
+      clauses.push('topic GLOB @glob', 'mqtt_match(@filter, topic)');
+      params.glob = filterToGlob(q.topicFilter);
+      params.filter = q.topicFilter;
+    } else {
+      clauses.push('topic = @topic');
+      params.topic = q.topicFilter;
+    }
+  } else if (q.topicFilter === '#') {
+    clauses.push("topic NOT GLOB '$*'"); // "#" matches everything except $SYS-style topics
+  }
+  if (q.text !== undefined && q.text !== '') {
+    clauses.push("kind <> 'binary'", "CAST(payload AS TEXT) LIKE @text ESCAPE '\\'");
+    params.text = `%${escapeLike(q.text)}%`;
+  }
+  if (q.beforeId !== undefined) {
+    clauses.push('id < @beforeId');
+    params.beforeId = q.beforeId;
+  }
+  if (q.afterId !== undefined) {
+    clauses.push('id > @afterId');
+    params.afterId = q.afterId;
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+export function pageSize(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_PAGE;
+  return Math.min(MAX_PAGE, Math.max(1, Math.trunc(limit)));
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

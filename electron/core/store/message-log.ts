@@ -1,0 +1,293 @@
+import type Database from 'better-sqlite3';
+import type { PayloadKind } from '../../api.js';
+import { buildWhere, pageSize, type LogQuery } from './log-query.js';
+import { topicMatches } from './topic-filter.js';
+
+const MiB = 1024 * 1024;
+
+/** How much log the store keeps. Over either bound, the oldest messages go first. */
+export interface LogBudget {
+  maxMessages: number;
+  maxBytes: number;
+  /** larger payloads are stored cut to this size and marked over_cap (their real size is kept) */
+  payloadCapBytes: number;
+}
+
+export const DEFAULT_LOG_BUDGET: LogBudget = { maxMessages: 1_000_000, maxBytes: 512 * MiB, payloadCapBytes: 16 * MiB };
+
+export interface NewMessage {
+  profileId: string;
+  topic: string;
+  receivedAt: number;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  payload: Buffer;
+  kind: PayloadKind;
+  own?: boolean;
+}
+
+export interface StoredMessage {
+  id: number;
+  profileId: string;
+  topic: string;
+  receivedAt: number;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  /** the payload's real size, also when it was stored cut (overCap) */
+  size: number;
+  kind: PayloadKind;
+  payload: Buffer;
+  overCap: boolean;
+  own: boolean;
+}
+
+interface MessageRow {
+  id: number;
+  profile_id: string;
+  topic: string;
+  received_at: number;
+  qos: 0 | 1 | 2;
+  retain: number;
+  size: number;
+  kind: PayloadKind;
+  over_cap: number;
+  own: number;
+  payload: Buffer;
+}
+
+const COLUMNS = 'id, profile_id, topic, received_at, qos, retain, size, kind, over_cap, own, payload';
+const KINDS = new Set<string>(['json', 'text', 'binary']);
+
+/**
+ * The message log: batched inserts on the ingest hot path, retention by count and bytes,
+ * keyset-paged queries for the UI and export.
+ */
+export class MessageLog {
+  private budgetValue: LogBudget;
+  /** running totals, so retention never has to scan the table */
+  private count = 0;
+  private bytes = 0;
+  private readonly insertStmt: Database.Statement;
+  private readonly getStmt: Database.Statement;
+  private readonly historyStmt: Database.Statement;
+  private readonly oldestStmt: Database.Statement;
+  private readonly deleteUpToStmt: Database.Statement;
+  private readonly queries = new Map<string, Database.Statement>();
+  private readonly insertMany: (rows: NewMessage[]) => { ids: number[]; bytes: number };
+  private readonly trim: (excessCount: number, excessBytes: number) => number;
+
+  constructor(
+    private readonly db: Database.Database,
+    budget: Partial<LogBudget> = {},
+  ) {
+    this.budgetValue = normalizeBudget({ ...DEFAULT_LOG_BUDGET, ...budget });
+    db.function('mqtt_match', { deterministic: true }, (filter, topic) =>
+      typeof filter === 'string' && typeof topic === 'string' && topicMatches(filter, topic) ? 1 : 0,
+    );
+    this.insertStmt = db.prepare(
+      `INSERT INTO messages (profile_id, topic, received_at, qos, retain, size, stored_bytes, kind, over_cap, own, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id = ?`);
+    this.historyStmt = db.prepare(
+      `SELECT ${COLUMNS} FROM messages WHERE profile_id = ? AND topic = ? ORDER BY id DESC LIMIT ?`,
+    );
+    // stored_bytes sits before payload in the row: walking it never reads the blobs
+    this.oldestStmt = db.prepare('SELECT id, stored_bytes AS n FROM messages ORDER BY id ASC');
+    this.deleteUpToStmt = db.prepare('DELETE FROM messages WHERE id <= ?');
+
+    this.insertMany = db.transaction((rows: NewMessage[]) => {
+      const cap = this.budgetValue.payloadCapBytes;
+      const ids: number[] = new Array<number>(rows.length);
+      let bytes = 0;
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        const overCap = r.payload.length > cap;
+        const stored = overCap ? r.payload.subarray(0, cap) : r.payload;
+        const info = this.insertStmt.run(
+          r.profileId,
+          r.topic,
+          r.receivedAt,
+          r.qos,
+          r.retain ? 1 : 0,
+          r.payload.length,
+          stored.length,
+          r.kind,
+          overCap ? 1 : 0,
+          r.own ? 1 : 0,
+          stored,
+        );
+        ids[i] = Number(info.lastInsertRowid);
+        bytes += stored.length;
+      }
+      return { ids, bytes };
+    });
+
+    this.trim = db.transaction((excessCount: number, excessBytes: number) => {
+      let n = 0;
+      let freed = 0;
+      let cutoff = -1;
+      for (const row of this.oldestStmt.iterate() as IterableIterator<{ id: number; n: number }>) {
+        n++;
+        freed += row.n;
+        cutoff = row.id;
+        if (n >= excessCount && freed >= excessBytes) break;
+      }
+      if (cutoff < 0) return 0;
+      this.deleteUpToStmt.run(cutoff);
+      this.count -= n;
+      this.bytes -= freed;
+      return n;
+    });
+    this.resync();
+  }
+
+  get budget(): LogBudget {
+    return { ...this.budgetValue };
+  }
+
+  /** Changes the budget (a settings change); shrinking it trims at once. */
+  setBudget(budget: Partial<LogBudget>): void {
+    this.budgetValue = normalizeBudget({ ...this.budgetValue, ...budget });
+    this.enforceRetention();
+  }
+
+  /**
+   * Writes a batch in one transaction and returns the new ids, in order. The whole batch is
+   * validated first: a bad row rejects the batch with a clear error and writes nothing.
+   */
+  insertBatch(rows: NewMessage[]): number[] {
+    if (rows.length === 0) return [];
+    for (const r of rows) checkRow(r);
+    const { ids, bytes } = this.insertMany(rows);
+    this.count += ids.length;
+    this.bytes += bytes;
+    this.enforceRetention();
+    return ids;
+  }
+
+  /**
+   * Deletes the oldest messages while the log is over its budget. Cheap when within budget (two
+   * comparisons). When over, it trims 1% below the bound so a steady stream trims once every ~1%
+   * of the budget, not on every batch. Returns how many messages it deleted.
+   */
+  enforceRetention(): number {
+    const { maxMessages, maxBytes } = this.budgetValue;
+    if (this.count <= maxMessages && this.bytes <= maxBytes) return 0;
+    const excessCount = this.count > maxMessages ? this.count - (maxMessages - Math.floor(maxMessages / 100)) : 0;
+    const excessBytes = this.bytes > maxBytes ? this.bytes - (maxBytes - Math.floor(maxBytes / 100)) : 0;
+    return this.trim(excessCount, excessBytes);
+  }
+
+  /** A page of messages matching `q`, newest first unless `q.order` is 'asc'. */
+  query(q: LogQuery, opts: { maxBytes?: number } = {}): StoredMessage[] {
+    const limit = pageSize(q.limit);
+    const { where, params } = buildWhere(q);
+    const order = q.order === 'asc' ? 'ASC' : 'DESC';
+    const stmt = this.statement(`SELECT ${COLUMNS} FROM messages ${where} ORDER BY id ${order} LIMIT @limit`);
+    const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+    const out: StoredMessage[] = [];
+    let bytes = 0;
+    // iterate, not all(): a byte budget (export) stops reading before large payloads pile up in memory
+    for (const row of stmt.iterate({ ...params, limit }) as IterableIterator<MessageRow>) {
+      out.push(fromRow(row));
+      bytes += row.payload.length;
+      if (bytes >= maxBytes) break;
+    }
+    return out;
+  }
+
+  /** How many messages match `q` (ignores limit and order). */
+  countMatching(q: LogQuery): number {
+    const { where, params } = buildWhere(q);
+    const row = this.statement(`SELECT count(*) AS n FROM messages ${where}`).get(params) as { n: number };
+    return row.n;
+  }
+
+  get(id: number): StoredMessage | undefined {
+    const row = this.getStmt.get(id) as MessageRow | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** The latest messages of one topic, newest first. */
+  topicHistory(profileId: string, topic: string, limit: number): StoredMessage[] {
+    return (this.historyStmt.all(profileId, topic, pageSize(limit)) as MessageRow[]).map(fromRow);
+  }
+
+  /** The newest id in the log (0 when empty). */
+  lastId(): number {
+    const row = this.statement('SELECT max(id) AS id FROM messages').get() as { id: number | null };
+    return row.id ?? 0;
+  }
+
+  stats(): { count: number; bytes: number } {
+    return { count: this.count, bytes: this.bytes };
+  }
+
+  /** Deletes the log of one profile, or all of it. Returns how many messages were deleted. */
+  clear(profileId?: string): number {
+    const info =
+      profileId === undefined
+        ? this.statement('DELETE FROM messages').run()
+        : this.statement('DELETE FROM messages WHERE profile_id = ?').run(profileId);
+    this.resync();
+    return info.changes;
+  }
+
+  private resync(): void {
+    const row = this.statement('SELECT count(*) AS n, coalesce(sum(stored_bytes), 0) AS b FROM messages').get() as {
+      n: number;
+      b: number;
+    };
+    this.count = row.n;
+    this.bytes = row.b;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let stmt = this.queries.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.queries.set(sql, stmt);
+    }
+    return stmt;
+  }
+}
+
+function fromRow(r: MessageRow): StoredMessage {
+  return {
+    id: r.id,
+    profileId: r.profile_id,
+    topic: r.topic,
+    receivedAt: r.received_at,
+    qos: r.qos,
+    retain: r.retain === 1,
+    size: r.size,
+    kind: r.kind,
+    payload: r.payload,
+    overCap: r.over_cap === 1,
+    own: r.own === 1,
+  };
+}
+
+function checkRow(r: NewMessage): void {
+  const reject = (problem: string): never => {
+    throw new TypeError(`message log: rejected a batch: ${problem}`);
+  };
+  if (typeof r.profileId !== 'string' || r.profileId === '') reject('profileId must be a non-empty string');
+  if (typeof r.topic !== 'string' || r.topic === '') reject('topic must be a non-empty string');
+  if (!Buffer.isBuffer(r.payload)) reject('payload must be a Buffer');
+  if (!KINDS.has(r.kind)) reject(`kind must be json, text or binary, not ${JSON.stringify(r.kind)}`);
+  if (r.qos !== 0 && r.qos !== 1 && r.qos !== 2) reject('qos must be 0, 1 or 2');
+  if (!Number.isFinite(r.receivedAt)) reject('receivedAt must be a time in ms');
+}
+
+function normalizeBudget(b: LogBudget): LogBudget {
+  const positive = (n: number, name: string): number => {
+    if (!Number.isFinite(n) || n < 1) throw new RangeError(`message log budget: ${name} must be at least 1`);
+    return Math.trunc(n);
+  };
+  const maxBytes = positive(b.maxBytes, 'maxBytes');
+  // a single payload bigger than the whole byte budget would be trimmed away at once: cap it
+  const payloadCapBytes = Math.min(positive(b.payloadCapBytes, 'payloadCapBytes'), maxBytes);
+  return { maxMessages: positive(b.maxMessages, 'maxMessages'), maxBytes, payloadCapBytes };
+}

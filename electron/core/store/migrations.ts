@@ -1,0 +1,65 @@
+/**
+ * The schema, as numbered migrations. Append only: never edit a migration that has shipped,
+ * add a new one. Each runs once, in its own transaction (see database.ts).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'message log',
+    // AUTOINCREMENT: ids never come back after retention or clear(), so a UI's keyset cursor stays valid.
+    // payload is the last column so reading the small columns never walks a large blob's overflow pages.
+    // stored_bytes = length(payload), kept so retention can sum bytes without reading blobs.
+    sql: `
+      CREATE TABLE messages (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile_id   TEXT    NOT NULL,
+        topic        TEXT    NOT NULL,
+        received_at  INTEGER NOT NULL,
+        qos          INTEGER NOT NULL,
+        retain       INTEGER NOT NULL,
+        size         INTEGER NOT NULL,
+        stored_bytes INTEGER NOT NULL,
+        kind         TEXT    NOT NULL CHECK (kind IN ('json', 'text', 'binary')),
+        over_cap     INTEGER NOT NULL DEFAULT 0,
+        own          INTEGER NOT NULL DEFAULT 0,
+        payload      BLOB    NOT NULL
+      );
+      CREATE INDEX messages_profile_topic ON messages (profile_id, topic, id);
+      CREATE INDEX messages_profile ON messages (profile_id, id);
+    `,
+  },
+  {
+    version: 2,
+    name: 'outbox',
+    sql: `
+      CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile_id  TEXT    NOT NULL,
+        topic       TEXT    NOT NULL,
+        qos         INTEGER NOT NULL,
+        retain      INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL,
+        size        INTEGER NOT NULL,
+        payload     BLOB    NOT NULL
+      );
+      CREATE INDEX outbox_profile ON outbox (profile_id, id);
+    `,
+  },
+  {
+    version: 3,
+    name: 'settings',
+    sql: `
+      CREATE TABLE settings (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+];

@@ -1,0 +1,141 @@
+import type Database from 'better-sqlite3';
+
+const MiB = 1024 * 1024;
+
+export interface OutboxLimits {
+  /** per profile */
+  maxMessages: number;
+  /** per profile, payload bytes */
+  maxBytes: number;
+}
+
+export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = { maxMessages: 10_000, maxBytes: 64 * MiB };
+
+export interface OutboxInput {
+  profileId: string;
+  topic: string;
+  payload: Buffer;
+  qos: 1;
+  retain: boolean;
+}
+
+export interface OutboxItem extends OutboxInput {
+  id: number;
+  createdAt: number;
+}
+
+export class OutboxFullError extends Error {
+  constructor(
+    readonly profileId: string,
+    readonly limit: string,
+  ) {
+    super(`outbox full (${limit}) for profile ${profileId}: reconnect or clear it`);
+    this.name = 'OutboxFullError';
+  }
+}
+
+interface Row {
+  id: number;
+  profile_id: string;
+  topic: string;
+  qos: 1;
+  retain: number;
+  created_at: number;
+  payload: Buffer;
+}
+
+/**
+ * QoS 1 publishes made while a profile is disconnected, kept in SQLite so they survive a restart,
+ * delivered in insertion order after reconnect. Delivery is at least once: a message sent just
+ * before a crash may be sent again (QoS 1 allows duplicates; receivers must tolerate them).
+ */
+export class Outbox {
+  private readonly limits: OutboxLimits;
+  private readonly usageStmt: Database.Statement;
+  private readonly insertStmt: Database.Statement;
+  private readonly peekStmt: Database.Statement;
+  private readonly removeStmt: Database.Statement;
+  private readonly clearStmt: Database.Statement;
+  private readonly enqueueTx: (item: OutboxInput) => number;
+
+  constructor(db: Database.Database, limits: Partial<OutboxLimits> = {}) {
+    this.limits = { ...DEFAULT_OUTBOX_LIMITS, ...limits };
+    this.usageStmt = db.prepare(
+      'SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM outbox WHERE profile_id = ?',
+    );
+    this.insertStmt = db.prepare(
+      'INSERT INTO outbox (profile_id, topic, qos, retain, created_at, size, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.peekStmt = db.prepare(
+      'SELECT id, profile_id, topic, qos, retain, created_at, payload FROM outbox WHERE profile_id = ? ORDER BY id ASC LIMIT ?',
+    );
+    this.removeStmt = db.prepare('DELETE FROM outbox WHERE id = ?');
+    this.clearStmt = db.prepare('DELETE FROM outbox WHERE profile_id = ?');
+    // check and insert in one transaction: the bound holds even with several writers
+    this.enqueueTx = db.transaction((item: OutboxInput) => {
+      const usage = this.usage(item.profileId);
+      if (usage.count + 1 > this.limits.maxMessages) {
+        throw new OutboxFullError(item.profileId, `${this.limits.maxMessages} messages`);
+      }
+      if (usage.bytes + item.payload.length > this.limits.maxBytes) {
+        throw new OutboxFullError(item.profileId, `${formatBytes(this.limits.maxBytes)} of payloads`);
+      }
+      const info = this.insertStmt.run(
+        item.profileId,
+        item.topic,
+        item.qos,
+        item.retain ? 1 : 0,
+        Date.now(),
+        item.payload.length,
+        item.payload,
+      );
+      return Number(info.lastInsertRowid);
+    });
+  }
+
+  /** Queues a message; throws OutboxFullError when the profile's outbox is at its bound. */
+  enqueue(item: OutboxInput): number {
+    if (typeof item.profileId !== 'string' || item.profileId === '') throw new TypeError('outbox: profileId is required');
+    if (typeof item.topic !== 'string' || item.topic === '') throw new TypeError('outbox: topic is required');
+    if (!Buffer.isBuffer(item.payload)) throw new TypeError('outbox: payload must be a Buffer');
+    if (item.qos !== 1) throw new TypeError('outbox: only QoS 1 messages are queued (QoS 0 is fire and forget)');
+    return this.enqueueTx(item);
+  }
+
+  /** The oldest queued messages of a profile, in the order they were queued. */
+  peek(profileId: string, limit: number): OutboxItem[] {
+    const n = Math.max(1, Math.min(10_000, Math.trunc(limit) || 1));
+    return (this.peekStmt.all(profileId, n) as Row[]).map((r) => ({
+      id: r.id,
+      profileId: r.profile_id,
+      topic: r.topic,
+      qos: 1,
+      retain: r.retain === 1,
+      createdAt: r.created_at,
+      payload: r.payload,
+    }));
+  }
+
+  /** Removes a delivered message. Returns false when it was not there (already removed). */
+  remove(id: number): boolean {
+    return this.removeStmt.run(id).changes > 0;
+  }
+
+  count(profileId: string): number {
+    return this.usage(profileId).count;
+  }
+
+  usage(profileId: string): { count: number; bytes: number } {
+    const row = this.usageStmt.get(profileId) as { n: number; bytes: number };
+    return { count: row.n, bytes: row.bytes };
+  }
+
+  /** Drops every queued message of a profile. Returns how many were dropped. */
+  clear(profileId: string): number {
+    return this.clearStmt.run(profileId).changes;
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= MiB && n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`;
+}

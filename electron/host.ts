@@ -1,0 +1,177 @@
+/**
+ * The headless shell: serves renderer/dist and the Api contract over a WebSocket, on loopback.
+ *
+ * Access: a random token. `GET /?token=…` trades it for an HttpOnly, SameSite=Strict cookie and redirects
+ * to `/` (so the token leaves the address bar); every other request and the WebSocket need the cookie.
+ * The Host header must name this server (DNS rebinding) and a WebSocket's Origin must be this server's.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ClientFrame, ServerFrame } from './api.js';
+import { ApiError } from './api.js';
+import type { Core } from './core/core.js';
+
+export interface HostOptions {
+  core: Core;
+  rendererDir: string;
+  host?: string;
+  port?: number;
+  /** a non-loopback --host is refused unless this is set (explicit, unsafe) */
+  allowRemote?: boolean;
+}
+
+export interface HostHandle {
+  url: string;
+  origin: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Above this many bytes waiting on a socket, message batches are dropped for that client (state events are not). */
+const WS_BACKPRESSURE_BYTES = 8 * 1024 * 1024;
+
+export function contentSecurityPolicy(): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    // Svelte transitions and uPlot set element styles; no inline <script> is ever allowed
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (net.isIPv4(host)) return host.startsWith('127.');
+  return host === '::1' || host === '[::1]';
+}
+
+export async function startHost(options: HostOptions): Promise<HostHandle> {
+  const bindHost = options.host ?? '127.0.0.1';
+  if (!isLoopback(bindHost) && !options.allowRemote) {
+    throw new Error(
+      `refusing to serve on ${bindHost}: the desk would be reachable from other machines. Use 127.0.0.1, or add --allow-remote if you really mean it`,
+    );
+  }
+  const indexFile = path.join(options.rendererDir, 'index.html');
+  if (!fs.existsSync(indexFile)) throw new Error(`the UI is not built (${indexFile} is missing): run npm run build`);
+
+  const token = randomBytes(24).toString('base64url');
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 64 });
+  let port = 0;
+  const cookieName = () => `apiary_${port}`;
+
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${bindHost}:${port}`]);
+  const tokenMatches = (candidate: string | undefined): boolean => {
+    if (!candidate) return false;
+    const a = Buffer.from(candidate);
+    const b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
+  const cookieToken = (header: string | undefined): string | undefined => {
+    for (const part of (header ?? '').split(';')) {
+      const [name, ...value] = part.trim().split('=');
+      if (name === cookieName()) return value.join('=');
+    }
+    return undefined;
+  };
+  const authorized = (req: IncomingMessage): boolean => {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    return tokenMatches(cookieToken(req.headers.cookie)) || tokenMatches(bearer);
+  };
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Content-Security-Policy', contentSecurityPolicy());
+    reply.header('Cache-Control', 'no-store');
+    if (!allowedHosts().has(req.headers.host ?? '')) {
+      return reply.code(403).type('text/plain').send('forbidden: unexpected Host header');
+    }
+    const query = req.query as Record<string, string | undefined>;
+    if (req.method === 'GET' && query.token !== undefined) {
+      if (!tokenMatches(query.token)) return reply.code(401).type('text/plain').send('unauthorized: wrong access token');
+      reply.header('Set-Cookie', `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      return reply.redirect('/', 303);
+    }
+    if (!authorized(req.raw)) {
+      return reply
+        .code(401)
+        .type('text/plain')
+        .send('unauthorized: open the URL that `apiary serve` printed (it carries the access token)');
+    }
+  });
+  await app.register(fastifyStatic, { root: options.rendererDir, index: ['index.html'], wildcard: true });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 20 * 1024 * 1024 });
+  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (code: number, text: string) => {
+      socket.end(`HTTP/1.1 ${code} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/api') return refuse(404, 'Not Found');
+    if (!allowedHosts().has(req.headers.host ?? '')) return refuse(403, 'Forbidden');
+    if (req.headers.origin !== `http://${req.headers.host}`) return refuse(403, 'Forbidden');
+    if (!authorized(req)) return refuse(401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, options.core));
+  });
+
+  await app.listen({ host: bindHost, port: options.port ?? 0 });
+  const address = app.server.address();
+  port = typeof address === 'object' && address ? address.port : 0;
+  const shownHost = bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+  const origin = `http://${shownHost}:${port}`;
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    port,
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await app.close();
+    },
+  };
+}
+
+/** One browser tab: calls in, events out. */
+function serveClient(ws: WebSocket, core: Core): void {
+  const send = (frame: ServerFrame) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  };
+  const unsubscribe = core.bus.subscribe((event, data) => {
+    if (event === 'messages.batch' && ws.bufferedAmount > WS_BACKPRESSURE_BYTES) return; // slow tab: it pages from the store
+    send({ event, data });
+  });
+  ws.on('close', unsubscribe);
+  ws.on('error', () => ws.terminate());
+  ws.on('message', (raw) => {
+    let frame: ClientFrame;
+    try {
+      frame = JSON.parse(raw.toString()) as ClientFrame;
+    } catch {
+      return send({ id: 0, error: { code: 'invalid_params', message: 'frame is not JSON' } });
+    }
+    const id = typeof frame?.id === 'number' && Number.isSafeInteger(frame.id) ? frame.id : 0;
+    core.call(frame?.method, frame?.params).then(
+      (result) => send({ id, result }),
+      (err: unknown) => {
+        const error = err instanceof ApiError ? err.toJSON() : { code: 'failed' as const, message: String(err) };
+        send({ id, error });
+      },
+    );
+  });
+}

@@ -1,0 +1,20 @@
+import { test, expect } from './host-fixture.js';
+
+test('a demo reading arrives, and a message published from the composer comes back in the log', async ({ app, page }) => {
+  await page.goto(app.url);
+  // the token was traded for a cookie and removed from the address bar
+  await expect(page).toHaveURL(/\/$/);
+
+  await expect(page.getByRole('region', { name: 'Connections' }).getByText('connected')).toBeVisible();
+  const log = page.getByRole('region', { name: 'Message log' });
+  await expect(log.locator('[data-topic="demo/temperature"]').first()).toBeVisible();
+
+  const composer = page.getByRole('form', { name: 'Publish composer' });
+  await composer.getByLabel('Topic').fill('demo/humidity');
+  await composer.getByLabel('Data').fill('{"note": "hello from e2e", "v": 42}');
+  await composer.getByRole('button', { name: 'Publish' }).click();
+  await expect(composer.getByRole('status')).toContainText('Published to demo/humidity');
+
+  await expect(log.getByText('hello from e2e').first()).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/skeleton.png', fullPage: true });
+});

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startHost, type HostHandle } from '../../electron/host.js';
+import { rendererDir } from '../../electron/node-platform.js';
+import { startTestCore, type TestCore } from '../tools/core-fixture.js';
+
+let t: TestCore;
+let host: HostHandle;
+let cookie: string;
+
+beforeAll(async () => {
+  t = await startTestCore({ embeddedSandbox: false });
+  host = await startHost({ core: t.core, rendererDir });
+  const res = await fetch(host.url, { redirect: 'manual' });
+  cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+});
+afterAll(async () => {
+  await host?.close();
+  await t?.close();
+});
+
+function openWs(headers: Record<string, string>): Promise<{ ws: WebSocket } | { status: number }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/api`, { headers });
+    ws.once('open', () => resolve({ ws }));
+    ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
+    ws.once('error', () => resolve({ status: -1 }));
+  });
+}
+
+describe('headless host access control', () => {
+  it('listens on loopback only and prints a URL with a token', () => {
+    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+  });
+
+  it('answers 401 without the token, and with a wrong one', async () => {
+    expect((await fetch(`${host.origin}/`)).status).toBe(401);
+    expect((await fetch(`${host.origin}/index.html`)).status).toBe(401);
+    expect((await fetch(`${host.origin}/?token=wrong`, { redirect: 'manual' })).status).toBe(401);
+  });
+
+  it('trades the token for an HttpOnly SameSite cookie and serves the UI with a strict CSP', async () => {
+    const res = await fetch(host.url, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/');
+    expect(res.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+    const page = await fetch(`${host.origin}/`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="app">');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve) => {
+      const req = request(`${host.origin}/`, { headers: { cookie, host: 'evil.example:80' } }, (res) => resolve(res.statusCode ?? 0));
+      req.end();
+    });
+    expect(status).toBe(403);
+  });
+
+  it('refuses a WebSocket without the cookie, or from another Origin', async () => {
+    const origin = host.origin;
+    expect(await openWs({ origin })).toEqual({ status: 401 });
+    expect(await openWs({ origin: 'http://evil.example', cookie })).toEqual({ status: 403 });
+    expect(await openWs({ cookie })).toEqual({ status: 403 });
+  });
+
+  it('serves the contract over the WebSocket and validates calls', async () => {
+    const opened = await openWs({ origin: host.origin, cookie });
+    if (!('ws' in opened)) throw new Error(`refused: ${opened.status}`);
+    const { ws } = opened;
+    const replies = new Map<number, unknown>();
+    ws.on('message', (raw) => {
+      const frame = JSON.parse(raw.toString()) as { id?: number };
+      if (frame.id) replies.set(frame.id, frame);
+    });
+    ws.send(JSON.stringify({ id: 1, method: 'app.info', params: {} }));
+    ws.send(JSON.stringify({ id: 2, method: 'messages.publish', params: { profileId: 'x', topic: 'a/b', data: '1', qos: 2 } }));
+    ws.send(JSON.stringify({ id: 3, method: 'rm -rf', params: {} }));
+    ws.send('not json');
+    const deadline = Date.now() + 5000;
+    while (replies.size < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(replies.get(1)).toMatchObject({ result: { name: 'Apiary', shell: 'host' } });
+    expect(replies.get(2)).toMatchObject({ error: { code: 'invalid_params' } });
+    expect(replies.get(3)).toMatchObject({ error: { code: 'unknown_method' } });
+    ws.close();
+  });
+
+  it('refuses to bind a non-loopback interface unless asked explicitly', async () => {
+    await expect(startHost({ core: t.core, rendererDir, host: '0.0.0.0' })).rejects.toThrow(/--allow-remote/);
+  });
+});
