@@ -16,6 +16,16 @@ const topic = z.string().min(1).max(1024);
 const topicFilter = z.string().min(1).max(1024);
 const qos = z.union([z.literal(0), z.literal(1)]);
 const Empty = z.object({}).strict();
+const beebotteName = z.string().regex(/^\w{2,64}$/, 'Beebotte names are 2–64 letters, digits or _');
+const ResourceInput = z
+  .object({
+    name: beebotteName,
+    vtype: z.string().max(32).default('any'),
+    label: z.string().max(64).optional(),
+    description: z.string().max(512).optional(),
+    sendOnSubscribe: z.boolean().default(false),
+  })
+  .strict();
 
 export const ProfileKind = z.enum(['sandbox', 'beebotte', 'mqtt']);
 export const CredentialType = z.enum(['channelToken', 'iamToken', 'secretKey']);
@@ -68,6 +78,19 @@ export const PublishInput = z
   })
   .strict();
 export type PublishInput = z.input<typeof PublishInput>;
+
+export const TemplateInput = z
+  .object({
+    id: id.optional(),
+    name: z.string().trim().min(1).max(64),
+    profileId: id.optional(),
+    topic,
+    data: z.string().max(64 * 1024),
+    write: z.boolean().default(false),
+    ispublic: z.boolean().default(false),
+    qos: qos.default(0),
+  })
+  .strict();
 
 export const MessageQuery = z
   .object({
@@ -178,6 +201,122 @@ export interface ApiErrorShape {
   issues?: { path: string; message: string }[];
 }
 
+
+export interface TopicStat {
+  profileId: string;
+  topic: string;
+  count: number;
+  /** messages per second over the last few seconds */
+  rate: number;
+  lastAt: number;
+  /** clipped text of the last value (Beebotte data when present) */
+  lastValue: string;
+  /** the last value when it is a number (charts) */
+  lastNumber?: number;
+}
+
+export interface ExportProgress {
+  exportId: string;
+  done: number;
+  total: number;
+  finished?: { file: string; count: number; bytes: number; downloadPath?: string };
+  error?: string;
+}
+
+export interface ChannelInfo {
+  name: string;
+  label?: string;
+  description?: string;
+  ispublic: boolean;
+  resources: { name: string; label?: string; description?: string; vtype: string; sendOnSubscribe: boolean }[];
+}
+
+export interface ReadPoint {
+  ts: number;
+  data: unknown;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  profileId?: string;
+  topic: string;
+  data: string;
+  write: boolean;
+  ispublic: boolean;
+  qos: 0 | 1;
+}
+
+export interface PublishHistoryEntry {
+  at: number;
+  profileId: string;
+  topic: string;
+  data: string;
+  write: boolean;
+  ispublic: boolean;
+  qos: 0 | 1;
+  status: 'sent' | 'queued' | 'failed';
+  error?: string;
+}
+
+export interface SerialPortDTO {
+  path: string;
+  /** "ESP32 (CP2102)" etc. when the VID:PID is known */
+  board?: string;
+  vendorId?: string;
+  productId?: string;
+  serialNumber?: string;
+  manufacturer?: string;
+}
+
+export interface KnownDevice {
+  id: string;
+  name: string;
+  serialNumber?: string;
+  vendorId?: string;
+  productId?: string;
+  firmware?: string;
+  chip?: string;
+  profileId: string;
+  channel: string;
+  resource: string;
+  clientId?: string;
+  pairedAt: number;
+  lastSeen?: number;
+  online: boolean;
+  /** its token was regenerated after pairing: it must be re-provisioned */
+  staleToken?: boolean;
+}
+
+export interface PairingStep {
+  pairingId: string;
+  step: 'open' | 'handshake' | 'scan' | 'wifi' | 'mqtt' | 'first-message' | 'done' | 'failed';
+  message: string;
+}
+
+export interface PairingHandshake {
+  pairingId: string;
+  port: string;
+  device: { firmware: string; version: string; chip: string; name: string };
+  state: string;
+  /** the device speaks the Apiary extension (0x80/0x81) */
+  apiaryExtension: boolean;
+}
+
+export interface WifiNetworkDTO {
+  ssid: string;
+  rssi: number;
+  secured: boolean;
+}
+
+export interface ProvisionResultDTO {
+  device: KnownDevice;
+  clientId: string;
+  firstMessage: MessageDTO | null;
+}
+
+export type { Rule, FiredAlert, TrayModel, StoredAlert, RuleTestHit } from './core/alerts/index.js';
+
 // ---------------------------------------------------------------------------------------------
 // Methods
 
@@ -192,6 +331,73 @@ export const methodParams = {
   'messages.publish': PublishInput,
   'messages.query': MessageQuery,
   'messages.get': z.object({ id: z.number().int().positive() }).strict(),
+  'messages.history': z.object({ profileId: id, topic, limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+  'messages.export': z
+    .object({ query: MessageQuery.omit({ beforeId: true, limit: true }), format: z.enum(['csv', 'json', 'ndjson']) })
+    .strict(),
+  'explorer.topics': z.object({ profileId: id.optional() }).strict(),
+  'beebotte.channels': z.object({ profileId: id }).strict(),
+  'beebotte.read': z
+    .object({
+      profileId: id,
+      channel: beebotteName,
+      resource: beebotteName,
+      timeRange: z.string().regex(/^(\d{1,4}(minute|hour|day|week|month)|today|yesterday)$/).optional(),
+      limit: z.number().int().min(1).max(50000).default(750),
+    })
+    .strict(),
+  'templates.list': Empty,
+  'templates.save': TemplateInput,
+  'templates.remove': z.object({ id }).strict(),
+  'composer.history': z.object({ limit: z.number().int().min(1).max(200).default(50) }).strict(),
+  /** rules are validated by alerts/rule.ts's schema (regex and JSON path compiled) inside the handler */
+  'alerts.rules': Empty,
+  'alerts.saveRule': z.object({ rule: z.record(z.string(), z.unknown()) }).strict(),
+  'alerts.removeRule': z.object({ id }).strict(),
+  'alerts.testRule': z.object({ rule: z.record(z.string(), z.unknown()) }).strict(),
+  'alerts.history': z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+  'alerts.markRead': z.object({ ids: z.array(z.string().max(64)).max(1000).optional() }).strict(),
+  'tray.model': Empty,
+  'tray.pause': z.object({ kind: z.enum(['1h', 'tomorrow', 'resume']) }).strict(),
+  'devices.ports': Empty,
+  'devices.list': Empty,
+  'devices.forget': z.object({ id }).strict(),
+  'pairing.start': z.object({ port: z.string().min(1).max(512), baudRate: z.number().int().min(1200).max(3_000_000).optional() }).strict(),
+  'pairing.scan': z.object({ pairingId: id }).strict(),
+  'pairing.provision': z
+    .object({
+      pairingId: id,
+      ssid: z.string().min(1).max(32),
+      wifiPassword: z.string().max(64),
+      profileId: id,
+      channel: beebotteName,
+      resource: beebotteName,
+      /** a channel token for the device; absent = the profile's own credential */
+      token: z.string().max(256).optional(),
+      waitSeconds: z.number().int().min(1).max(600).default(60),
+    })
+    .strict(),
+  'pairing.cancel': z.object({ pairingId: id }).strict(),
+  'account.channels': z.object({ profileId: id }).strict(),
+  'account.createChannel': z
+    .object({
+      profileId: id,
+      channel: z
+        .object({
+          name: beebotteName,
+          label: z.string().max(64).optional(),
+          description: z.string().max(512).optional(),
+          ispublic: z.boolean().default(false),
+          resources: z.array(ResourceInput).min(1).max(100),
+        })
+        .strict(),
+    })
+    .strict(),
+  'account.deleteChannel': z.object({ profileId: id, channel: beebotteName }).strict(),
+  'account.createResource': z.object({ profileId: id, channel: beebotteName, resource: ResourceInput }).strict(),
+  'account.deleteResource': z.object({ profileId: id, channel: beebotteName, resource: beebotteName }).strict(),
+  'account.copyToken': z.object({ profileId: id, channel: beebotteName }).strict(),
+  'account.regenerateToken': z.object({ profileId: id, channel: beebotteName }).strict(),
 } as const;
 
 export interface MethodResults {
@@ -205,6 +411,38 @@ export interface MethodResults {
   'messages.publish': PublishResult;
   'messages.query': MessageDTO[];
   'messages.get': FullMessageDTO;
+  'messages.history': MessageDTO[];
+  'messages.export': { exportId: string };
+  'explorer.topics': TopicStat[];
+  'beebotte.channels': ChannelInfo[];
+  'beebotte.read': ReadPoint[];
+  'templates.list': Template[];
+  'templates.save': Template;
+  'templates.remove': { removed: boolean };
+  'composer.history': PublishHistoryEntry[];
+  'alerts.rules': import('./core/alerts/index.js').Rule[];
+  'alerts.saveRule': import('./core/alerts/index.js').Rule;
+  'alerts.removeRule': { removed: boolean };
+  'alerts.testRule': { tested: number; hits: import('./core/alerts/index.js').RuleTestHit[] };
+  'alerts.history': import('./core/alerts/index.js').StoredAlert[];
+  'alerts.markRead': { unread: number };
+  'tray.model': import('./core/alerts/index.js').TrayModel;
+  'tray.pause': import('./core/alerts/index.js').TrayModel;
+  'devices.ports': SerialPortDTO[];
+  'devices.list': KnownDevice[];
+  'devices.forget': { removed: boolean };
+  'pairing.start': PairingHandshake;
+  'pairing.scan': WifiNetworkDTO[];
+  'pairing.provision': ProvisionResultDTO;
+  'pairing.cancel': { cancelled: boolean };
+  'account.channels': ChannelInfo[];
+  'account.createChannel': ChannelInfo;
+  'account.deleteChannel': { deleted: boolean };
+  'account.createResource': ChannelInfo;
+  'account.deleteResource': { deleted: boolean };
+  /** Electron copies to the clipboard in the main process; a browser gets the token once, to copy it itself */
+  'account.copyToken': { copied: boolean; token?: string };
+  'account.regenerateToken': { reconnectedProfiles: string[]; staleDevices: KnownDevice[] };
 }
 
 export type MethodName = keyof typeof methodParams;
@@ -219,6 +457,13 @@ export interface EventPayloads {
   'session.state': SessionState;
   'messages.batch': MessageBatch;
   'profiles.changed': ProfileDTO[];
+  'explorer.delta': TopicStat[];
+  'export.progress': ExportProgress;
+  'alert.fired': import('./core/alerts/index.js').FiredAlert;
+  'tray.model': import('./core/alerts/index.js').TrayModel;
+  'device.plugged': SerialPortDTO;
+  'devices.changed': KnownDevice[];
+  'pairing.progress': PairingStep;
 }
 export type EventName = keyof EventPayloads;
 

@@ -1,11 +1,21 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stderrLogger, systemClock, type Platform } from './core/platform.js';
 import { KeytarSecretStore } from './core/vault/index.js';
 
-/** dist/electron/ → the package root, where resources/ and renderer/dist/ live. */
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The package root (resources/, renderer/dist/), from dist/electron/ when built or electron/ in tests. */
+export const packageRoot = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(start: string): string {
+  let dir = start;
+  for (let i = 0; i < 5; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'resources'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return path.resolve(start, '..', '..');
+}
 
 export function defaultDataDir(): string {
   return process.env.APIARY_DATA_DIR || path.join(os.homedir(), '.apiary');

@@ -10,11 +10,17 @@ import { ProfileStore } from './profiles/profile-store.js';
 import { SANDBOX_PROFILE_ID, type Profile } from './profiles/profile.js';
 import { buildSessionConfig } from './profiles/connection.js';
 import { SessionManager } from './session/manager.js';
-import { openDatabase, MessageLog, Outbox } from './store/index.js';
-import { Vault } from './vault/index.js';
+import { openDatabase, MessageLog, Outbox, Settings } from './store/index.js';
+import { Vault, VaultError } from './vault/index.js';
 import { startSandbox, type SandboxHandle } from './sandbox/index.js';
 import { DemoSensor } from './embedded/demo-sensor.js';
-import { createHandlers, type Handlers } from './handlers.js';
+import { createHandlers, type Handlers } from './handlers/index.js';
+import { TopicStats } from './explorer/topic-stats.js';
+import { AlertService } from './alerts/service.js';
+import { ComposerStore } from './composer/templates.js';
+import { DeviceRegistry } from './devices/registry.js';
+import { FirstMessageWaiters } from './devices/first-message.js';
+import { PairingManager } from './devices/pairing-manager.js';
 
 export interface CoreOptions {
   /** start the embedded Beebotte-compatible sandbox and the built-in "Sandbox" profile (default true) */
@@ -45,6 +51,14 @@ export interface CoreServices {
   ingest: Ingest;
   sandbox: SandboxHandle | null;
   platform: Platform;
+  settings: Settings;
+  topics: TopicStats;
+  alerts: AlertService;
+  composer: ComposerStore;
+  devices: DeviceRegistry;
+  pairing: PairingManager;
+  /** the built-in sandbox profile's token was regenerated: the demo sensor follows */
+  onDemoTokenChanged?: (token: string) => void;
 }
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -56,7 +70,8 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
   const db = openDatabase(path.join(platform.dataDir, 'apiary.db'));
   const log = new MessageLog(db);
   const outbox = new Outbox(db);
-  const vault = new Vault(platform.secrets);
+  const settings = new Settings(db);
+  const vault = new Vault(platform.secrets, { log: platform.log });
   const profiles = new ProfileStore(path.join(platform.dataDir, 'profiles.json'));
   const ingest = new Ingest({ sink: log, bus, clock: platform.clock, log: platform.log, flushMs: options.flushMs ?? 75 });
 
@@ -95,7 +110,63 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     },
   });
 
-  const services: CoreServices = { bus, profiles, vault, sessions, log, outbox, ingest, sandbox, platform };
+  const topics = new TopicStats(bus);
+  const composer = new ComposerStore(settings);
+  const devices = new DeviceRegistry(settings);
+  const waiters = new FirstMessageWaiters();
+  const alerts = new AlertService({
+    db,
+    bus,
+    clock: platform.clock,
+    log: platform.log,
+    sessions: () => profiles.list().map((p) => sessions.state(p.id)),
+    profiles: () => profiles.list().map((p) => ({ id: p.id, name: p.name })),
+    templates: () => composer.templates().map((t) => ({ id: t.id, name: t.name, topic: t.topic })),
+  });
+  ingest.addObserver(topics);
+  ingest.addObserver(alerts);
+  ingest.addObserver(waiters);
+  ingest.addObserver({
+    observe: (m) => {
+      if (devices.seen(m.profileId, m.topic, m.receivedAt)) bus.emit('devices.changed', devices.list());
+    },
+  });
+  const pairing = new PairingManager({
+    bus,
+    registry: devices,
+    waiters,
+    profile: (id) => {
+      const p = profiles.get(id);
+      if (!p) throw new ApiError('not_found', `no profile with id ${id}`);
+      return p;
+    },
+    secret: (id) => vault.read(id),
+    watch: async (profile, topic) => {
+      const status = sessions.state(profile.id).status;
+      if (status === 'idle' || status === 'closed' || status === 'failed') await sessions.connect(profile);
+      await sessions.subscribe(profile.id, topic);
+    },
+    sandboxMqtt: () => sandbox?.urls.mqtt,
+  });
+
+  const services: CoreServices = {
+    bus,
+    profiles,
+    vault,
+    sessions,
+    log,
+    outbox,
+    ingest,
+    sandbox,
+    platform,
+    settings,
+    topics,
+    alerts,
+    composer,
+    devices,
+    pairing,
+    onDemoTokenChanged: (token) => sensor?.setUsername(token),
+  };
 
   const info = async (): Promise<AppInfo> => ({
     name: 'Apiary',
@@ -124,10 +195,13 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
         return await handler(parsed.params);
       } catch (err) {
         if (err instanceof ApiError) throw err;
+        if (err instanceof VaultError) throw new ApiError('failed', err.message);
         throw new ApiError('failed', (err as Error).message ?? String(err));
       }
     },
     async close() {
+      alerts.close();
+      await pairing.closeAll();
       await sessions.closeAll();
       ingest.close();
       await sensor?.stop();

@@ -30,6 +30,8 @@ export interface Platform {
   secrets: SecretStore;
   clock: Clock;
   log: Logger;
+  /** Electron: the main process copies a token without it ever reaching the renderer */
+  clipboard?: { writeText(text: string): void };
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

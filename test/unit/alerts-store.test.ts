@@ -28,7 +28,12 @@ describe('AlertStore', () => {
   afterEach(() => db.close());
 
   it('round-trips rules, updates in place, enables/disables and removes', () => {
-    const saved = store.saveRule({ name: 'Hot', topicFilter: 'home/+/temp', condition: { kind: 'compare', path: 'data.t', op: '>', value: 30 }, quietHours: { start: '22:00', end: '07:00' } });
+    const saved = store.saveRule({
+      name: 'Hot',
+      topicFilter: 'home/+/temp',
+      condition: { kind: 'compare', path: 'data.t', op: '>', value: 30 },
+      quietHours: { start: '22:00', end: '07:00' },
+    });
     expect(store.listRules()).toEqual([saved]);
     store.saveRule({ ...saved, name: 'Hotter' });
     expect(store.listRules().map((r) => r.name)).toEqual(['Hotter']);
@@ -78,7 +83,12 @@ describe('testRule', () => {
   });
 
   it('reports which recent messages would fire, oldest first, ignoring cooldown', () => {
-    const rule = parseRule({ name: 'up', topicFilter: 'home/#', cooldownSeconds: 3600, condition: { kind: 'crosses', threshold: 10, direction: 'up' } });
+    const rule = parseRule({
+      name: 'up',
+      topicFilter: 'home/#',
+      cooldownSeconds: 3600,
+      condition: { kind: 'crosses', threshold: 10, direction: 'up' },
+    });
     const hits = testRule(rule, [msg(4, 12), msg(3, 5), msg(2, 11), msg(1, 3), msg(5, 20, 'office/a')]);
     expect(hits.map((h) => h.message.id)).toEqual([2, 4]);
     expect(hits[0]?.alert.messageId).toBe(2);
@@ -91,9 +101,32 @@ describe('testRule', () => {
   });
 
   it('builds engine input from a stored message', () => {
-    const m = alertMessageFromDTO({ id: 7, profileId: 'p', topic: 't/r', receivedAt: 1, qos: 0, retain: false, size: 12, kind: 'json', preview: '{"data":42}', clipped: false });
+    const m = alertMessageFromDTO({
+      id: 7,
+      profileId: 'p',
+      topic: 't/r',
+      receivedAt: 1,
+      qos: 0,
+      retain: false,
+      size: 12,
+      kind: 'json',
+      preview: '{"data":42}',
+      clipped: false,
+    });
     expect(m).toEqual({ id: 7, profileId: 'p', topic: 't/r', receivedAt: 1, text: '{"data":42}', json: { data: 42 } });
-    const clipped = alertMessageFromDTO({ id: 8, profileId: 'p', topic: 't/r', receivedAt: 1, qos: 0, retain: false, size: 9000, kind: 'json', preview: '{"data":"xx', clipped: true, envelope: { data: 'x…' } });
+    const clipped = alertMessageFromDTO({
+      id: 8,
+      profileId: 'p',
+      topic: 't/r',
+      receivedAt: 1,
+      qos: 0,
+      retain: false,
+      size: 9000,
+      kind: 'json',
+      preview: '{"data":"xx',
+      clipped: true,
+      envelope: { data: 'x…' },
+    });
     expect(clipped.json).toEqual({ data: 'x…' });
   });
 });

@@ -134,12 +134,18 @@ export function compareValues(actual: unknown, op: CompareOp, expected: number |
 
 function ordered<T extends number | string>(a: T, op: CompareOp, b: T): boolean {
   switch (op) {
-    case '>': return a > b;
-    case '>=': return a >= b;
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '=': return a === b;
-    case '!=': return a !== b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '=':
+      return a === b;
+    case '!=':
+      return a !== b;
   }
 }
 

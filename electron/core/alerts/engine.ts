@@ -120,7 +120,12 @@ export class AlertEngine {
         const silentMs = now - compiled.lastSeen;
         if (silentMs < rule.condition.minutes * 60_000) continue;
         const minutes = Math.floor(silentMs / 60_000);
-        const context: HitContext = { topic: rule.topicFilter, profileId: rule.profileId, value: `no message for ${minutes} min`, ts: now };
+        const context: HitContext = {
+          topic: rule.topicFilter,
+          profileId: rule.profileId,
+          value: `no message for ${minutes} min`,
+          ts: now,
+        };
         // fires once per silence; a quiet-hours silence stays armed and fires when quiet hours end
         if (this.deliver(rule, rule.topicFilter, context, now, out) !== 'quiet') compiled.armed = false;
       } catch {

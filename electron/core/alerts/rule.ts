@@ -9,7 +9,11 @@ import { parsePath } from './json-path.js';
 import { compileSafeRegex } from './safe-regex.js';
 import { validateTopicFilter } from './topic-filter.js';
 
-const id = z.string().min(1).max(64).regex(/^[\w-]+$/, 'ids are letters, digits, _ and -');
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w-]+$/, 'ids are letters, digits, _ and -');
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use 24-hour HH:MM, e.g. 22:30');
 
 const jsonPath = z
@@ -57,7 +61,14 @@ const RegexCondition = z
     if (!compiled.ok) ctx.addIssue({ code: 'custom', path: ['pattern'], message: `invalid regex: ${compiled.error}` });
   });
 const SilentCondition = z
-  .object({ kind: z.literal('silent'), minutes: z.number().int().min(1).max(7 * 24 * 60) })
+  .object({
+    kind: z.literal('silent'),
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60),
+  })
   .strict();
 
 export const Condition = z.discriminatedUnion('kind', [
@@ -95,7 +106,12 @@ export const RuleInput = z
         if (error) ctx.addIssue({ code: 'custom', message: `invalid topic filter: ${error}` });
       }),
     condition: Condition,
-    cooldownSeconds: z.number().int().min(0).max(7 * 24 * 3600).default(60),
+    cooldownSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600)
+      .default(60),
     /** local time; may wrap midnight (22:00–07:00) */
     quietHours: QuietHours.optional(),
     titleTemplate: z.string().max(200).default('{rule}: {topic}'),

@@ -93,9 +93,7 @@ export class AlertStore {
   /** Appends fired alerts (one transaction) and trims history to the newest `historyLimit`. */
   addHistory(alerts: readonly FiredAlert[]): void {
     if (alerts.length === 0) return;
-    const insert = this.db.prepare(
-      'INSERT OR IGNORE INTO alert_history(id, rule_id, at, read, json) VALUES (?, ?, ?, 0, ?)',
-    );
+    const insert = this.db.prepare('INSERT OR IGNORE INTO alert_history(id, rule_id, at, read, json) VALUES (?, ?, ?, 0, ?)');
     const trim = this.db.prepare(
       `DELETE FROM alert_history WHERE seq <= (
          SELECT seq FROM alert_history ORDER BY seq DESC LIMIT 1 OFFSET ?)`,

@@ -79,7 +79,8 @@ export function computeTrayModel(input: TrayInput): TrayModel {
     count.failed > 0 ? 'failed' : count.reconnecting > 0 ? 'reconnecting' : count.connected > 0 ? 'connected' : 'idle';
   const pausedUntil = input.pausedUntil !== null && input.pausedUntil > now ? input.pausedUntil : null;
   const overall: TrayOverall = pausedUntil !== null ? 'paused' : connection;
-  const paused = pausedUntil === null ? null : { until: pausedUntil, label: `Notifications paused until ${whenLabel(pausedUntil, now)}` };
+  const paused =
+    pausedUntil === null ? null : { until: pausedUntil, label: `Notifications paused until ${whenLabel(pausedUntil, now)}` };
 
   const profiles = input.profiles.map((p) => profileEntry(p, byProfile.get(p.id), now));
   const unread = Math.max(0, Math.floor(input.unread));
@@ -142,7 +143,14 @@ function profileEntry(profile: { id: string; name: string }, session: SessionSta
   }
   if (status === 'failed' && session?.error) stateLabel += `: ${clip(session.error, 80)}`;
   const active = status === 'connected' || status === 'connecting' || status === 'reconnecting';
-  return { id: profile.id, name: profile.name, status, stateLabel, label: clip(`${profile.name} — ${stateLabel}`, 100), action: active ? 'disconnect' : 'connect' };
+  return {
+    id: profile.id,
+    name: profile.name,
+    status,
+    stateLabel,
+    label: clip(`${profile.name} — ${stateLabel}`, 100),
+    action: active ? 'disconnect' : 'connect',
+  };
 }
 
 function reasonFor(

@@ -11,19 +11,32 @@ export class DemoSensor {
 
   constructor(
     private readonly url: string,
-    private readonly username: string,
+    private username: string,
     private readonly intervalMs = 1000,
   ) {}
 
   start(): void {
+    this.connect();
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    this.timer.unref?.();
+  }
+
+  /** After a token regeneration: reconnect with the new credential. */
+  setUsername(username: string): void {
+    this.username = username;
+    const old = this.client;
+    this.client = null;
+    void old?.endAsync(true).catch(() => undefined);
+    this.connect();
+  }
+
+  private connect(): void {
     this.client = mqtt.connect(this.url, {
       username: this.username,
       password: '',
       clientId: `apiary-demo-sensor-${process.pid}`,
       reconnectPeriod: 2000,
     });
-    this.timer = setInterval(() => this.tick(), this.intervalMs);
-    this.timer.unref?.();
   }
 
   private tick(): void {

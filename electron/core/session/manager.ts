@@ -68,6 +68,14 @@ export class SessionManager {
     return state;
   }
 
+  /** Adds a subscription to a live session (kept for reconnects); QoS 1 by default. */
+  async subscribe(profileId: string, filter: string, qos: 0 | 1 = 1): Promise<void> {
+    const session = this.sessions.get(profileId);
+    if (!session) throw new ApiError('failed', 'not connected: connect the profile first');
+    const granted = await session.subscribe(filter, qos);
+    if (granted === 128) throw new ApiError('failed', `the broker refused the subscription to ${filter} (SUBACK 0x80): the credential has no rights on it`);
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((id) => this.disconnect(id, false)));
   }

@@ -70,6 +70,8 @@ export async function exportMessages(log: MessageLog, query: LogQuery, opts: Exp
       }
       cursor = rows[rows.length - 1]!.id;
       await out.write(chunk);
+      // a write that needs no drain resolves at once: yield anyway so ingest and IPC keep flowing
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const now = Date.now();
       if (opts.onProgress && now - lastProgress >= PROGRESS_MS) {
         lastProgress = now;
@@ -82,7 +84,9 @@ export async function exportMessages(log: MessageLog, query: LogQuery, opts: Exp
   } catch (err) {
     out.destroy();
     await fs.promises.rm(partial, { force: true }).catch(() => undefined);
-    throw new Error(`cannot write the export to ${opts.file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot write the export to ${opts.file}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   opts.onProgress?.(count, total);
   return { count, bytes: out.bytes, file: opts.file };

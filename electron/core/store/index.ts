@@ -1,13 +1,7 @@
 /** store/: the app's SQLite database — migrations, message log, outbox, settings, export. */
 export { openDatabase, StoreOpenError } from './database.js';
 export { migrations, type Migration } from './migrations.js';
-export {
-  MessageLog,
-  DEFAULT_LOG_BUDGET,
-  type LogBudget,
-  type NewMessage,
-  type StoredMessage,
-} from './message-log.js';
+export { MessageLog, DEFAULT_LOG_BUDGET, type LogBudget, type NewMessage, type StoredMessage } from './message-log.js';
 export { InvalidQueryError, DEFAULT_PAGE, MAX_PAGE, type LogQuery } from './log-query.js';
 export { topicMatches, topicFilterError, filterToGlob } from './topic-filter.js';
 export { toMessageDTO, toFullMessageDTO, payloadText, fullEnvelope } from './message-dto.js';
@@ -19,12 +13,6 @@ export {
   type OutboxInput,
   type OutboxItem,
 } from './outbox.js';
-export {
-  exportMessages,
-  CSV_COLUMNS,
-  type ExportFormat,
-  type ExportOptions,
-  type ExportResult,
-} from './export.js';
+export { exportMessages, CSV_COLUMNS, type ExportFormat, type ExportOptions, type ExportResult } from './export.js';
 export { csvField, csvRecord, parseCsv } from './csv.js';
 export { Settings } from './settings.js';

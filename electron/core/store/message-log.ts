@@ -89,9 +89,7 @@ export class MessageLog {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id = ?`);
-    this.historyStmt = db.prepare(
-      `SELECT ${COLUMNS} FROM messages WHERE profile_id = ? AND topic = ? ORDER BY id DESC LIMIT ?`,
-    );
+    this.historyStmt = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE profile_id = ? AND topic = ? ORDER BY id DESC LIMIT ?`);
     // stored_bytes sits before payload in the row: walking it never reads the blobs
     this.oldestStmt = db.prepare('SELECT id, stored_bytes AS n FROM messages ORDER BY id ASC');
     this.deleteUpToStmt = db.prepare('DELETE FROM messages WHERE id <= ?');

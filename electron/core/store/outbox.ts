@@ -60,9 +60,7 @@ export class Outbox {
 
   constructor(db: Database.Database, limits: Partial<OutboxLimits> = {}) {
     this.limits = { ...DEFAULT_OUTBOX_LIMITS, ...limits };
-    this.usageStmt = db.prepare(
-      'SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM outbox WHERE profile_id = ?',
-    );
+    this.usageStmt = db.prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM outbox WHERE profile_id = ?');
     this.insertStmt = db.prepare(
       'INSERT INTO outbox (profile_id, topic, qos, retain, created_at, size, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );

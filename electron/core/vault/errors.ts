@@ -11,8 +11,7 @@ export class VaultError extends Error {
   }
 }
 
-export const LOCKED_MESSAGE =
-  "the keychain is locked: unlock it (e.g. log in again) or choose 'ask at connect' for this profile";
+export const LOCKED_MESSAGE = "the keychain is locked: unlock it (e.g. log in again) or choose 'ask at connect' for this profile";
 
 export function lockedError(doing?: string): VaultError {
   return new VaultError('locked', doing ? `could not ${doing}: ${LOCKED_MESSAGE}` : LOCKED_MESSAGE);

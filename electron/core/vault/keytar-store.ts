@@ -164,7 +164,11 @@ export class KeytarSecretStore implements SecretStore {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<KeychainCheck>((resolve) => {
       timer = setTimeout(
-        () => resolve({ status: 'locked', reason: `the keychain did not answer within ${this.probeTimeoutMs} ms (waiting for an unlock prompt?)` }),
+        () =>
+          resolve({
+            status: 'locked',
+            reason: `the keychain did not answer within ${this.probeTimeoutMs} ms (waiting for an unlock prompt?)`,
+          }),
         this.probeTimeoutMs,
       );
       timer.unref();
@@ -182,14 +186,14 @@ export class KeytarSecretStore implements SecretStore {
     try {
       await keytar.setPassword(this.service, account, canary);
     } catch (error) {
-      return classify(messageOf(error));
+      return classify(redact(messageOf(error), canary));
     }
     try {
       const readBack = await keytar.getPassword(this.service, account);
       if (readBack === canary) return { status: 'ok' };
       return { status: 'locked', reason: 'the keychain accepted a secret but did not give it back (locked?)' };
     } catch (error) {
-      return classify(messageOf(error));
+      return classify(redact(messageOf(error), canary));
     } finally {
       await keytar.deletePassword(this.service, account).catch(() => false);
     }

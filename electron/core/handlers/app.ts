@@ -1,14 +1,25 @@
-import type { AppInfo, MethodName, ParsedParamsOf, ProfileDTO, ResultOf } from '../api.js';
-import { ApiError } from '../api.js';
-import type { CoreServices } from './core.js';
-import { checkProfile, normalizeProfile, type Profile } from './profiles/profile.js';
-import { toFullMessageDTO, toMessageDTO } from './store/index.js';
-import { PREVIEW_BYTES } from './ingest/decode.js';
+import type { AppInfo, ProfileDTO } from '../../api.js';
+import { ApiError } from '../../api.js';
+import type { CoreServices } from '../core.js';
+import { checkProfile, normalizeProfile, type Profile } from '../profiles/profile.js';
+import { InvalidQueryError, toFullMessageDTO, toMessageDTO } from '../store/index.js';
+import { PREVIEW_BYTES } from '../ingest/decode.js';
+import type { HandlerGroup } from './types.js';
 
-export type Handlers = { [M in MethodName]: (params: ParsedParamsOf<M>) => Promise<ResultOf<M>> };
+type AppMethods =
+  | 'app.info'
+  | 'profiles.list'
+  | 'profiles.save'
+  | 'profiles.remove'
+  | 'sessions.list'
+  | 'sessions.connect'
+  | 'sessions.disconnect'
+  | 'messages.publish'
+  | 'messages.query'
+  | 'messages.get';
 
-/** One function per contract method. Params arrive already validated by parseCall. */
-export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): Handlers {
+/** Profiles, sessions, publish and the log. Params arrive already validated by parseCall. */
+export function appHandlers(s: CoreServices, info: () => Promise<AppInfo>): HandlerGroup<AppMethods> {
   const profileOr404 = (id: string): Profile => {
     const profile = s.profiles.get(id);
     if (!profile) throw new ApiError('not_found', `no profile with id ${id}`);
@@ -41,6 +52,7 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
       if (profile.builtIn) throw new ApiError('invalid_params', 'the built-in sandbox profile cannot be removed');
       await s.sessions.disconnect(id);
       await s.vault.forget(id);
+      s.topics.forget(id);
       const removed = s.profiles.remove(id);
       s.bus.emit('profiles.changed', await listDTOs());
       return { removed };
@@ -48,14 +60,33 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
     'sessions.list': async () => s.profiles.list().map((p) => s.sessions.state(p.id)),
     'sessions.connect': async ({ profileId, secret }) => {
       const profile = profileOr404(profileId);
-      if (secret === undefined && profile.kind !== 'mqtt' && !(await s.vault.has(profileId))) {
+      // read (not has): a locked keychain must say "unlock it", not "no credential"
+      if (secret === undefined && profile.kind !== 'mqtt' && !(await s.vault.read(profileId))) {
         throw new ApiError('invalid_params', `${profile.name} has no credential: add it in the profile, or enter it to connect`);
       }
       return s.sessions.connect(profile, secret);
     },
     'sessions.disconnect': async ({ profileId }) => s.sessions.disconnect(profileOr404(profileId).id),
-    'messages.publish': async (input) => s.sessions.publish(profileOr404(input.profileId), input),
-    'messages.query': async (query) => s.log.query(query).map((row) => toMessageDTO(row, PREVIEW_BYTES)),
+    'messages.publish': async (input) => {
+      const profile = profileOr404(input.profileId);
+      const entry = { at: s.platform.clock.now(), profileId: profile.id, topic: input.topic, data: input.data, write: input.write, ispublic: input.ispublic, qos: input.qos };
+      try {
+        const result = await s.sessions.publish(profile, input);
+        s.composer.record({ ...entry, status: result.status });
+        return result;
+      } catch (err) {
+        s.composer.record({ ...entry, status: 'failed', error: (err as Error).message });
+        throw err;
+      }
+    },
+    'messages.query': async (query) => {
+      try {
+        return s.log.query(query).map((row) => toMessageDTO(row, PREVIEW_BYTES));
+      } catch (err) {
+        if (err instanceof InvalidQueryError) throw new ApiError('invalid_params', err.message);
+        throw err;
+      }
+    },
     'messages.get': async ({ id }) => {
       const row = s.log.get(id);
       if (!row) throw new ApiError('not_found', `message ${id} is no longer in the store (retention budget)`);

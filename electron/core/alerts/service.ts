@@ -1,0 +1,142 @@
+import type Database from 'better-sqlite3';
+import type { MessageDTO, SessionState } from '../../api.js';
+import type { EventBus } from '../events.js';
+import type { IngestObserver } from '../ingest/ingest.js';
+import type { Clock, Logger } from '../platform.js';
+import { AlertEngine } from './engine.js';
+import { AlertStore } from './store.js';
+import { computeTrayModel, pauseUntil, type PauseKind, type TrayModel } from './tray-model.js';
+import type { AlertMessage, FiredAlert } from './types.js';
+
+/** JSON bodies above this size are not re-parsed for rules (their envelope data is still used). */
+const RULE_PARSE_LIMIT = 64 * 1024;
+
+export interface AlertServiceDeps {
+  db: Database.Database;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  sessions: () => SessionState[];
+  profiles: () => { id: string; name: string }[];
+  templates: () => { id: string; name: string; topic: string }[];
+  tickMs?: number;
+}
+
+/**
+ * Alerts on the ingest path: each message is evaluated once (only when rules are enabled), fired alerts
+ * are stored and announced (`alert.fired`, unless notifications are paused) and the tray model follows.
+ */
+export class AlertService implements IngestObserver {
+  readonly store: AlertStore;
+  readonly engine: AlertEngine;
+  private pending: FiredAlert[] = [];
+  private pausedUntil: number | null = null;
+  private readonly timer: NodeJS.Timeout;
+  private trayQueued = false;
+  private active = false;
+
+  constructor(private readonly deps: AlertServiceDeps) {
+    this.store = new AlertStore(deps.db);
+    this.engine = new AlertEngine({ clock: deps.clock });
+    this.reloadRules();
+    this.timer = setInterval(() => this.handle(this.engine.tick(deps.clock.now())), deps.tickMs ?? 5000);
+    this.timer.unref?.();
+    deps.bus.subscribe((event) => {
+      if (event === 'session.state' || event === 'profiles.changed') this.queueTray();
+    });
+  }
+
+  reloadRules(): void {
+    const rules = this.store.listRules();
+    this.engine.setRules(rules);
+    this.active = rules.some((r) => r.enabled);
+  }
+
+  observe(message: MessageDTO, payload: Buffer): void {
+    if (!this.active) return;
+    const fired = this.engine.evaluate(toAlertMessage(message, payload));
+    if (fired.length) this.pending.push(...fired);
+  }
+
+  flushed(): void {
+    if (this.pending.length === 0) return;
+    const fired = this.pending;
+    this.pending = [];
+    this.handle(fired);
+  }
+
+  trayModel(): TrayModel {
+    const now = this.deps.clock.now();
+    if (this.pausedUntil !== null && this.pausedUntil <= now) this.pausedUntil = null;
+    return computeTrayModel({
+      sessions: this.deps.sessions(),
+      profiles: this.deps.profiles(),
+      unread: this.store.unreadCount(),
+      recentAlerts: this.store.history({ limit: 5 }),
+      pausedUntil: this.pausedUntil,
+      now,
+      templates: this.deps.templates(),
+    });
+  }
+
+  pause(kind: PauseKind | 'resume'): TrayModel {
+    this.pausedUntil = kind === 'resume' ? null : pauseUntil(kind, this.deps.clock.now());
+    const model = this.trayModel();
+    this.deps.bus.emit('tray.model', model);
+    return model;
+  }
+
+  markRead(ids?: string[]): number {
+    this.store.markRead(ids ?? 'all');
+    this.queueTray();
+    return this.store.unreadCount();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private handle(fired: FiredAlert[]): void {
+    if (fired.length === 0) return;
+    try {
+      this.store.addHistory(fired);
+    } catch (err) {
+      this.deps.log.error(`alert history not stored: ${(err as Error).message}`);
+    }
+    const paused = this.pausedUntil !== null && this.pausedUntil > this.deps.clock.now();
+    if (!paused) for (const alert of fired) this.deps.bus.emit('alert.fired', alert);
+    this.queueTray();
+  }
+
+  refreshTray(): void {
+    this.queueTray();
+  }
+
+  /** Many state changes in a burst make one tray update. */
+  private queueTray(): void {
+    if (this.trayQueued) return;
+    this.trayQueued = true;
+    setTimeout(() => {
+      this.trayQueued = false;
+      this.deps.bus.emit('tray.model', this.trayModel());
+    }, 50).unref?.();
+  }
+}
+
+export function toAlertMessage(message: MessageDTO, payload: Buffer): AlertMessage {
+  let text: string | null = null;
+  let json: unknown = undefined;
+  if (message.kind !== 'binary') {
+    text = payload.length <= RULE_PARSE_LIMIT ? payload.toString('utf8') : message.preview;
+    if (message.kind === 'json') {
+      if (payload.length <= RULE_PARSE_LIMIT) {
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+      } else if (message.envelope) json = { ...message.envelope };
+    }
+  }
+  return { ...(message.id > 0 ? { id: message.id } : {}), profileId: message.profileId, topic: message.topic, receivedAt: message.receivedAt, text, json };
+}

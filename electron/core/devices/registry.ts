@@ -1,0 +1,69 @@
+import type { KnownDevice } from '../../api.js';
+import type { Settings } from '../store/index.js';
+
+const KEY = 'devices.known';
+export const MAX_DEVICES = 1000;
+
+/** Paired devices, remembered in the settings table (no secret: the token stays on the device and in the vault). */
+export class DeviceRegistry {
+  /** cached: seen() runs on the ingest path */
+  private devices: KnownDevice[];
+  private watched = new Set<string>();
+
+  constructor(private readonly settings: Settings) {
+    this.devices = settings.get<KnownDevice[]>(KEY, []);
+    this.reindex();
+  }
+
+  list(): KnownDevice[] {
+    return this.devices.map((d) => ({ ...d }));
+  }
+
+  private save(list: KnownDevice[]): void {
+    this.devices = list;
+    this.settings.set(KEY, list);
+    this.reindex();
+  }
+
+  private reindex(): void {
+    this.watched = new Set(this.devices.map((d) => `${d.profileId}\u0000${d.channel}/${d.resource}`));
+  }
+
+  upsert(device: KnownDevice): KnownDevice {
+    const list = this.devices.filter((d) => d.id !== device.id);
+    list.unshift(device);
+    this.save(list.slice(0, MAX_DEVICES));
+    return device;
+  }
+
+  update(id: string, patch: Partial<KnownDevice>): KnownDevice | undefined {
+    const list = this.devices.map((d) => (d.id === id ? { ...d, ...patch } : d));
+    const device = list.find((d) => d.id === id);
+    if (!device) return undefined;
+    this.save(list);
+    return { ...device };
+  }
+
+  remove(id: string): boolean {
+    const next = this.devices.filter((d) => d.id !== id);
+    const removed = next.length !== this.devices.length;
+    this.save(next);
+    return removed;
+  }
+
+  /** Marks devices seen when a message arrives on their channel/resource; returns true when something changed. */
+  seen(profileId: string, topic: string, at: number): boolean {
+    if (!this.watched.has(`${profileId}\u0000${topic}`)) return false;
+    const list = this.devices;
+    let changed = false;
+    for (const d of list) {
+      if (d.profileId === profileId && `${d.channel}/${d.resource}` === topic && (!d.online || !d.lastSeen || at - d.lastSeen > 10_000)) {
+        d.lastSeen = at;
+        d.online = true;
+        changed = true;
+      }
+    }
+    if (changed) this.save(list);
+    return changed;
+  }
+}

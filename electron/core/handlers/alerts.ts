@@ -1,0 +1,60 @@
+import { ApiError } from '../../api.js';
+import type { CoreServices } from '../core.js';
+import { alertMessageFromDTO, RuleError, testRule, MAX_TEST_MESSAGES, parseRule } from '../alerts/index.js';
+import { toMessageDTO } from '../store/index.js';
+import type { HandlerGroup } from './types.js';
+
+type Methods =
+  | 'alerts.rules'
+  | 'alerts.saveRule'
+  | 'alerts.removeRule'
+  | 'alerts.testRule'
+  | 'alerts.history'
+  | 'alerts.markRead'
+  | 'tray.model'
+  | 'tray.pause';
+
+const TEST_SAMPLE = 1000;
+
+/** Rules are validated by alerts/rule.ts (regex and JSON path compiled): a RuleError becomes invalid_params. */
+function asInvalid(err: unknown): never {
+  if (err instanceof RuleError) throw new ApiError('invalid_params', err.message);
+  throw err;
+}
+
+export function alertHandlers(s: CoreServices): HandlerGroup<Methods> {
+  return {
+    'alerts.rules': async () => s.alerts.store.listRules(),
+    'alerts.saveRule': async ({ rule }) => {
+      try {
+        const saved = s.alerts.store.saveRule(rule, s.platform.clock.now());
+        s.alerts.reloadRules();
+        return saved;
+      } catch (err) {
+        return asInvalid(err);
+      }
+    },
+    'alerts.removeRule': async ({ id }) => {
+      const removed = s.alerts.store.removeRule(id);
+      s.alerts.reloadRules();
+      return { removed };
+    },
+    'alerts.testRule': async ({ rule }) => {
+      let parsed;
+      try {
+        parsed = parseRule(rule);
+      } catch (err) {
+        return asInvalid(err);
+      }
+      const recent = s.log
+        .query({ limit: Math.min(TEST_SAMPLE, MAX_TEST_MESSAGES), ...(parsed.profileId ? { profileId: parsed.profileId } : {}) })
+        .map((row) => alertMessageFromDTO(toMessageDTO(row, 64 * 1024)));
+      return { tested: recent.length, hits: testRule(parsed, recent) };
+    },
+    'alerts.history': async ({ limit }) => s.alerts.store.history({ limit }),
+    'alerts.markRead': async ({ ids }) => ({ unread: s.alerts.markRead(ids) }),
+    'tray.model': async () => s.alerts.trayModel(),
+    'tray.pause': async ({ kind }) => s.alerts.pause(kind),
+  };
+}
+

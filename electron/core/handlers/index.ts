@@ -1,0 +1,22 @@
+import type { AppInfo } from '../../api.js';
+import type { CoreServices } from '../core.js';
+import { accountHandlers } from './account.js';
+import { alertHandlers } from './alerts.js';
+import { appHandlers } from './app.js';
+import { composerHandlers } from './composer.js';
+import { deviceHandlers } from './devices.js';
+import { messageHandlers } from './messages.js';
+import type { Handlers } from './types.js';
+
+/** Every contract method, one handler each (the type makes a missing one a compile error). */
+export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): Handlers {
+  return {
+    ...appHandlers(s, info),
+    ...messageHandlers(s),
+    ...composerHandlers(s),
+    ...alertHandlers(s),
+    ...accountHandlers(s),
+    ...deviceHandlers(s),
+  };
+}
+export type { Handlers } from './types.js';
