@@ -315,6 +315,27 @@ export interface ProvisionResultDTO {
   firstMessage: MessageDTO | null;
 }
 
+export interface AppSettings {
+  /** closing the window keeps Apiary in the tray */
+  closeToTray: boolean;
+  launchAtLogin: boolean;
+  /** flood control for desktop notifications */
+  notificationsPerMinute: number;
+  /** message log retention budget */
+  logMaxMessages: number;
+  logMaxMegabytes: number;
+}
+
+export const SettingsInput = z
+  .object({
+    closeToTray: z.boolean().optional(),
+    launchAtLogin: z.boolean().optional(),
+    notificationsPerMinute: z.number().int().min(1).max(60).optional(),
+    logMaxMessages: z.number().int().min(1000).max(50_000_000).optional(),
+    logMaxMegabytes: z.number().int().min(16).max(100_000).optional(),
+  })
+  .strict();
+
 export type { Rule, FiredAlert, TrayModel, StoredAlert, RuleTestHit } from './core/alerts/index.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -398,6 +419,8 @@ export const methodParams = {
   'account.deleteResource': z.object({ profileId: id, channel: beebotteName, resource: beebotteName }).strict(),
   'account.copyToken': z.object({ profileId: id, channel: beebotteName }).strict(),
   'account.regenerateToken': z.object({ profileId: id, channel: beebotteName }).strict(),
+  'settings.get': Empty,
+  'settings.save': SettingsInput,
 } as const;
 
 export interface MethodResults {
@@ -443,6 +466,8 @@ export interface MethodResults {
   /** Electron copies to the clipboard in the main process; a browser gets the token once, to copy it itself */
   'account.copyToken': { copied: boolean; token?: string };
   'account.regenerateToken': { reconnectedProfiles: string[]; staleDevices: KnownDevice[] };
+  'settings.get': AppSettings;
+  'settings.save': AppSettings;
 }
 
 export type MethodName = keyof typeof methodParams;
@@ -464,6 +489,9 @@ export interface EventPayloads {
   'device.plugged': SerialPortDTO;
   'devices.changed': KnownDevice[];
   'pairing.progress': PairingStep;
+  'settings.changed': AppSettings;
+  /** from a shell (tray menu, notification click): show this message or topic */
+  'ui.open': { messageId?: number; profileId?: string | null; topic?: string };
 }
 export type EventName = keyof EventPayloads;
 

@@ -115,6 +115,16 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
         .send('unauthorized: open the URL that `apiary serve` printed (it carries the access token)');
     }
   });
+  // finished exports, downloaded by the page (the cookie guards this route like every other)
+  const exportsDir = path.join(options.core.services.platform.dataDir, 'exports');
+  app.get('/exports/:name', async (req, reply) => {
+    const { name } = req.params as { name: string };
+    if (!/^apiary-export-[\w-]+\.(csv|json|ndjson)$/.test(name)) return reply.code(404).send('not found');
+    const file = path.join(exportsDir, name);
+    if (!fs.existsSync(file)) return reply.code(404).send('not found');
+    reply.header('Content-Disposition', `attachment; filename="${name}"`);
+    return reply.type(name.endsWith('.csv') ? 'text/csv' : 'application/json').send(fs.createReadStream(file));
+  });
   await app.register(fastifyStatic, { root: options.rendererDir, index: ['index.html'], wildcard: true });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 20 * 1024 * 1024 });

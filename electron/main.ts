@@ -3,18 +3,22 @@
  * lives in core/ and is tested without Electron. The only module (with preload.ts) importing 'electron'.
  */
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, session, shell, Tray, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, clipboard, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import type { AppSettings, EventPayloads } from './api.js';
 import { ApiError } from './api.js';
 import { createCore, type Core } from './core/core.js';
 import { stderrLogger, systemClock } from './core/platform.js';
 import { KeytarSecretStore } from './core/vault/index.js';
 import { packageRoot, rendererDir } from './node-platform.js';
 import { ELECTRON_CSP, IPC_CALL, IPC_EVENT, secureWebPreferences } from './shell/security.js';
+import { AppTray } from './shell/tray.js';
+import { showAlert } from './shell/notifications.js';
 
 let core: Core | null = null;
 let win: BrowserWindow | null = null;
-let tray: Tray | null = null;
+let tray: AppTray | null = null;
 let quitting = false;
+let settings: AppSettings | null = null;
 
 const indexFile = path.join(rendererDir, 'index.html');
 
@@ -37,7 +41,7 @@ function createWindow(): BrowserWindow {
     return { action: 'deny' };
   });
   window.on('close', (event) => {
-    if (!quitting) {
+    if (!quitting && settings?.closeToTray !== false) {
       event.preventDefault(); // keep watching from the tray
       window.hide();
     }
@@ -53,9 +57,22 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
 }
 
 function showWindow(): void {
-  if (!win) win = createWindow();
+  if (!win || win.isDestroyed()) win = createWindow();
   win.show();
   win.focus();
+}
+
+/** Shell → UI: open a message or topic (tray alert, notification click). */
+function openInWindow(target: EventPayloads['ui.open']): void {
+  showWindow();
+  const send = () => win?.webContents.send(IPC_EVENT, 'ui.open', target);
+  if (win?.webContents.isLoading()) win.webContents.once('did-finish-load', send);
+  else send();
+}
+
+function applyShellSettings(next: AppSettings): void {
+  settings = next;
+  if (app.isPackaged) app.setLoginItemSettings({ openAtLogin: next.launchAtLogin });
 }
 
 async function boot(): Promise<void> {
@@ -82,7 +99,9 @@ async function boot(): Promise<void> {
     secrets: new KeytarSecretStore(),
     clock: systemClock,
     log: stderrLogger,
+    clipboard: { writeText: (text) => clipboard.writeText(text) },
   });
+  const c = core;
 
   ipcMain.handle(IPC_CALL, async (event, method: unknown, params: unknown) => {
     if (!trustedSender(event)) return { ok: false, error: { code: 'unauthorized', message: 'untrusted sender' } };
@@ -93,20 +112,34 @@ async function boot(): Promise<void> {
       return { ok: false, error };
     }
   });
-  core.bus.subscribe((event, data) => {
-    if (win && !win.isDestroyed()) win.webContents.send(IPC_EVENT, event, data);
+  const call = (method: string, params: unknown) =>
+    c.call(method, params).catch((err: Error) => stderrLogger.warn(`${method}: ${err.message}`));
+
+  tray = new AppTray(path.join(packageRoot, 'resources'), {
+    open: showWindow,
+    openAlert: (a) => openInWindow({ ...(a.messageId ? { messageId: a.messageId } : {}), profileId: a.profileId, topic: a.topic }),
+    toggleProfile: (profileId, action) => void call(action === 'connect' ? 'sessions.connect' : 'sessions.disconnect', { profileId }),
+    quickPublish: (templateId) => {
+      const t = c.services.composer.templates().find((x) => x.id === templateId);
+      const profileId = t?.profileId ?? c.services.profiles.list()[0]?.id;
+      if (t && profileId) void call('messages.publish', { profileId, topic: t.topic, data: t.data, write: t.write, ispublic: t.ispublic, qos: t.qos });
+    },
+    pause: (kind) => void call('tray.pause', { kind }),
+    quit: () => app.quit(),
   });
 
-  tray = new Tray(nativeImage.createFromPath(path.join(packageRoot, 'resources', 'tray', 'tray-idle.png')));
-  tray.setToolTip('Apiary');
-  tray.setContextMenu(
-    Menu.buildFromTemplate([
-      { label: 'Open Apiary', click: showWindow },
-      { type: 'separator' },
-      { label: 'Quit', click: () => app.quit() },
-    ]),
-  );
-  tray.on('click', showWindow);
+  c.bus.subscribe((event, data) => {
+    if (win && !win.isDestroyed()) win.webContents.send(IPC_EVENT, event, data);
+    if (event === 'tray.model') tray?.render(data as EventPayloads['tray.model']);
+    if (event === 'settings.changed') applyShellSettings(data as AppSettings);
+    if (event === 'alert.fired') {
+      showAlert(data as EventPayloads['alert.fired'], (a) =>
+        openInWindow({ ...(a.messageId ? { messageId: a.messageId } : {}), profileId: a.profileId, topic: a.topic }),
+      );
+    }
+  });
+  applyShellSettings((await c.call('settings.get', {})) as AppSettings);
+  tray.render(c.services.alerts.trayModel());
 
   win = createWindow();
 }

@@ -15,6 +15,7 @@ import { Vault, VaultError } from './vault/index.js';
 import { startSandbox, type SandboxHandle } from './sandbox/index.js';
 import { DemoSensor } from './embedded/demo-sensor.js';
 import { createHandlers, type Handlers } from './handlers/index.js';
+import { applySettings, readSettings } from './handlers/settings.js';
 import { TopicStats } from './explorer/topic-stats.js';
 import { AlertService } from './alerts/service.js';
 import { ComposerStore } from './composer/templates.js';
@@ -177,6 +178,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       ? { sandbox: { mqtt: sandbox.urls.mqtt, mqtts: sandbox.urls.mqtts, http: sandbox.urls.http, ws: sandbox.urls.ws, ca: sandbox.caPath } }
       : {}),
   });
+  applySettings(services, readSettings(services));
   const handlers: Handlers = createHandlers(services, info);
 
   for (const profile of profiles.list()) {

@@ -46,7 +46,7 @@ const MAX_COOLDOWNS = 50_000;
 
 export class AlertEngine {
   private readonly clock: Clock;
-  private readonly flood: FloodGate;
+  private flood: FloodGate;
   private rules: CompiledRule[] = [];
   private silentRules: CompiledRule[] = [];
   private readonly cooldownUntil = new BoundedMap<string, number>(MAX_COOLDOWNS);
@@ -83,6 +83,11 @@ export class AlertEngine {
   }
 
   /** Called once per ingested message. Returns the notifications to show now (possibly none). */
+  /** Flood control: at most this many notifications a minute (the rest are summarized). */
+  setMaxPerMinute(max: number): void {
+    this.flood = new FloodGate(Math.max(1, max));
+  }
+
   evaluate(msg: AlertMessage): FiredAlert[] {
     const out: FiredAlert[] = [];
     const now = this.clock.now();

@@ -32,7 +32,8 @@ export class AlertService implements IngestObserver {
   private pending: FiredAlert[] = [];
   private pausedUntil: number | null = null;
   private readonly timer: NodeJS.Timeout;
-  private trayQueued = false;
+  private trayTimer: NodeJS.Timeout | null = null;
+  private closed = false;
   private active = false;
 
   constructor(private readonly deps: AlertServiceDeps) {
@@ -93,7 +94,9 @@ export class AlertService implements IngestObserver {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.timer);
+    if (this.trayTimer) clearTimeout(this.trayTimer);
   }
 
   private handle(fired: FiredAlert[]): void {
@@ -114,12 +117,12 @@ export class AlertService implements IngestObserver {
 
   /** Many state changes in a burst make one tray update. */
   private queueTray(): void {
-    if (this.trayQueued) return;
-    this.trayQueued = true;
-    setTimeout(() => {
-      this.trayQueued = false;
-      this.deps.bus.emit('tray.model', this.trayModel());
-    }, 50).unref?.();
+    if (this.trayTimer || this.closed) return;
+    this.trayTimer = setTimeout(() => {
+      this.trayTimer = null;
+      if (!this.closed) this.deps.bus.emit('tray.model', this.trayModel());
+    }, 50);
+    this.trayTimer.unref?.();
   }
 }
 

@@ -6,6 +6,7 @@ import { appHandlers } from './app.js';
 import { composerHandlers } from './composer.js';
 import { deviceHandlers } from './devices.js';
 import { messageHandlers } from './messages.js';
+import { settingsHandlers } from './settings.js';
 import type { Handlers } from './types.js';
 
 /** Every contract method, one handler each (the type makes a missing one a compile error). */
@@ -17,6 +18,7 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
     ...alertHandlers(s),
     ...accountHandlers(s),
     ...deviceHandlers(s),
+    ...settingsHandlers(s),
   };
 }
 export type { Handlers } from './types.js';

@@ -1,0 +1,161 @@
+/**
+ * Sessions against real brokers on loopback: the embedded sandbox (token, legacy token:, secret key,
+ * TLS with its CA, a rejected token) and Mosquitto as a generic broker (TLS, outage, outbox).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import type { EventName, EventPayloads, MessageDTO, ProfileDTO, SessionState } from '../../electron/api.js';
+import { startTestCore, waitFor, type TestCore } from '../tools/core-fixture.js';
+import { startMosquitto, type Mosquitto } from '../tools/mosquitto.js';
+
+let t: TestCore;
+const events: { event: EventName; data: unknown }[] = [];
+
+beforeAll(async () => {
+  t = await startTestCore({ demoSensor: true });
+  t.core.bus.subscribe((event, data) => events.push({ event, data }));
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const call = <T>(method: string, params: unknown) => t.core.call(method, params) as Promise<T>;
+const demo = () => t.core.services.sandbox!.demo!;
+const stateOf = (profileId: string) => t.core.services.sessions.state(profileId);
+
+async function addProfile(input: Record<string, unknown>): Promise<ProfileDTO> {
+  return call<ProfileDTO>('profiles.save', input);
+}
+
+function messagesFor(profileId: string, topic: string): MessageDTO[] {
+  return events
+    .filter((e) => e.event === 'messages.batch')
+    .flatMap((e) => (e.data as EventPayloads['messages.batch']).messages)
+    .filter((m) => m.profileId === profileId && m.topic === topic);
+}
+
+describe('sessions on the sandbox', () => {
+  it('the built-in sandbox profile is connected with the demo token and receives demo readings', async () => {
+    await waitFor(() => stateOf('sandbox').status === 'connected', 'sandbox session connected');
+    const reading = await waitFor(() => messagesFor('sandbox', 'demo/temperature')[0], 'a demo reading');
+    expect(typeof reading.envelope?.data).toBe('number');
+  });
+
+  for (const [label, credential, credentialType] of [
+    ['token_ channel token', () => demo().token, 'channelToken'],
+    ['legacy token: form', () => `token:${demo().token}`, 'channelToken'],
+    ['account secret key', () => demo().secretKey, 'secretKey'],
+  ] as const) {
+    it(`connects with the ${label}, subscribes and publishes`, async () => {
+      const profile = await addProfile({
+        name: `sbx ${label}`,
+        kind: 'sandbox',
+        credentialType,
+        secret: credential(),
+        secretMode: 'ask',
+        subscriptions: ['demo/#'],
+      });
+      expect(profile.hasSecret).toBe(true);
+      expect(JSON.stringify(profile)).not.toContain(demo().token);
+      await call('sessions.connect', { profileId: profile.id });
+      await waitFor(() => stateOf(profile.id).status === 'connected', `${label} connected`);
+      const result = await call<{ status: string }>('messages.publish', {
+        profileId: profile.id,
+        topic: 'demo/humidity',
+        data: `{"probe": "${label}"}`,
+        qos: 1,
+      });
+      expect(result.status).toBe('sent');
+      const echoed = await waitFor(
+        () => messagesFor(profile.id, 'demo/humidity').find((m) => m.preview.includes(label)),
+        `${label} echo`,
+      );
+      expect(echoed.envelope?.data).toEqual({ probe: label });
+      await call('sessions.disconnect', { profileId: profile.id });
+    });
+  }
+
+  it('connects over TLS with the sandbox CA', async () => {
+    const profile = await addProfile({ name: 'sbx tls', kind: 'sandbox', tls: true, secret: demo().token, secretMode: 'ask', subscriptions: ['demo/#'] });
+    await call('sessions.connect', { profileId: profile.id });
+    await waitFor(() => stateOf(profile.id).status === 'connected', 'TLS session connected');
+    await waitFor(() => messagesFor(profile.id, 'demo/temperature')[0], 'a reading over TLS');
+    await call('sessions.disconnect', { profileId: profile.id });
+  });
+
+  it('a rejected token fails once with an actionable error and does not retry', async () => {
+    const profile = await addProfile({ name: 'sbx bad', kind: 'sandbox', secret: 'token_WRONGwrongWRONG12', secretMode: 'ask' });
+    const before = events.length;
+    await call('sessions.connect', { profileId: profile.id });
+    const failed = await waitFor(() => (stateOf(profile.id).status === 'failed' ? stateOf(profile.id) : null), 'failed state');
+    expect(failed.error).toMatch(/credential rejected by the sandbox .*CONNACK 5.*check the channel token/);
+    expect(failed.error).not.toContain('WRONGwrong');
+    await new Promise((r) => setTimeout(r, 2500));
+    const attempts = events
+      .slice(before)
+      .filter((e) => e.event === 'session.state' && (e.data as SessionState).profileId === profile.id)
+      .map((e) => (e.data as SessionState).status);
+    expect(attempts).not.toContain('reconnecting');
+    expect(attempts.filter((s) => s === 'connecting')).toHaveLength(1);
+    expect(stateOf(profile.id).status).toBe('failed');
+  });
+
+  it('refuses a topic that breaks the Beebotte rules before sending', async () => {
+    await expect(call('messages.publish', { profileId: 'sandbox', topic: 'demo/a/b', data: '1' })).rejects.toThrow(/channel\/resource/);
+    await expect(call('messages.publish', { profileId: 'sandbox', topic: 'demo/temperature', data: '{bad' })).rejects.toThrow(/not valid JSON/);
+  });
+});
+
+describe('Mosquitto as a generic broker', () => {
+  let broker: Mosquitto;
+  beforeAll(async () => {
+    broker = await startMosquitto({ tls: true, persistence: true });
+  });
+  afterAll(async () => {
+    await broker?.stop();
+  });
+
+  it('connects over TLS with a CA file, and refuses the same broker without it', async () => {
+    const good = await addProfile({ name: 'mosq tls', kind: 'mqtt', url: broker.tlsUrl, caFile: broker.caFile, subscriptions: ['#'] });
+    await call('sessions.connect', { profileId: good.id });
+    await waitFor(() => stateOf(good.id).status === 'connected', 'TLS connected');
+    await call('sessions.disconnect', { profileId: good.id });
+
+    const bad = await addProfile({ name: 'mosq tls no ca', kind: 'mqtt', url: broker.tlsUrl, subscriptions: ['#'] });
+    await call('sessions.connect', { profileId: bad.id });
+    const state = await waitFor(() => (stateOf(bad.id).error ? stateOf(bad.id) : null), 'a TLS error');
+    expect(state.error).toMatch(/TLS: the certificate of 127\.0\.0\.1:\d+ is not trusted/);
+    await call('sessions.disconnect', { profileId: bad.id });
+  });
+
+  it('QoS 1 messages published during a broker outage are all delivered, in order, after it returns', async () => {
+    // a persistent subscriber, so the broker keeps what arrives while it is offline too
+    const subscriber = await mqtt.connectAsync(broker.url, { clientId: 'outage-watch', clean: false, reconnectPeriod: 200 });
+    await subscriber.subscribeAsync('outage/#', { qos: 1 });
+    const received: string[] = [];
+    subscriber.on('message', (_t, payload) => received.push(payload.toString()));
+
+    const profile = await addProfile({ name: 'mosq outage', kind: 'mqtt', url: broker.url, subscriptions: ['outage/#'] });
+    await call('sessions.connect', { profileId: profile.id });
+    await waitFor(() => stateOf(profile.id).status === 'connected', 'connected before the outage');
+
+    await broker.stop('SIGTERM');
+    await waitFor(() => ['reconnecting', 'connecting'].includes(stateOf(profile.id).status), 'the outage seen');
+    const sent: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const data = JSON.stringify({ n: i });
+      const r = await call<{ status: string }>('messages.publish', { profileId: profile.id, topic: `outage/m${i % 5}`, data, qos: 1 });
+      expect(r.status).toBe('queued');
+      sent.push(data);
+    }
+    expect(stateOf(profile.id).outbox).toBe(50);
+    await expect(call('messages.publish', { profileId: profile.id, topic: 'outage/x', data: '1', qos: 0 })).rejects.toThrow(/QoS 0 messages are not queued/);
+
+    await broker.start();
+    await waitFor(() => received.length >= 50, 'all 50 delivered', 30_000);
+    expect(received).toEqual(sent);
+    await waitFor(() => stateOf(profile.id).outbox === 0, 'outbox drained');
+    await subscriber.endAsync();
+    await call('sessions.disconnect', { profileId: profile.id });
+  });
+});
