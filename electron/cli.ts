@@ -30,6 +30,12 @@ const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./commands/start.js')).runStartCommand,
   serve: async () => (await import('./commands/serve.js')).runServeCommand,
   sandbox: async () => (await import('./commands/sandbox.js')).runSandboxCommand,
+  devices: async () => (await import('./commands/devices.js')).runDevicesCommand,
+  provision: async () => {
+    const { runProvisionCommand } = await import('./commands/provision.js');
+    const { resolveProfileForDevice } = await import('./commands/profile-resolver.js');
+    return (argv) => runProvisionCommand(argv, { resolveProfile: resolveProfileForDevice });
+  },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -8,15 +8,44 @@ import type { Db } from './db.js';
 import { errors } from './errors.js';
 import { newApiKey, newChannelToken, newIamToken, newSecretKey } from './ids.js';
 import {
-  type AccountInfo, type ChannelInfo, type ChannelSpec, type Principal, type ResourceInfo, type ResourceSpec,
-  type Vtype, OWNER_PATTERN, checkName, checkVtype,
+  type AccountInfo,
+  type ChannelInfo,
+  type ChannelSpec,
+  type Principal,
+  type ResourceInfo,
+  type ResourceSpec,
+  type Vtype,
+  OWNER_PATTERN,
+  checkName,
+  checkVtype,
 } from './model.js';
 
-interface ChannelRow { owner: string; name: string; label: string; description: string; ispublic: number; token: string }
-interface ResourceRow { name: string; label: string; description: string; vtype: string; send_on_subscribe: number }
-interface AccountRow { owner: string; api_key: string; secret_key: string }
+interface ChannelRow {
+  owner: string;
+  name: string;
+  label: string;
+  description: string;
+  ispublic: number;
+  token: string;
+}
+interface ResourceRow {
+  name: string;
+  label: string;
+  description: string;
+  vtype: string;
+  send_on_subscribe: number;
+}
+interface AccountRow {
+  owner: string;
+  api_key: string;
+  secret_key: string;
+}
 
-export interface TokenRevoked { owner: string; channel: string; token: string }
+export interface TokenRevoked {
+  owner: string;
+  channel: string;
+  token: string;
+}
 
 export class SandboxAccounts extends EventEmitter<{ tokenRevoked: [TokenRevoked] }> {
   constructor(private readonly db: Db) {
@@ -35,7 +64,9 @@ export class SandboxAccounts extends EventEmitter<{ tokenRevoked: [TokenRevoked]
       return account;
     }
     const next = { ...existing, apiKey: spec.apiKey ?? existing.apiKey, secretKey: spec.secretKey ?? existing.secretKey };
-    this.db.prepare('UPDATE accounts SET api_key = ?, secret_key = ? WHERE owner = ?').run(next.apiKey, next.secretKey, next.owner);
+    this.db
+      .prepare('UPDATE accounts SET api_key = ?, secret_key = ? WHERE owner = ?')
+      .run(next.apiKey, next.secretKey, next.owner);
     return next;
   }
 
@@ -57,20 +88,19 @@ export class SandboxAccounts extends EventEmitter<{ tokenRevoked: [TokenRevoked]
   resolveToken(token: string): Principal | null {
     if (token.startsWith('iamtkn_')) {
       const row = this.db.prepare('SELECT owner, channels FROM iam_tokens WHERE token = ?').get(token) as
-        | { owner: string; channels: string | null }
-        | undefined;
+        { owner: string; channels: string | null } | undefined;
       if (!row) return null;
       return { kind: 'iam', owner: row.owner, token, channels: row.channels ? (JSON.parse(row.channels) as string[]) : null };
     }
     const row = this.db.prepare('SELECT owner, name FROM channels WHERE token = ?').get(token) as
-      | { owner: string; name: string }
-      | undefined;
+      { owner: string; name: string } | undefined;
     return row ? { kind: 'channel', owner: row.owner, channel: row.name, token } : null;
   }
 
   /** A secret key stands for its whole account. */
   resolveSecretKey(secretKey: string): Principal | null {
-    const row = this.db.prepare('SELECT owner FROM accounts WHERE secret_key = ?').get(secretKey) as { owner: string } | undefined;
+    const row = this.db.prepare('SELECT owner FROM accounts WHERE secret_key = ?').get(secretKey) as
+      { owner: string } | undefined;
     return row ? { kind: 'account', owner: row.owner } : null;
   }
 
@@ -92,7 +122,9 @@ export class SandboxAccounts extends EventEmitter<{ tokenRevoked: [TokenRevoked]
     const token = spec.token ?? newChannelToken();
     this.db.transaction(() => {
       this.db
-        .prepare('INSERT INTO channels (owner, name, label, description, ispublic, token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO channels (owner, name, label, description, ispublic, token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(owner, name, spec.label ?? '', str(spec.description), spec.ispublic ? 1 : 0, token, Date.now());
       for (const r of resources) this.insertResource(owner, name, r);
     })();
@@ -110,7 +142,11 @@ export class SandboxAccounts extends EventEmitter<{ tokenRevoked: [TokenRevoked]
   }
 
   /** Changes a channel's description fields or token in place (used by idempotent seeding). */
-  updateChannel(owner: string, name: string, patch: { token?: string; ispublic?: boolean; label?: string; description?: string }): ChannelInfo {
+  updateChannel(
+    owner: string,
+    name: string,
+    patch: { token?: string; ispublic?: boolean; label?: string; description?: string },
+  ): ChannelInfo {
     const before = this.requireChannel(owner, name);
     const next = { ...before, ...stripUndefined(patch) };
     this.db
@@ -188,7 +224,16 @@ export class SandboxAccounts extends EventEmitter<{ tokenRevoked: [TokenRevoked]
         `INSERT INTO resources (owner, channel, name, label, description, vtype, send_on_subscribe, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(owner, channel, spec.name, spec.label ?? '', str(spec.description), checkVtype(spec.vtype), spec.sendOnSubscribe ? 1 : 0, Date.now());
+      .run(
+        owner,
+        channel,
+        spec.name,
+        spec.label ?? '',
+        str(spec.description),
+        checkVtype(spec.vtype),
+        spec.sendOnSubscribe ? 1 : 0,
+        Date.now(),
+      );
   }
 
   private toChannel(row: ChannelRow): ChannelInfo {

@@ -45,7 +45,9 @@ export class ConnectionRegistry {
         c.owner === owner &&
         (filter.userid === undefined || c.userid === filter.userid) &&
         (filter.sid === undefined || c.sid === filter.sid) &&
-        (filter.protocol === undefined || c.protocol === filter.protocol || (filter.protocol === 'mqtt' && c.protocol === 'mqtts')),
+        (filter.protocol === undefined ||
+          c.protocol === filter.protocol ||
+          (filter.protocol === 'mqtt' && c.protocol === 'mqtts')),
     );
   }
 

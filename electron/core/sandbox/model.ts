@@ -5,9 +5,27 @@ export const OWNER_PATTERN = /^\w{2,30}$/;
 export const NAME_PATTERN = /^\w{2,64}$/;
 
 export const VTYPES = [
-  'any', 'number', 'string', 'boolean', 'object', 'function', 'array', 'alphabetic', 'alphanumeric',
-  'decimal', 'rate', 'percentage', 'email', 'gps', 'cpu', 'memory', 'netif', 'disk', 'temperature',
-  'humidity', 'body_temp',
+  'any',
+  'number',
+  'string',
+  'boolean',
+  'object',
+  'function',
+  'array',
+  'alphabetic',
+  'alphanumeric',
+  'decimal',
+  'rate',
+  'percentage',
+  'email',
+  'gps',
+  'cpu',
+  'memory',
+  'netif',
+  'disk',
+  'temperature',
+  'humidity',
+  'body_temp',
 ] as const;
 export type Vtype = (typeof VTYPES)[number];
 
@@ -93,7 +111,15 @@ export function checkVtype(vtype: unknown): Vtype {
 }
 
 const NUMERIC: ReadonlySet<Vtype> = new Set<Vtype>([
-  'number', 'decimal', 'rate', 'percentage', 'cpu', 'memory', 'temperature', 'humidity', 'body_temp',
+  'number',
+  'decimal',
+  'rate',
+  'percentage',
+  'cpu',
+  'memory',
+  'temperature',
+  'humidity',
+  'body_temp',
 ]);
 
 /** Loose check of a value against a vtype; numeric types also accept numeric strings, as devices send them. */

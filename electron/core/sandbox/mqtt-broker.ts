@@ -3,7 +3,14 @@
  * into the client's account space (see topics.ts) on the way in and back out on the way to a subscriber,
  * subscriptions are capped at QoS 1, JSON `{"data":…}` publishes are persisted (`write`) and bridged.
  */
-import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
+import {
+  Aedes,
+  type AedesPublishPacket,
+  type AuthenticateError,
+  type Client,
+  type PublishPacket,
+  type Subscription,
+} from 'aedes';
 import type { Duplex } from 'node:stream';
 import type { BridgeMessage, SignalData, SignalEvent } from './bridge.js';
 import { mqttPayload } from './bridge.js';
@@ -13,7 +20,14 @@ import { SandboxError } from './errors.js';
 import { type Principal, NAME_PATTERN, canUseChannel, coversWholeAccount } from './model.js';
 import { resolveMqttCredential } from './mqtt-auth.js';
 import { readEnvelopeBytes } from './payload.js';
-import { clientTopic, internalDataTopic, internalFilter, internalSignalTopic, isSignalingFilter, stripOwnSpace } from './topics.js';
+import {
+  clientTopic,
+  internalDataTopic,
+  internalFilter,
+  internalSignalTopic,
+  isSignalingFilter,
+  stripOwnSpace,
+} from './topics.js';
 
 type Protocol = 'mqtt' | 'mqtts';
 
@@ -75,14 +89,14 @@ export class SandboxBroker {
     if (!client._parser) throw new Error('aedes internals changed: the sandbox needs Client._parser (aedes 1.x)');
     // Runs before aedes sees each packet: the only place to grant QoS 1 for a QoS 2 subscription and
     // to move UNSUBSCRIBE topics into the account space (aedes has no hooks for either).
-    client._parser.prependListener('packet', (packet) => this.rewriteIncoming(client, state, packet));
+    client._parser.prependListener('packet', (packet) => this.rewriteIncoming(state, packet));
   }
 
   close(): Promise<void> {
     return new Promise((resolve) => this.aedes.close(() => resolve()));
   }
 
-  private rewriteIncoming(client: Client, state: ClientState, packet: ParsedPacket): void {
+  private rewriteIncoming(state: ClientState, packet: ParsedPacket): void {
     if (packet.cmd === 'connect') {
       // credentials are resolved synchronously here so packets pipelined behind CONNECT see the account
       state.principal = resolveMqttCredential(this.deps.data.accounts, packet.username, packet.password);
@@ -98,7 +112,6 @@ export class SandboxBroker {
       const owner = state.principal.owner;
       packet.unsubscriptions = packet.unsubscriptions.map((t) => internalFilter(owner, t));
     }
-    void client;
   }
 
   private authenticate(
@@ -237,14 +250,28 @@ export class SandboxBroker {
     const owner = this.states.get(client)?.principal?.owner;
     if (!owner) return;
     for (const sub of subs) {
-      if (sub.qos === 128) continue;
+      if ((sub.qos as number) === 128) continue; // refused (SUBACK 0x80)
       const filter = clientTopic(owner, sub.topic);
       if (!filter || isSignalingFilter(filter)) continue;
       this.signalFor(client, 'subscribe', ...channelResource(filter));
       for (const last of this.deps.data.lastValues(owner, filter)) {
-        const payload = mqttPayload({ owner, channel: last.channel, resource: last.resource, data: last.record.data, ispublic: last.record.ispublic, ts: last.record.ts });
+        const payload = mqttPayload({
+          owner,
+          channel: last.channel,
+          resource: last.resource,
+          data: last.record.data,
+          ispublic: last.record.ispublic,
+          ts: last.record.ts,
+        });
         client.publish(
-          { cmd: 'publish', topic: internalDataTopic(owner, `${last.channel}/${last.resource}`), payload, qos: 0, retain: false, dup: false },
+          {
+            cmd: 'publish',
+            topic: internalDataTopic(owner, `${last.channel}/${last.resource}`),
+            payload,
+            qos: 0,
+            retain: false,
+            dup: false,
+          },
           () => undefined,
         );
       }
@@ -254,17 +281,28 @@ export class SandboxBroker {
   private signalFor(client: Client, event: SignalEvent, channel: string, resource: string): void {
     const state = this.states.get(client);
     if (!state?.principal) return;
-    this.deps.data.bridge.signal(state.principal.owner, event, { protocol: state.protocol, channel, resource, clientid: client.id });
+    this.deps.data.bridge.signal(state.principal.owner, event, {
+      protocol: state.protocol,
+      channel,
+      resource,
+      clientid: client.id,
+    });
   }
 
   private publishBridged(message: BridgeMessage): void {
     const topic = internalDataTopic(message.owner, `${message.channel}/${message.resource}`);
-    this.aedes.publish({ cmd: 'publish', topic, payload: mqttPayload(message), qos: 1, retain: false, dup: false }, () => undefined);
+    this.aedes.publish(
+      { cmd: 'publish', topic, payload: mqttPayload(message), qos: 1, retain: false, dup: false },
+      () => undefined,
+    );
   }
 
   private publishSignal(owner: string, event: SignalEvent, data: SignalData): void {
     const payload = Buffer.from(JSON.stringify({ data: { ...data, owner }, ispublic: false, ts: Date.now() }));
-    this.aedes.publish({ cmd: 'publish', topic: internalSignalTopic(owner, event), payload, qos: 0, retain: false, dup: false }, () => undefined);
+    this.aedes.publish(
+      { cmd: 'publish', topic: internalSignalTopic(owner, event), payload, qos: 0, retain: false, dup: false },
+      () => undefined,
+    );
   }
 }
 

@@ -26,7 +26,13 @@ export interface ReadQuery {
   to?: number;
 }
 
-interface RecordRow { id: number; data: string; ts: number; wts: number; ispublic: number }
+interface RecordRow {
+  id: number;
+  data: string;
+  ts: number;
+  wts: number;
+  ispublic: number;
+}
 
 export interface NewRecord {
   owner: string;
@@ -88,7 +94,9 @@ export class RecordStore {
 
   last(owner: string, channel: string, resource: string): StoredRecord | null {
     const row = this.db
-      .prepare('SELECT id, data, ts, wts, ispublic FROM records WHERE owner = ? AND channel = ? AND resource = ? ORDER BY id DESC LIMIT 1')
+      .prepare(
+        'SELECT id, data, ts, wts, ispublic FROM records WHERE owner = ? AND channel = ? AND resource = ? ORDER BY id DESC LIMIT 1',
+      )
       .get(owner, channel, resource) as RecordRow | undefined;
     return row ? toRecord(row) : null;
   }

@@ -31,7 +31,13 @@ const accountSchema = z.object({
   channels: z.array(channelSchema).default([]),
   /** Sandbox extension: IAM tokens with data rights over `channels` (all channels when absent). */
   iamTokens: z
-    .array(z.object({ token: z.string().startsWith('iamtkn_'), name: z.string().optional(), channels: z.array(z.string()).optional() }))
+    .array(
+      z.object({
+        token: z.string().startsWith('iamtkn_'),
+        name: z.string().optional(),
+        channels: z.array(z.string()).optional(),
+      }),
+    )
     .optional(),
 });
 
@@ -69,7 +75,7 @@ export function loadSeedFile(path: string): SeedFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read seed file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new Error(`cannot read seed file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
   let json: unknown;
   try {
@@ -101,7 +107,7 @@ export function applySeed(accounts: SandboxAccounts, seed: SeedFile): void {
     } catch (err) {
       // keep the seed's location in the message; never echo keys or tokens
       const why = err instanceof SandboxError ? err.message : String((err as Error).message ?? err);
-      throw new Error(`seed account ${account.owner}: ${why}`);
+      throw new Error(`seed account ${account.owner}: ${why}`, { cause: err });
     }
   }
 }

@@ -18,10 +18,18 @@ export interface TlsMaterial {
 const FILES = { ca: 'sandbox-ca.pem', caKey: 'sandbox-ca.key', cert: 'sandbox-server.pem', key: 'sandbox-server.key' };
 
 export function ensureTlsMaterial(dataDir: string): TlsMaterial {
-  const paths = Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, join(dataDir, f)])) as Record<keyof typeof FILES, string>;
+  const paths = Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, join(dataDir, f)])) as Record<
+    keyof typeof FILES,
+    string
+  >;
   const present = Object.values(paths).every((p) => existsSync(p));
   if (present && stillValid(readFileSync(paths.cert, 'utf8')) && stillValid(readFileSync(paths.ca, 'utf8'))) {
-    return { caPath: paths.ca, caPem: readFileSync(paths.ca, 'utf8'), certPem: readFileSync(paths.cert, 'utf8'), keyPem: readFileSync(paths.key, 'utf8') };
+    return {
+      caPath: paths.ca,
+      caPem: readFileSync(paths.ca, 'utf8'),
+      certPem: readFileSync(paths.cert, 'utf8'),
+      keyPem: readFileSync(paths.key, 'utf8'),
+    };
   }
   const ca = makeCa();
   const server = makeServerCert(ca);
@@ -111,7 +119,14 @@ function makeServerCert(ca: Issued): Issued {
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+        { type: 7, ip: '::1' },
+      ],
+    },
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
   ]);

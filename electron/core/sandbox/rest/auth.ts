@@ -53,7 +53,8 @@ function checkSignature(accounts: SandboxAccounts, req: AuthRequest, authorizati
   if (!date) throw errors.badAuth('signed requests need a Date header');
   const when = Date.parse(date);
   if (Number.isNaN(when)) throw errors.badAuth('the Date header is not a date');
-  if (Math.abs(now - when) > MAX_CLOCK_SKEW_MS) throw errors.badAuth('the Date header is more than 15 minutes off: check the clock');
+  if (Math.abs(now - when) > MAX_CLOCK_SKEW_MS)
+    throw errors.badAuth('the Date header is more than 15 minutes off: check the clock');
   const verb = req.method.toUpperCase();
   const md5 = header(req, 'content-md5') ?? '';
   if (verb === 'POST' || verb === 'PUT') {

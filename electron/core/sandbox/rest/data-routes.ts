@@ -4,7 +4,16 @@ import type { BridgeMessage } from '../bridge.js';
 import { errors } from '../errors.js';
 import type { ReadQuery } from '../records.js';
 import { parseInstant, parseTimeRange } from '../time-range.js';
-import { type Params, name, objectBody, optionalTs, publishChannel, records, requireChannelRight, requireData } from './params.js';
+import {
+  type Params,
+  name,
+  objectBody,
+  optionalTs,
+  publishChannel,
+  records,
+  requireChannelRight,
+  requireData,
+} from './params.js';
 import type { RestContext } from './server.js';
 
 export function registerDataRoutes(app: FastifyInstance, ctx: RestContext): void {
@@ -47,7 +56,9 @@ export function registerDataRoutes(app: FastifyInstance, ctx: RestContext): void
     const principal = ctx.auth(req);
     const channel = name('channel', (req.params as Params).channel);
     requireChannelRight(principal, channel);
-    const list = records(objectBody(req.body)).map((r) => message(principal.owner, channel, name('resource', r.resource as string), r, true));
+    const list = records(objectBody(req.body)).map((r) =>
+      message(principal.owner, channel, name('resource', r.resource as string), r, true),
+    );
     return data.writeMany(list, 'rest').map((stored, i) => ({ resource: list[i]!.resource, _id: stored._id, ts: stored.ts }));
   });
 
@@ -70,7 +81,13 @@ export function registerDataRoutes(app: FastifyInstance, ctx: RestContext): void
   });
 }
 
-function message(owner: string, channel: string, resource: string, body: Record<string, unknown>, defaultPublic: boolean): BridgeMessage {
+function message(
+  owner: string,
+  channel: string,
+  resource: string,
+  body: Record<string, unknown>,
+  defaultPublic: boolean,
+): BridgeMessage {
   const ts = optionalTs(body.ts) ?? Date.now();
   const ispublic = defaultPublic ? body.ispublic !== false : false;
   return { owner, channel, resource, data: requireData(body), ispublic, ts };
@@ -85,7 +102,9 @@ function checkSource(source: unknown): void {
 function readRecords(ctx: RestContext, owner: string, channel: string, resource: string, query: unknown) {
   ctx.data.accounts.requireChannel(owner, channel);
   if (!ctx.data.accounts.getResource(owner, channel, resource)) throw errors.resourceNotFound(channel, resource);
-  return ctx.data.records.read(owner, channel, resource, readQuery(query)).map((r) => ({ _id: r._id, data: r.data, ts: r.ts, wts: r.wts }));
+  return ctx.data.records
+    .read(owner, channel, resource, readQuery(query))
+    .map((r) => ({ _id: r._id, data: r.data, ts: r.ts, wts: r.wts }));
 }
 
 export function readQuery(query: unknown, now = Date.now()): ReadQuery {
@@ -99,7 +118,8 @@ export function readQuery(query: unknown, now = Date.now()): ReadQuery {
     out.limit = n;
   }
   const source = text('source');
-  if (source !== undefined && source !== 'raw') throw errors.badParameter(`source ${source.slice(0, 20)} is not available in the sandbox (only raw)`);
+  if (source !== undefined && source !== 'raw')
+    throw errors.badParameter(`source ${source.slice(0, 20)} is not available in the sandbox (only raw)`);
   const range = text('time-range');
   if (range !== undefined) {
     const window = parseTimeRange(range, now);
@@ -107,13 +127,17 @@ export function readQuery(query: unknown, now = Date.now()): ReadQuery {
     out.from = window.from;
     out.to = window.to;
   }
-  for (const [key, field] of [['start-time', 'from'], ['end-time', 'to']] as const) {
+  for (const [key, field] of [
+    ['start-time', 'from'],
+    ['end-time', 'to'],
+  ] as const) {
     const value = text(key);
     if (value === undefined) continue;
     const instant = parseInstant(value);
     if (instant === null) throw errors.badParameter(`${key} must be an ISO date or milliseconds since the epoch`);
     out[field] = instant;
   }
-  if (out.from !== undefined && out.to !== undefined && out.from > out.to) throw errors.badParameter('start-time is after end-time');
+  if (out.from !== undefined && out.to !== undefined && out.from > out.to)
+    throw errors.badParameter('start-time is after end-time');
   return out;
 }

@@ -27,7 +27,8 @@ export function requireData(body: Record<string, unknown>): unknown {
 
 export function optionalTs(value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw errors.validation('ts must be milliseconds since the epoch');
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw errors.validation('ts must be milliseconds since the epoch');
   return value;
 }
 

@@ -1,0 +1,147 @@
+/**
+ * The Beebotte-compatible sandbox: accounts (SQLite), MQTT and MQTT over TLS (aedes), REST v1 (fastify)
+ * and the WebSocket API (socket.io) on one HTTP port. See README.md in this folder.
+ */
+import { createServer as createNetServer } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { SandboxAccounts } from './accounts.js';
+import { Bridge } from './bridge.js';
+import { ConnectionRegistry } from './connections.js';
+import { DataService } from './data.js';
+import { openDb } from './db.js';
+import { type Tracked, closeTracked, listen, track, urlHost } from './listeners.js';
+import { SandboxBroker } from './mqtt-broker.js';
+import { DEFAULT_RETENTION, RecordStore } from './records.js';
+import { createRestServer } from './rest/server.js';
+import { type DemoCredentials, type SeedFile, applySeed, ensureDemo, parseSeed } from './seed.js';
+import { ensureTlsMaterial } from './tls-certs.js';
+import { SandboxWebSocket } from './websocket.js';
+
+export { SandboxAccounts } from './accounts.js';
+export type { SeedFile, DemoCredentials } from './seed.js';
+export { loadSeedFile, parseSeed } from './seed.js';
+export type { AccountInfo, ChannelInfo, ResourceInfo, ChannelSpec, ResourceSpec, Principal } from './model.js';
+
+export interface SandboxOptions {
+  /** SQLite database and TLS material live here. */
+  dataDir: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 = any free port (default 0). */
+  mqttPort?: number;
+  /** 0 = any free port (default 0); null = no TLS listener. */
+  mqttsPort?: number | null;
+  /** REST and socket.io share this HTTP port; 0 = any free port (default 0). */
+  httpPort?: number;
+  /** Accounts to create (idempotent); absent => the demo account. */
+  seed?: SeedFile;
+  retention?: { maxRecordsPerResource?: number; maxAgeDays?: number };
+  /** Largest REST body / WebSocket message accepted (default 128 KiB); larger gets 400/1406. */
+  maxBodyBytes?: number;
+  /** Never receives secrets. */
+  log?: (line: string) => void;
+}
+
+export interface SandboxHandle {
+  urls: { mqtt: string; mqtts?: string; http: string; ws: string };
+  caPath: string;
+  demo?: DemoCredentials;
+  accounts: SandboxAccounts;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<SandboxHandle> {
+  const log = options.log ?? (() => undefined);
+  const host = options.host ?? '127.0.0.1';
+  const maxBodyBytes = options.maxBodyBytes ?? 128 * 1024;
+  const seed = options.seed ? parseSeed(options.seed) : undefined;
+
+  const db = openDb(options.dataDir);
+  const cleanups: Array<() => Promise<void> | void> = [() => void db.close()];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        log(`sandbox: error while closing: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    const accounts = new SandboxAccounts(db);
+    const records = new RecordStore(db, { ...DEFAULT_RETENTION, ...stripUndefined(options.retention ?? {}) });
+    cleanups.push(() => records.close());
+    let demo: DemoCredentials | undefined;
+    if (seed) applySeed(accounts, seed);
+    else demo = ensureDemo(accounts);
+
+    const connections = new ConnectionRegistry();
+    accounts.on('tokenRevoked', ({ owner, token }) => {
+      const dropped = connections.dropToken(owner, token);
+      if (dropped) log(`sandbox: dropped ${dropped} connection(s) that used a revoked token of ${owner}`);
+    });
+    const data = new DataService(accounts, records, new Bridge());
+
+    const broker = await SandboxBroker.create({ data, connections, log });
+    cleanups.push(() => broker.close());
+
+    const mqtt = track(createNetServer((socket) => broker.handle(socket, 'mqtt', socket.remoteAddress)));
+    cleanups.push(() => closeTracked(mqtt));
+    const mqttPort = await listen(mqtt.server, options.mqttPort ?? 0, host, 'MQTT', '--mqtt-port');
+
+    const tls = ensureTlsMaterial(options.dataDir);
+    let mqttsPort: number | null = null;
+    if (options.mqttsPort !== null) {
+      const server = createTlsServer({ cert: tls.certPem, key: tls.keyPem }, (socket) =>
+        broker.handle(socket, 'mqtts', socket.remoteAddress),
+      );
+      server.on('tlsClientError', () => undefined); // a client that does not trust the CA: its problem, not ours
+      const mqtts: Tracked = track(server, 'secureConnection');
+      cleanups.push(() => closeTracked(mqtts));
+      mqttsPort = await listen(mqtts.server, options.mqttsPort ?? 0, host, 'MQTT/TLS', '--mqtts-port');
+    }
+
+    const rest = createRestServer({ data, connections, maxBodyBytes, log });
+    const ws = new SandboxWebSocket(rest.server, { data, connections, maxMessageBytes: maxBodyBytes, log });
+    cleanups.push(() => rest.close());
+    cleanups.push(() => ws.close());
+    const httpPort = await listenHttp(rest, options.httpPort ?? 0, host);
+
+    const h = urlHost(host);
+    const urls: SandboxHandle['urls'] = {
+      mqtt: `mqtt://${h}:${mqttPort}`,
+      http: `http://${h}:${httpPort}`,
+      ws: `ws://${h}:${httpPort}`,
+    };
+    if (mqttsPort !== null) urls.mqtts = `mqtts://${h}:${mqttsPort}`;
+    log(`sandbox: MQTT ${urls.mqtt}${urls.mqtts ? `, MQTT/TLS ${urls.mqtts}` : ''}, REST and WebSocket ${urls.http}`);
+
+    let closing: Promise<void> | null = null;
+    const handle: SandboxHandle = { urls, caPath: tls.caPath, accounts, close: () => (closing ??= closeAll()) };
+    if (demo) handle.demo = demo;
+    return handle;
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+async function listenHttp(app: ReturnType<typeof createRestServer>, port: number, host: string): Promise<number> {
+  try {
+    await app.listen({ port, host });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new Error(`HTTP port ${port} on ${host} is in use: choose another with --http-port (0 = any free port)`, {
+        cause: err,
+      });
+    throw new Error(`HTTP cannot listen on ${host}:${port}: ${code ?? (err as Error).message}`, { cause: err });
+  }
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : port;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,251 @@
+/**
+ * The WebSocket API in Beebotte's shapes (socket.io 4 accepting Engine.IO v3 clients, as the official
+ * SDKs use socket.io-client 2.x). Client → server: `message` {version:1, channel:'control'|'stream', event, data};
+ * server → client: `control` {event:'subscribed'|'subscribeError'|…, data:{channel,resource}} and
+ * `message` {channel, resource, data, ts, ispublic}. Private messages reach authorised subscriptions only.
+ */
+import { createHmac } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { BridgeMessage } from './bridge.js';
+import type { ConnectionRegistry } from './connections.js';
+import type { DataService } from './data.js';
+import { SandboxError } from './errors.js';
+import { type Principal, NAME_PATTERN, canUseChannel } from './model.js';
+import { safeEqual } from './mqtt-auth.js';
+
+interface WsSubscription {
+  /** The channel name as the client asked for it (`private-home`); messages are addressed with it. */
+  requested: string;
+  channel: string;
+  resource: string;
+  read: boolean;
+  write: boolean;
+  authorized: boolean;
+}
+
+interface WsClient {
+  socket: Socket;
+  owner: string;
+  /** Set when the connection itself was opened with a channel or IAM token. */
+  principal: Principal | null;
+  subs: Map<string, WsSubscription>;
+}
+
+interface Envelope {
+  version?: unknown;
+  channel?: unknown;
+  event?: unknown;
+  data?: unknown;
+}
+
+export interface WebSocketDeps {
+  data: DataService;
+  connections: ConnectionRegistry;
+  maxMessageBytes: number;
+  log: (line: string) => void;
+}
+
+export class SandboxWebSocket {
+  readonly io: Server;
+  private readonly clients = new Set<WsClient>();
+
+  constructor(
+    http: HttpServer,
+    private readonly deps: WebSocketDeps,
+  ) {
+    this.io = new Server(http, { allowEIO3: true, serveClient: false, maxHttpBufferSize: deps.maxMessageBytes });
+    this.io.on('connection', (socket) => this.accept(socket));
+    deps.data.bridge.attachWs((message) => this.deliver(message));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.io.close(() => resolve());
+    });
+  }
+
+  private accept(socket: Socket): void {
+    const query = socket.handshake.query as Record<string, unknown>;
+    const accounts = this.deps.data.accounts;
+    const token = typeof query.token === 'string' && query.token ? query.token : null;
+    const key = typeof query.key === 'string' && query.key ? query.key : null;
+    const principal = token ? accounts.resolveToken(token) : null;
+    const owner = principal?.owner ?? (key ? accounts.accountByApiKey(key)?.owner : undefined);
+    if (!owner) {
+      socket.emit('control', { event: 'connectError', message: 'unknown API key or token' });
+      socket.disconnect(true);
+      return;
+    }
+    const client: WsClient = { socket, owner, principal, subs: new Map() };
+    this.clients.add(client);
+    const userid = typeof query.userid === 'string' && query.userid ? query.userid : socket.id;
+    const unregister = this.deps.connections.add({
+      owner,
+      userid,
+      sid: engineId(socket),
+      protocol: 'socketio',
+      connectedAt: Date.now(),
+      drop: () => socket.disconnect(true),
+      ...(principal?.kind === 'channel' ? { token: principal.token, channel: principal.channel } : {}),
+      ...(socket.handshake.address ? { remote: socket.handshake.address } : {}),
+    });
+    const channelOf = principal?.kind === 'channel' ? principal.channel : '*';
+    this.deps.data.bridge.signal(owner, 'connect', { protocol: 'socketio', channel: channelOf, resource: '*', clientid: userid });
+    socket.on('message', (msg: unknown) => this.onMessage(client, msg));
+    socket.on('disconnect', () => {
+      this.clients.delete(client);
+      unregister();
+      this.deps.data.bridge.signal(owner, 'disconnect', {
+        protocol: 'socketio',
+        channel: channelOf,
+        resource: '*',
+        clientid: userid,
+      });
+    });
+  }
+
+  private onMessage(client: WsClient, raw: unknown): void {
+    const msg = (typeof raw === 'string' ? safeParse(raw) : raw) as Envelope | null;
+    if (!msg || typeof msg !== 'object') return;
+    const data = (msg.data ?? {}) as Record<string, unknown>;
+    if (msg.channel === 'control' && msg.event === 'subscribe') this.subscribe(client, data);
+    else if (msg.channel === 'control' && msg.event === 'unsubscribe') this.unsubscribe(client, data);
+    else if (msg.channel === 'stream' && (msg.event === 'publish' || msg.event === 'emit')) this.publish(client, data, false);
+    else if (msg.channel === 'stream' && msg.event === 'write') this.publish(client, data, true);
+  }
+
+  private subscribe(client: WsClient, d: Record<string, unknown>): void {
+    const requested = typeof d.channel === 'string' ? d.channel : '';
+    const resource = typeof d.resource === 'string' && d.resource ? d.resource : '*';
+    const channel = requested.replace(/^(private|presence)-/, '');
+    const reply = (event: string, message?: string): void => {
+      client.socket.emit('control', { event, data: { channel: requested, resource }, ...(message ? { message } : {}) });
+    };
+    if (!NAME_PATTERN.test(channel) || (resource !== '*' && !NAME_PATTERN.test(resource))) {
+      reply('subscribeError', 'channel and resource must be 2–64 letters, digits or _ (resource may be *)');
+      return;
+    }
+    const read = d.read !== false;
+    const write = d.write === true;
+    const authorized = this.isAuthorized(client, channel, d);
+    const needsAuth = write || requested !== channel || channel === 'signaling';
+    if (needsAuth && !authorized) {
+      reply('subscribeError', 'not authorised: sign the subscription or pass a channel token');
+      return;
+    }
+    const sub: WsSubscription = { requested, channel, resource, read, write, authorized };
+    client.subs.set(`${requested}.${resource}`, sub);
+    reply('subscribed');
+    this.deps.data.bridge.signal(client.owner, 'subscribe', { protocol: 'socketio', channel, resource });
+    if (!read) return;
+    const filter = `${channel}/${resource === '*' ? '#' : resource}`;
+    for (const last of this.deps.data.lastValues(client.owner, filter)) {
+      if (!last.record.ispublic && !authorized) continue;
+      client.socket.emit('message', {
+        channel: requested,
+        resource: last.resource,
+        data: last.record.data,
+        ts: last.record.ts,
+        ispublic: last.record.ispublic,
+      });
+    }
+  }
+
+  /** A signature over the Engine.IO id, a channel token (in the subscription or the connection), or an IAM token. */
+  private isAuthorized(client: WsClient, channel: string, d: Record<string, unknown>): boolean {
+    const accounts = this.deps.data.accounts;
+    if (typeof d.sig === 'string') {
+      const colon = d.sig.indexOf(':');
+      const account = colon > 0 ? accounts.accountByApiKey(d.sig.slice(0, colon)) : null;
+      if (!account || account.owner !== client.owner) return false;
+      const userid = typeof d.userid === 'string' && d.userid ? `:userid=${d.userid}` : '';
+      const text = `${engineId(client.socket)}:${String(d.channel)}.${String(d.resource)}:ttl=${String(d.ttl)}:read=${String(d.read)}:write=${String(d.write)}${userid}`;
+      return safeEqual(createHmac('sha1', account.secretKey).update(text).digest('base64'), d.sig.slice(colon + 1));
+    }
+    if (channel === 'signaling') return false;
+    const principal = typeof d.token === 'string' ? accounts.resolveToken(d.token) : client.principal;
+    return !!principal && principal.owner === client.owner && canUseChannel(principal, channel);
+  }
+
+  private unsubscribe(client: WsClient, d: Record<string, unknown>): void {
+    const requested = typeof d.channel === 'string' ? d.channel : '';
+    const resource = typeof d.resource === 'string' && d.resource ? d.resource : '*';
+    const existed = client.subs.delete(`${requested}.${resource}`);
+    client.socket.emit('control', {
+      event: existed ? 'unsubscribed' : 'unsubscribeError',
+      data: { channel: requested, resource },
+      ...(existed ? {} : { message: 'no such subscription' }),
+    });
+    if (existed) {
+      const channel = requested.replace(/^(private|presence)-/, '');
+      this.deps.data.bridge.signal(client.owner, 'unsubscribe', { protocol: 'socketio', channel, resource });
+    }
+  }
+
+  private publish(client: WsClient, d: Record<string, unknown>, persist: boolean): void {
+    const requested = typeof d.channel === 'string' ? d.channel : '';
+    const resource = typeof d.resource === 'string' ? d.resource : '';
+    const failure = persist ? 'writeError' : 'publishError';
+    const sub = client.subs.get(`${requested}.${resource}`) ?? client.subs.get(`${requested}.*`);
+    const fail = (message: string): void => {
+      client.socket.emit('control', { event: failure, data: { channel: requested, resource }, message });
+    };
+    if (!sub || !sub.write || !sub.authorized) return fail('no write permission: subscribe with write: true first');
+    if (!NAME_PATTERN.test(resource)) return fail('resource must be 2–64 letters, digits or _');
+    const message: BridgeMessage = {
+      owner: client.owner,
+      channel: sub.channel,
+      resource,
+      data: d.data ?? null,
+      ispublic: requested === sub.channel ? d.ispublic !== false : false,
+      ts: typeof d.ts === 'number' && Number.isFinite(d.ts) ? d.ts : Date.now(),
+    };
+    try {
+      if (persist) this.deps.data.write(message, 'ws');
+      else this.deps.data.publish(message, 'ws');
+    } catch (err) {
+      fail(err instanceof SandboxError ? err.message : 'write failed');
+    }
+  }
+
+  private deliver(message: BridgeMessage): void {
+    for (const client of this.clients) {
+      if (client.owner !== message.owner) continue;
+      const sub = pickSubscription(client, message);
+      if (!sub) continue;
+      client.socket.emit('message', {
+        channel: sub.requested,
+        resource: message.resource,
+        data: message.data,
+        ts: message.ts,
+        ispublic: message.ispublic,
+      });
+    }
+  }
+}
+
+/** One delivery per socket: an exact subscription wins over a wildcard one; private needs authorisation. */
+function pickSubscription(client: WsClient, message: BridgeMessage): WsSubscription | null {
+  let wildcard: WsSubscription | null = null;
+  for (const sub of client.subs.values()) {
+    if (sub.channel !== message.channel || !sub.read) continue;
+    if (!message.ispublic && !sub.authorized) continue;
+    if (sub.resource === message.resource) return sub;
+    if (sub.resource === '*') wildcard ??= sub;
+  }
+  return wildcard;
+}
+
+/** The Engine.IO session id (what the official SDK signs as `sid`); typed private in engine.io. */
+function engineId(socket: Socket): string {
+  return (socket.conn as unknown as { id: string }).id;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

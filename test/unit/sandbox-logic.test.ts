@@ -1,0 +1,124 @@
+/** Sandbox pure logic: namespacing, filters, vtypes, time windows, signing strings, CLI arguments, retention. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseSandboxArgs } from '../../electron/commands/sandbox.js';
+import { SandboxAccounts } from '../../electron/core/sandbox/accounts.js';
+import { openDb } from '../../electron/core/sandbox/db.js';
+import { newApiKey, newChannelToken, newSecretKey } from '../../electron/core/sandbox/ids.js';
+import { matchesVtype } from '../../electron/core/sandbox/model.js';
+import { RecordStore } from '../../electron/core/sandbox/records.js';
+import { signString, stringToSign } from '../../electron/core/sandbox/rest/auth.js';
+import { readQuery } from '../../electron/core/sandbox/rest/data-routes.js';
+import { parseInstant, parseTimeRange } from '../../electron/core/sandbox/time-range.js';
+import { clientTopic, filterMatches, internalFilter } from '../../electron/core/sandbox/topics.js';
+
+describe('account namespacing', () => {
+  it('moves client filters into the account space and back', () => {
+    expect(internalFilter('alice', '#')).toBe('D/alice/#');
+    expect(internalFilter('alice', '+/+')).toBe('D/alice/+/+');
+    expect(internalFilter('alice', 'signaling/#')).toBe('S/alice/#');
+    expect(clientTopic('alice', 'D/alice/home/temp')).toBe('home/temp');
+    expect(clientTopic('alice', 'S/alice/connect')).toBe('signaling/connect');
+  });
+
+  it('never hands one account another account’s topic', () => {
+    expect(clientTopic('alice', 'D/bob/home/temp')).toBeNull();
+    expect(clientTopic('al', 'D/alice/home/temp')).toBeNull();
+    expect(clientTopic('alice', '$SYS/broker/uptime')).toBeNull();
+  });
+
+  it('matches MQTT filters', () => {
+    expect(filterMatches('home/#', 'home/temp')).toBe(true);
+    expect(filterMatches('+/temp', 'home/temp')).toBe(true);
+    expect(filterMatches('#', 'home/temp')).toBe(true);
+    expect(filterMatches('home/note', 'home/temp')).toBe(false);
+    expect(filterMatches('+', 'home/temp')).toBe(false);
+  });
+});
+
+describe('credentials', () => {
+  it('have Beebotte shapes', () => {
+    expect(newChannelToken()).toMatch(/^token_[0-9A-Za-z]{16}$/);
+    expect(newApiKey()).toMatch(/^[0-9A-Za-z]{24}$/);
+    expect(newSecretKey()).toMatch(/^[0-9A-Za-z]{32}$/);
+    expect(newChannelToken()).not.toBe(newChannelToken());
+  });
+
+  it('sign REST requests exactly as the official SDK does', () => {
+    const sdk = new (createRequire(import.meta.url)('beebotte').Connector)({ apiKey: 'KEY', secretKey: 'SECRET' });
+    const text = stringToSign('get', '', '', 'Tue, 01 Jan 2030 00:00:00 GMT', '/v1/channels?x=1');
+    expect(text).toBe('GET\n\n\nTue, 01 Jan 2030 00:00:00 GMT\n/v1/channels?x=1');
+    expect(`KEY:${signString('SECRET', text)}`).toBe(sdk.sign(text).auth);
+  });
+});
+
+describe('values and windows', () => {
+  it('checks values against vtypes, numeric strings included', () => {
+    expect(matchesVtype('number', 21.5)).toBe(true);
+    expect(matchesVtype('temperature', '21.5')).toBe(true);
+    expect(matchesVtype('number', 'warm')).toBe(false);
+    expect(matchesVtype('boolean', 1)).toBe(false);
+    expect(matchesVtype('string', 'x')).toBe(true);
+    expect(matchesVtype('any', { a: 1 })).toBe(true);
+  });
+
+  it('parses time ranges and instants', () => {
+    const now = Date.UTC(2030, 0, 2, 12);
+    expect(parseTimeRange('6hour', now)).toEqual({ from: now - 6 * 3_600_000, to: now });
+    expect(parseTimeRange('2days', now)).toEqual({ from: now - 2 * 86_400_000, to: now });
+    expect(parseTimeRange('fortnight', now)).toBeNull();
+    expect(parseInstant('2030-01-01T00:00:00Z')).toBe(Date.UTC(2030, 0, 1));
+    expect(parseInstant('1893456000')).toBe(1_893_456_000_000);
+    expect(parseInstant('soon')).toBeNull();
+  });
+
+  it('reads query strings with Beebotte defaults and limits', () => {
+    expect(readQuery({})).toEqual({ limit: 750 });
+    expect(() => readQuery({ limit: '50001' })).toThrow(/limit/);
+    expect(() => readQuery({ source: 'hour-stats' })).toThrow(/only raw/);
+    expect(() => readQuery({ 'start-time': '2030-01-02', 'end-time': '2030-01-01' })).toThrow(/after/);
+  });
+});
+
+describe('command line', () => {
+  it('defaults to the standard ports and data dir', () => {
+    const parsed = parseSandboxArgs([]);
+    expect(parsed).toMatchObject({ mqttPort: 1883, mqttsPort: 8883, httpPort: 8080, json: false });
+    expect(typeof parsed === 'object' && parsed.dataDir).toMatch(/\.apiary[/\\]sandbox$/);
+  });
+
+  it('reads flags, and explains bad ones', () => {
+    expect(parseSandboxArgs(['--mqtt-port=0', '--mqtts-port', 'off', '--json', '--data', '/tmp/x'])).toMatchObject({
+      mqttPort: 0,
+      mqttsPort: null,
+      json: true,
+      dataDir: '/tmp/x',
+    });
+    expect(parseSandboxArgs(['--http-port', '70000'])).toMatch(/--http-port needs a port number/);
+    expect(parseSandboxArgs(['--bogus'])).toMatch(/unknown option --bogus/);
+  });
+});
+
+describe('retention', () => {
+  it('drops records older than maxAgeDays', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apiary-sandbox-unit-'));
+    const db = openDb(dir);
+    try {
+      const accounts = new SandboxAccounts(db);
+      accounts.ensureAccount({ owner: 'alice' });
+      accounts.createChannel('alice', { name: 'home', resources: [{ name: 'temp' }] });
+      const records = new RecordStore(db, { maxRecordsPerResource: 100, maxAgeDays: 30 });
+      records.write({ owner: 'alice', channel: 'home', resource: 'temp', data: 1, ts: Date.now(), ispublic: false });
+      expect(records.pruneByAge(Date.now() + 29 * 86_400_000)).toBe(0);
+      expect(records.pruneByAge(Date.now() + 31 * 86_400_000)).toBe(1);
+      expect(records.count('alice', 'home', 'temp')).toBe(0);
+      records.close();
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
