@@ -27,9 +27,10 @@ interface StreamVector {
   logs: string[] | null;
   invalid: number;
 }
-const vectors = JSON.parse(
-  readFileSync(new URL('../../resources/firmware/test/vectors.json', import.meta.url), 'utf8'),
-) as { frames: FrameVector[]; streams: StreamVector[] };
+const vectors = JSON.parse(readFileSync(new URL('../../resources/firmware/test/vectors.json', import.meta.url), 'utf8')) as {
+  frames: FrameVector[];
+  streams: StreamVector[];
+};
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const bytes = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
@@ -141,7 +142,7 @@ describe('fuzz', () => {
         }
       }
       const stream = Buffer.concat(parts);
-      for (let at = 0; at < stream.length; ) {
+      for (let at = 0; at < stream.length;) {
         const n = 1 + int(64);
         expect(() => parser.push(stream.subarray(at, at + n))).not.toThrow();
         at += n;

@@ -131,17 +131,11 @@ export class ImprovClient {
   detect(): Promise<ImprovStateName> {
     return this.enqueue<ImprovStateName>('detecting the device', (done, fail) => {
       const frame = encodeRpcCommand(RpcCommand.RequestState);
-      const send = () => void this.port.write(frame).catch((err: unknown) => fail(writeError(err)));
+      const send = () => void this.port.write(frame).catch((err: unknown) => fail(writeError(err, 'detecting the device')));
       send();
       const resend = setInterval(send, this.timeouts.detectIntervalMs);
       const giveUp = setTimeout(
-        () =>
-          fail(
-            new PairingError(
-              'no-answer',
-              'no Improv answer: wrong baud rate (try 115200) or firmware without Improv',
-            ),
-          ),
+        () => fail(new PairingError('no-answer', 'no Improv answer: wrong baud rate (try 115200) or firmware without Improv')),
         this.timeouts.detectTotalMs,
       );
       return {
@@ -208,7 +202,11 @@ export class ImprovClient {
 
   /** Reads the hostname, or sets it when a value is given. */
   async hostname(value?: string): Promise<string> {
-    const s = await this.simpleRpc(RpcCommand.Hostname, value ? [value] : [], value ? 'setting the hostname' : 'reading the hostname');
+    const s = await this.simpleRpc(
+      RpcCommand.Hostname,
+      value ? [value] : [],
+      value ? 'setting the hostname' : 'reading the hostname',
+    );
     return s[0] ?? '';
   }
 
@@ -277,7 +275,7 @@ export class ImprovClient {
     return this.enqueue<void>('writing a console command', (done, fail) => {
       this.port.write(new TextEncoder().encode(`${line}\r\n`)).then(
         () => done(undefined),
-        (err: unknown) => fail(writeError(err)),
+        (err: unknown) => fail(writeError(err, 'writing a console command')),
       );
       return { onFrame: () => undefined, onDeviceError: () => undefined };
     });
@@ -313,7 +311,7 @@ export class ImprovClient {
       return Promise.reject(new PairingError('bad-input', `cannot send ${what}: ${(err as Error).message}`));
     }
     return this.enqueue<T>(what, (done, fail) => {
-      this.port.write(frame).catch((err: unknown) => fail(writeError(err)));
+      this.port.write(frame).catch((err: unknown) => fail(writeError(err, what)));
       const timer = setTimeout(
         () => fail(new PairingError('timeout', `the device did not answer while ${what} (${Math.round(timeoutMs / 1000)} s)`)),
         timeoutMs,
@@ -350,10 +348,11 @@ export class ImprovClient {
       new Promise<T>((resolve, reject) => {
         if (this.closedReason) return reject(this.closedReason);
         let finished = false;
-        let cleanup: (() => void) | undefined;
+        // filled in once start() has returned its handlers
+        const cleanups: (() => void)[] = [];
         const finish = () => {
           finished = true;
-          cleanup?.();
+          for (const c of cleanups.splice(0)) c();
           if (this.current === call) this.current = null;
         };
         const call: Call = {
@@ -373,8 +372,11 @@ export class ImprovClient {
         };
         this.current = call;
         const handlers = start(call.resolve, call.reject);
-        cleanup = handlers.cleanup;
-        if (finished) cleanup?.();
+        if (handlers.cleanup) {
+          // a call that already failed inside start() cleans up right away
+          if (finished) handlers.cleanup();
+          else cleanups.push(handlers.cleanup);
+        }
         call.onFrame = handlers.onFrame;
         call.onDeviceError = handlers.onDeviceError;
       });
@@ -425,7 +427,10 @@ function deviceError(code: number, command: number, what: string): PairingError 
   const rpc = `0x${command.toString(16).padStart(2, '0')}`;
   const map: Record<number, [PairingErrorCode, string]> = {
     [ImprovErrorCode.UnknownRpc]: ['unknown-rpc', `the firmware does not know RPC ${rpc} (unknown RPC) while ${what}`],
-    [ImprovErrorCode.InvalidRpc]: ['invalid-rpc', `the device rejected RPC ${rpc} as invalid (bad checksum or data) while ${what}`],
+    [ImprovErrorCode.InvalidRpc]: [
+      'invalid-rpc',
+      `the device rejected RPC ${rpc} as invalid (bad checksum or data) while ${what}`,
+    ],
     [ImprovErrorCode.UnableToConnect]: ['unable-to-connect', `the device was unable to connect while ${what}`],
     [ImprovErrorCode.BadHostname]: ['bad-hostname', `the device rejected the hostname: use letters, digits and '-'`],
   };
@@ -433,7 +438,10 @@ function deviceError(code: number, command: number, what: string): PairingError 
   return new PairingError(c, m);
 }
 
-function writeError(err: unknown): PairingError {
+function writeError(err: unknown, what: string): PairingError {
+  if (err instanceof PairingError && err.code === 'disconnected') {
+    return new PairingError('disconnected', `the device disconnected (unplugged or reset?) while ${what}`);
+  }
   if (err instanceof PairingError) return err;
   return new PairingError('port-failed', `cannot write to the device: ${err instanceof Error ? err.message : String(err)}`);
 }

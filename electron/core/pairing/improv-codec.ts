@@ -170,9 +170,7 @@ export function errorName(code: number): string {
 }
 
 export type ParserEvent =
-  | { kind: 'frame'; frame: ImprovFrame }
-  | { kind: 'log'; line: string }
-  | { kind: 'invalid'; reason: string };
+  { kind: 'frame'; frame: ImprovFrame } | { kind: 'log'; line: string } | { kind: 'invalid'; reason: string };
 
 type Mode = 'lineStart' | 'frame' | 'skip';
 

@@ -74,8 +74,8 @@ export async function openSerialPort(path: string, opts: OpenSerialOptions = {})
       if (closed) return Promise.reject(new PairingError('disconnected', `${path} is closed (unplugged?)`));
       return new Promise<void>((resolve, reject) => {
         port.write(Buffer.from(buf), (err) => {
-          if (err) return reject(new PairingError('port-failed', `cannot write to ${path}: ${err.message}`));
-          port.drain((e) => (e ? reject(new PairingError('port-failed', `cannot write to ${path}: ${e.message}`)) : resolve()));
+          if (err) return reject(describeWriteError(path, err));
+          port.drain((e) => (e ? reject(describeWriteError(path, e)) : resolve()));
         });
       });
     },
@@ -112,6 +112,14 @@ function closePort(port: SerialPort): Promise<void> {
       resolve();
     });
   });
+}
+
+/** A device that vanished shows up as EIO/ENXIO on write, or as "port is not open" once closed. */
+export function describeWriteError(path: string, err: Error): PairingError {
+  if (/input\/output error|EIO|ENXIO|ENODEV|no such device|not open|disconnected/i.test(err.message)) {
+    return new PairingError('disconnected', `${path} disappeared (unplugged?)`);
+  }
+  return new PairingError('port-failed', `cannot write to ${path}: ${err.message}`);
 }
 
 export function describeOpenError(path: string, err: Error): PairingError {

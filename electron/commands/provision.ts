@@ -1,0 +1,224 @@
+/**
+ * `apiary provision`: the pairing flow from the command line, for a batch of boards on a workbench.
+ *   apiary provision --port PATH --wifi-ssid S (--wifi-password P | --wifi-password-stdin)
+ *                    (--profile NAME | --broker URL --token T) --channel C --resource R
+ *                    [--wait-first-message SECONDS] [--json]
+ * Progress goes to stderr; with --json stdout gets exactly one JSON line with the result.
+ * Exit 0 when paired, 1 when a step failed, 2 for bad usage.
+ */
+import { parseArgs } from 'node:util';
+import {
+  credentialsForToken,
+  provisionDevice,
+  type FirstMessage,
+  type ProvisionHooks,
+  type ProvisionProgress,
+} from '../core/pairing/flow.js';
+import { waitForFirstMessageOnBroker, type SubscriberTarget } from '../core/pairing/first-message.js';
+import type { DuplexPort } from '../core/pairing/improv-client.js';
+import type { OpenSerialOptions } from '../core/pairing/serial-port.js';
+
+export interface ResolvedProfile {
+  url: string;
+  username: string;
+  password: string;
+  ca?: string;
+}
+
+export interface ProvisionDeps {
+  /** the app's profile store; without it --profile cannot work */
+  resolveProfile?: (name: string) => Promise<ResolvedProfile>;
+  /** for --profile: watch through the app's session instead of a subscriber of our own */
+  waitForFirstMessage?: ProvisionHooks['waitForFirstMessage'];
+  openPort?: (path: string, opts?: OpenSerialOptions) => Promise<DuplexPort>;
+  stdin?: NodeJS.ReadableStream;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+const USAGE =
+  'usage: apiary provision --port PATH --wifi-ssid S (--wifi-password P | --wifi-password-stdin) ' +
+  '(--profile NAME | --broker URL --token T) --channel C --resource R [--wait-first-message SECONDS] [--json]';
+
+class UsageError extends Error {}
+
+interface Parsed {
+  port: string;
+  ssid: string;
+  password: string | null; // null: read from stdin
+  profile?: string;
+  broker?: string;
+  token?: string;
+  channel: string;
+  resource: string;
+  waitSeconds: number;
+  json: boolean;
+}
+
+function parse(argv: string[]): Parsed {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        'wifi-ssid': { type: 'string' },
+        'wifi-password': { type: 'string' },
+        'wifi-password-stdin': { type: 'boolean', default: false },
+        profile: { type: 'string' },
+        broker: { type: 'string' },
+        token: { type: 'string' },
+        channel: { type: 'string' },
+        resource: { type: 'string' },
+        'wait-first-message': { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (e) {
+    // node's message names the flag, never its value
+    throw new UsageError((e as Error).message);
+  }
+  const need = (name: keyof typeof values): string => {
+    const v = values[name];
+    if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+    return v;
+  };
+  const port = need('port');
+  const ssid = need('wifi-ssid');
+  const hasPw = values['wifi-password'] !== undefined;
+  if (hasPw === values['wifi-password-stdin']) {
+    throw new UsageError('give exactly one of --wifi-password P or --wifi-password-stdin');
+  }
+  const hasProfile = values.profile !== undefined;
+  const hasBroker = values.broker !== undefined || values.token !== undefined;
+  if (hasProfile === hasBroker) throw new UsageError('give either --profile NAME or --broker URL --token T');
+  const parsed: Parsed = {
+    port,
+    ssid,
+    password: hasPw ? values['wifi-password']! : null,
+    channel: need('channel'),
+    resource: need('resource'),
+    waitSeconds: 60,
+    json: values.json ?? false,
+  };
+  if (hasProfile) parsed.profile = need('profile');
+  else {
+    parsed.broker = need('broker');
+    parsed.token = need('token');
+  }
+  if (values['wait-first-message'] !== undefined) {
+    const n = Number(values['wait-first-message']);
+    if (!Number.isFinite(n) || n < 0 || n > 3600) {
+      throw new UsageError('--wait-first-message takes seconds from 0 (do not wait) to 3600');
+    }
+    parsed.waitSeconds = n;
+  }
+  return parsed;
+}
+
+/** The first line of stdin (bounded, 1 KiB), without its line ending. */
+function readSecretLine(stdin: NodeJS.ReadableStream, timeoutMs = 120_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = (err: Error | null) => {
+      clearTimeout(timer);
+      stdin.removeListener('data', onData);
+      stdin.removeListener('end', onEnd);
+      stdin.removeListener('error', onEnd);
+      stdin.pause();
+      if (err) reject(err);
+      else resolve(text.replace(/\r?\n[\s\S]*$/, '').replace(/\r$/, ''));
+    };
+    const onData = (chunk: Buffer | string) => {
+      text += chunk.toString();
+      if (text.includes('\n') || text.length > 1024) done(null);
+    };
+    const onEnd = () => done(null);
+    const timer = setTimeout(() => done(new UsageError('no Wi-Fi password on stdin')), timeoutMs);
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    stdin.once('error', onEnd);
+    stdin.resume();
+  });
+}
+
+export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = {}): Promise<number> {
+  const out = deps.stdout ?? process.stdout;
+  const err = deps.stderr ?? process.stderr;
+  const json = argv.includes('--json');
+  const usage = (message: string) => {
+    err.write(`apiary provision: ${message}\n${USAGE}\n`);
+    if (json) out.write(`${JSON.stringify({ ok: false, step: 'usage', code: 'usage', error: message })}\n`);
+    return 2;
+  };
+
+  let args: Parsed;
+  let password: string;
+  try {
+    args = parse(argv);
+    password = args.password ?? (await readSecretLine(deps.stdin ?? process.stdin));
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+
+  let deviceBroker: { url: string; username: string; password: string };
+  let waitForFirstMessage: ProvisionHooks['waitForFirstMessage'];
+  if (args.profile !== undefined) {
+    if (!deps.resolveProfile) return usage("--profile needs the app's profile store");
+    let profile: ResolvedProfile;
+    try {
+      profile = await deps.resolveProfile(args.profile);
+    } catch (e) {
+      return usage(`profile "${args.profile}": ${(e as Error).message}`);
+    }
+    deviceBroker = { url: profile.url, username: profile.username, password: profile.password };
+    waitForFirstMessage =
+      deps.waitForFirstMessage ??
+      ((c, r, ms, signal) => waitForFirstMessageOnBroker(withCa(deviceBroker, profile.ca), c, r, ms, signal));
+  } else {
+    deviceBroker = { url: args.broker!, ...credentialsForToken(args.token!) };
+    waitForFirstMessage = (c, r, ms, signal) => waitForFirstMessageOnBroker(deviceBroker, c, r, ms, signal);
+  }
+
+  const hooks: ProvisionHooks = {
+    waitForFirstMessage,
+    onProgress: (p) => err.write(`${progressLine(p)}\n`),
+  };
+  if (deps.openPort) hooks.openPort = deps.openPort;
+
+  const result = await provisionDevice(
+    {
+      portPath: args.port,
+      wifi: { ssid: args.ssid, password },
+      broker: deviceBroker,
+      channel: args.channel,
+      resource: args.resource,
+      firstMessageTimeoutMs: Math.round(args.waitSeconds * 1000),
+    },
+    hooks,
+  );
+
+  if (result.ok) {
+    err.write(`paired ${result.device.name} on ${result.port}${describeFirst(result.firstMessage)}\n`);
+  } else {
+    err.write(`✗ ${result.step}: ${result.error}\n`);
+    if (result.deviceLog?.length) err.write(`device log:\n  ${result.deviceLog.slice(-5).join('\n  ')}\n`);
+  }
+  if (json) out.write(`${JSON.stringify(result)}\n`);
+  return result.ok ? 0 : 1;
+}
+
+function withCa(t: SubscriberTarget, ca: string | undefined): SubscriberTarget {
+  return ca ? { ...t, ca } : t;
+}
+
+function progressLine(p: ProvisionProgress): string {
+  const mark = p.status === 'start' ? '→' : '✓';
+  return `${mark} ${p.step}${p.detail ? `: ${p.detail}` : ''}`;
+}
+
+function describeFirst(m: FirstMessage | null): string {
+  if (!m) return '';
+  return `: first message on ${m.topic}: ${JSON.stringify(m.payload).slice(0, 120)}`;
+}

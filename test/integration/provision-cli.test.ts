@@ -1,0 +1,309 @@
+/**
+ * `apiary provision` end to end: the device simulator on a socat pty pair, a real broker (the sandbox
+ * when it is there, else Mosquitto), the real serialport binding. Each test gets its own pty pair.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runProvisionCommand } from '../../electron/commands/provision.js';
+import { openPortPaths, openSerialPort } from '../../electron/core/pairing/serial-port.js';
+import { startMosquitto, startPtyPair, startSim, type PtyPair, type Sim } from '../tools/device-sim/harness.js';
+
+interface Broker {
+  url: string;
+  token: string;
+  channel: string;
+  resource: string;
+  /** the sandbox refuses unknown tokens; anonymous Mosquitto does not */
+  checksTokens: boolean;
+  stop(): Promise<void>;
+}
+
+/** The sandbox (Beebotte rules, the demo channel token) if it exists in this tree, else Mosquitto. */
+async function startBroker(): Promise<Broker> {
+  const sandboxFile = new URL('../../electron/core/sandbox/index.ts', import.meta.url);
+  if (existsSync(sandboxFile)) {
+    const mod = (await import('../../electron/core/sandbox/index.js')) as {
+      startSandbox?: (o: { dataDir: string; mqttsPort?: null }) => Promise<{
+        urls: { mqtt: string };
+        demo?: { token: string; channel: string };
+        close(): Promise<void>;
+      }>;
+    };
+    if (mod.startSandbox) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'apiary-pair-sandbox-'));
+      const sb = await mod.startSandbox({ dataDir, mqttsPort: null });
+      if (sb.demo) {
+        return {
+          url: sb.urls.mqtt,
+          token: sb.demo.token,
+          channel: sb.demo.channel,
+          resource: 'temperature',
+          checksTokens: true,
+          async stop() {
+            await sb.close();
+            rmSync(dataDir, { recursive: true, force: true });
+          },
+        };
+      }
+      await sb.close();
+    }
+  }
+  const m = await startMosquitto();
+  return { url: m.url, token: 'token_anything', channel: 'farm', resource: 'temperature', checksTokens: false, stop: m.stop };
+}
+
+function sink() {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (d: Buffer) => (text += d.toString()));
+  return { stream, text: () => text };
+}
+
+let broker: Broker;
+const running: { pair?: PtyPair; sim?: Sim }[] = [];
+
+async function device(flags: string[] = []): Promise<{ pair: PtyPair; sim: Sim }> {
+  const pair = await startPtyPair();
+  const entry: { pair?: PtyPair; sim?: Sim } = { pair };
+  running.push(entry);
+  entry.sim = await startSim(pair.b, flags);
+  return { pair, sim: entry.sim };
+}
+
+async function provision(port: string, extra: string[], opts: { stderr?: PassThrough } = {}) {
+  const out = sink();
+  const err = sink();
+  if (opts.stderr) err.stream.pipe(opts.stderr);
+  const argv = [
+    '--port',
+    port,
+    '--wifi-ssid',
+    'Home',
+    '--broker',
+    broker.url,
+    '--token',
+    broker.token,
+    '--channel',
+    broker.channel,
+    '--resource',
+    broker.resource,
+    '--wait-first-message',
+    '10',
+    '--json',
+    ...extra,
+  ];
+  const code = await runProvisionCommand(argv, { stdout: out.stream, stderr: err.stream });
+  const lines = out.text().trim().split('\n');
+  return { code, lines, result: JSON.parse(lines.at(-1) ?? 'null') as Record<string, unknown>, stderr: err.text() };
+}
+
+beforeAll(async () => {
+  broker = await startBroker();
+});
+
+afterEach(async () => {
+  for (const e of running.splice(0)) {
+    await e.sim?.stop();
+    await e.pair?.stop();
+  }
+});
+
+afterAll(async () => {
+  await broker?.stop();
+});
+
+describe('apiary provision against the simulator', () => {
+  it('pairs: device info, Wi-Fi, MQTT, then the first message, as one JSON line', async () => {
+    const { pair } = await device(['--ssid', 'Home', '--password', 'right-pw', '--name', 'Bee 1']);
+    const run = await provision(pair.a, ['--wifi-password', 'right-pw']);
+    expect(run.stderr).not.toContain('right-pw');
+    expect(run.stderr).not.toContain(broker.token);
+    expect(run.lines).toHaveLength(1);
+    expect(run.result).toMatchObject({
+      ok: true,
+      port: pair.a,
+      device: { firmware: 'Apiary', version: '1.0.0', chip: 'ESP32', name: 'Bee 1' },
+      firstMessage: { topic: `${broker.channel}/${broker.resource}`, payload: { data: expect.any(Number) } },
+    });
+    expect(run.result.clientId).toMatch(/^apiary-/);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/✓ handshake: Apiary 1.0.0 on ESP32 \(Bee 1\)/);
+    expect(openPortPaths()).toEqual([]);
+  });
+
+  it('reads the Wi-Fi password from stdin', async () => {
+    const { pair } = await device(['--ssid', 'Home', '--password', 'from-stdin']);
+    const stdin = new PassThrough();
+    stdin.end('from-stdin\n');
+    const out = sink();
+    const code = await runProvisionCommand(
+      [
+        '--port',
+        pair.a,
+        '--wifi-ssid',
+        'Home',
+        '--wifi-password-stdin',
+        '--broker',
+        broker.url,
+        '--token',
+        broker.token,
+        '--channel',
+        broker.channel,
+        '--resource',
+        broker.resource,
+        '--wait-first-message',
+        '0',
+        '--json',
+      ],
+      { stdin, stdout: out.stream, stderr: sink().stream },
+    );
+    expect(JSON.parse(out.text())).toMatchObject({ ok: true, firstMessage: null });
+    expect(code).toBe(0);
+  });
+
+  it('a wrong Wi-Fi password fails the wifi step with error 0x03 in words', async () => {
+    const { pair } = await device(['--ssid', 'Home', '--password', 'right-pw']);
+    const run = await provision(pair.a, ['--wifi-password', 'wrong-pw']);
+    expect(run.result).toMatchObject({
+      ok: false,
+      step: 'wifi',
+      code: 'unable-to-connect',
+      error: 'device could not join "Home": check the password',
+    });
+    expect(JSON.stringify(run.result)).not.toContain('wrong-pw');
+    expect(run.code).toBe(1);
+  });
+
+  it('stock firmware answers unknown RPC to the Apiary extension', async () => {
+    const { pair } = await device(['--no-apiary-ext']);
+    const run = await provision(pair.a, ['--wifi-password', 'x']);
+    expect(run.result).toMatchObject({ ok: false, step: 'mqtt', code: 'unknown-rpc', device: { firmware: 'ESPHome' } });
+    expect(run.result.error).toMatch(/unknown RPC 0x80/);
+    expect(run.code).toBe(1);
+  });
+
+  it('Tasmota gets its MQTT settings through a console Backlog and then publishes', async () => {
+    const { pair, sim } = await device(['--tasmota']);
+    const run = await provision(pair.a, ['--wifi-password', 'x']);
+    expect(run.result).toMatchObject({ ok: true, clientId: null, device: { firmware: 'Tasmota' } });
+    expect(run.result.firstMessage).toMatchObject({ payload: { data: expect.any(Number) } });
+    expect(sim.output()).not.toContain(broker.token);
+  });
+
+  it('a port with nothing speaking Improv gives the baud-rate hint', async () => {
+    const pair = await startPtyPair();
+    running.push({ pair });
+    const run = await provision(pair.a, ['--wifi-password', 'x']);
+    expect(run.result).toMatchObject({
+      ok: false,
+      step: 'handshake',
+      code: 'no-answer',
+      error: 'no Improv answer: wrong baud rate (try 115200) or firmware without Improv',
+    });
+  });
+
+  it.each([
+    ['before the Wi-Fi frame is written', 0],
+    ['while the device joins Wi-Fi', 400],
+  ])('unplugging mid-way (device and pty vanish) %s names the step', async (_when, delayMs) => {
+    const { pair, sim } = await device(['--join-ms', '20000']);
+    const progress = new PassThrough();
+    let unplugged = false;
+    progress.on('data', (d: Buffer) => {
+      if (!unplugged && d.toString().includes('→ wifi')) {
+        unplugged = true;
+        setTimeout(() => {
+          sim.process.kill('SIGKILL');
+          pair.process.kill('SIGKILL');
+        }, delayMs);
+      }
+    });
+    const run = await provision(pair.a, ['--wifi-password', 'x'], { stderr: progress });
+    expect(unplugged).toBe(true);
+    expect(run.result).toMatchObject({ ok: false, step: 'wifi', code: 'disconnected' });
+    expect(run.result.error).toMatch(/disconnected \(unplugged or reset\?\) while joining Wi-Fi "Home"/);
+    expect(openPortPaths()).toEqual([]);
+  });
+
+  it('a broker that refuses the token fails the mqtt step (sandbox only)', async (ctx) => {
+    if (!broker.checksTokens) ctx.skip();
+    const { pair } = await device();
+    const run = await provision(pair.a, ['--wifi-password', 'x', '--token', 'token_not_a_real_one']);
+    expect(run.result).toMatchObject({ ok: false, step: 'mqtt', code: 'unable-to-connect' });
+    expect(run.result.error).toMatch(/could not connect to the MQTT broker at 127.0.0.1:\d+/);
+    expect(run.stderr).not.toContain('token_not_a_real_one');
+  });
+
+  it('a busy port says another program holds it', async () => {
+    const { pair } = await device();
+    const holder = await openSerialPort(pair.a);
+    try {
+      const run = await provision(pair.a, ['--wifi-password', 'x']);
+      expect(run.result).toMatchObject({ ok: false, step: 'open', code: 'port-busy' });
+      expect(run.result.error).toBe(
+        `${pair.a} is open in another program (a serial monitor, screen, another Apiary?): close it and try again`,
+      );
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it('provisions several ports in a row without leaking an open port', async () => {
+    const devices = [await device(['--name', 'A']), await device(['--name', 'B']), await device(['--name', 'C'])];
+    for (const d of devices) {
+      const run = await provision(d.pair.a, ['--wifi-password', 'x', '--wait-first-message', '0']);
+      expect(run.result).toMatchObject({ ok: true });
+      expect(openPortPaths()).toEqual([]);
+    }
+    // each port can be opened again: nothing in this process still holds its lock
+    for (const d of devices) {
+      const again = await openSerialPort(d.pair.a);
+      await again.close();
+    }
+    expect(openPortPaths()).toEqual([]);
+  });
+});
+
+describe('usage errors', () => {
+  it('--profile without the app store exits 2 with the reason', async () => {
+    const out = sink();
+    const err = sink();
+    const code = await runProvisionCommand(
+      [
+        '--port',
+        '/dev/null',
+        '--wifi-ssid',
+        'S',
+        '--wifi-password',
+        'p',
+        '--profile',
+        'home',
+        '--channel',
+        'ch',
+        '--resource',
+        'res',
+      ],
+      { stdout: out.stream, stderr: err.stream },
+    );
+    expect(code).toBe(2);
+    expect(err.text()).toContain("--profile needs the app's profile store");
+    expect(out.text()).toBe('');
+  });
+
+  it('missing and conflicting flags exit 2, with one JSON line under --json', async () => {
+    const out = sink();
+    const code = await runProvisionCommand(
+      ['--port', '/dev/x', '--wifi-ssid', 'S', '--wifi-password', 'p', '--wifi-password-stdin', '--json'],
+      { stdout: out.stream, stderr: sink().stream },
+    );
+    expect(code).toBe(2);
+    expect(JSON.parse(out.text())).toMatchObject({
+      ok: false,
+      code: 'usage',
+      error: expect.stringMatching(/exactly one of --wifi-password/),
+    });
+  });
+});

@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+// A simulated ESP32 on a serial port: boot log, Improv serial, the Apiary MQTT extension (0x80/0x81),
+// or Tasmota's console. Used by integration and e2e tests on the B side of a socat pty pair:
+//   socat -d -d pty,raw,echo=0,link=/tmp/A pty,raw,echo=0,link=/tmp/B
+//   node test/tools/device-sim/device-sim.mjs --port /tmp/B --ssid Home --password secret
+// Flags: --port PATH (required)  --ssid S --password P (the Wi-Fi it accepts; default: any)
+//        --no-apiary-ext (stock firmware: 0x80/0x81 → unknown RPC)  --tasmota (Tasmota console for MQTT)
+//        --name NAME  --join-ms N (Wi-Fi join time, default 300)  --mqtt-timeout-ms N (default 10000)
+//        --publish-ms N (default 1000)  --ca FILE  --insecure  --baud N (default 115200)
+// Prints "device-sim: ready on PATH" on stdout once the port is open. Exits on SIGTERM/SIGINT or when
+// the port closes. Never logs a password or token.
+import { parseArgs } from 'node:util';
+import { SerialPort } from 'serialport';
+import { ERROR, HostInput, STATE, TYPE, frame, readStrings, result } from './improv.mjs';
+import { startMqttLink } from './mqtt-link.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    ssid: { type: 'string' },
+    password: { type: 'string' },
+    'no-apiary-ext': { type: 'boolean', default: false },
+    tasmota: { type: 'boolean', default: false },
+    name: { type: 'string', default: 'Apiary Sim' },
+    'join-ms': { type: 'string', default: '300' },
+    'mqtt-timeout-ms': { type: 'string', default: '10000' },
+    'publish-ms': { type: 'string', default: '1000' },
+    ca: { type: 'string' },
+    insecure: { type: 'boolean', default: false },
+    baud: { type: 'string', default: '115200' },
+  },
+});
+if (!args.port) {
+  process.stderr.write('device-sim: --port PATH is required\n');
+  process.exit(2);
+}
+
+const firmware = args.tasmota
+  ? { name: 'Tasmota', version: '14.1.0', apiary: false }
+  : args['no-apiary-ext']
+    ? { name: 'ESPHome', version: '2024.6.0', apiary: false }
+    : { name: 'Apiary', version: '1.0.0', apiary: true };
+const device = { state: STATE.ready, hostname: 'apiary-sim', name: args.name, ip: '192.168.4.23' };
+/** provisioned MQTT settings and the live link */
+let mqttSettings = null;
+let link = null;
+let joinTimer = null;
+
+const port = new SerialPort({ path: args.port, baudRate: Number(args.baud), autoOpen: false, hupcl: false });
+const send = (buf) => port.write(buf);
+const log = (line) => send(Buffer.from(`${line}\r\n`));
+const sendState = (s) => {
+  device.state = s;
+  send(frame(TYPE.state, Buffer.from([s])));
+};
+const sendError = (e) => send(frame(TYPE.error, Buffer.from([e])));
+
+function handleRpc(data) {
+  const command = data[0];
+  const len = data[1];
+  const list = data.length >= 2 && 2 + len <= data.length ? readStrings(data.subarray(2, 2 + len)) : null;
+  if (list === null) return sendError(ERROR.invalidRpc);
+  switch (command) {
+    case 0x01:
+      return joinWifi(list[0] ?? '', list[1] ?? '');
+    case 0x02:
+      sendState(device.state);
+      if (device.state === STATE.provisioned) send(result(0x02, [`http://${device.ip}/`]));
+      return;
+    case 0x03:
+      return send(result(0x03, [firmware.name, firmware.version, 'ESP32', device.name]));
+    case 0x04:
+      return scan();
+    case 0x05:
+      if (list[0] !== undefined) {
+        if (!/^[a-z0-9-]{1,63}$/i.test(list[0])) return sendError(ERROR.badHostname);
+        device.hostname = list[0];
+      }
+      return send(result(0x05, [device.hostname]));
+    case 0x06:
+      if (list[0] !== undefined) device.name = list[0];
+      return send(result(0x06, [device.name]));
+    case 0x80:
+      if (!firmware.apiary) return sendError(ERROR.unknownRpc);
+      return setMqtt(list);
+    case 0x81:
+      if (!firmware.apiary) return sendError(ERROR.unknownRpc);
+      return getMqtt();
+    default:
+      return sendError(ERROR.unknownRpc);
+  }
+}
+
+function joinWifi(ssid, password) {
+  sendError(ERROR.none);
+  sendState(STATE.provisioning);
+  log(`[I][wifi]: connecting to "${ssid}"`);
+  clearTimeout(joinTimer);
+  joinTimer = setTimeout(() => {
+    const accepted = (!args.ssid || ssid === args.ssid) && (args.password === undefined || password === args.password);
+    if (!accepted) {
+      log(`[W][wifi]: could not connect to "${ssid}"`);
+      sendError(ERROR.unableToConnect);
+      sendState(STATE.ready);
+      return;
+    }
+    log(`[I][wifi]: connected, IP ${device.ip}`);
+    sendState(STATE.provisioned);
+    send(result(0x01, [`http://${device.ip}/`]));
+  }, Number(args['join-ms']));
+}
+
+function scan() {
+  const networks = [
+    [args.ssid ?? 'ApiaryNet', '-48', 'YES'],
+    ['Neighbours', '-80', 'YES'],
+    ['CafeFree', '-71', 'NO'],
+  ];
+  for (const n of networks) send(result(0x04, n));
+  send(result(0x04, []));
+}
+
+async function connectMqtt(settings) {
+  await link?.stop();
+  mqttSettings = settings;
+  log(`[I][mqtt]: connecting to ${settings.host}:${settings.port}${settings.tls ? ' (TLS)' : ''}`);
+  link = startMqttLink({
+    ...settings,
+    caFile: args.ca,
+    insecure: args.insecure,
+    timeoutMs: Number(args['mqtt-timeout-ms']),
+    periodMs: Number(args['publish-ms']),
+    log,
+  });
+  const outcome = await link.firstConnect;
+  if (!outcome.ok) log(`[W][mqtt]: connection failed (${outcome.reason})`);
+  return outcome.ok;
+}
+
+async function setMqtt(list) {
+  if (list.length < 7) return sendError(ERROR.invalidRpc);
+  const [host, portText, tls, username, password, clientId, topic] = list;
+  if (device.state !== STATE.provisioned) return sendError(ERROR.unableToConnect); // no Wi-Fi yet
+  const ok = await connectMqtt({ host, port: Number(portText), tls: tls === '1', username, password, clientId, topic });
+  if (ok) send(result(0x80, [clientId]));
+  else sendError(ERROR.unableToConnect);
+}
+
+function getMqtt() {
+  if (!mqttSettings) return send(result(0x81, ['', '', '', '', '', '', 'unset']));
+  const s = mqttSettings;
+  const masked = s.username.length > 8 ? `${s.username.slice(0, 6)}…` : '…';
+  send(result(0x81, [s.host, String(s.port), s.tls ? '1' : '0', masked, s.clientId, s.topic, link?.state ?? 'unset']));
+}
+
+/** Tasmota console: `Backlog MqttHost h; MqttPort p; MqttUser u; MqttPassword p; Topic t`. */
+function handleConsole(line) {
+  if (!args.tasmota) return;
+  const commands = line
+    .replace(/^Backlog\s+/i, '')
+    .split(';')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const set = {};
+  for (const c of commands) {
+    const [, name, value = ''] = /^(\S+)\s*(.*)$/.exec(c) ?? [];
+    if (!name) continue;
+    set[name.toLowerCase()] = value;
+    log(`RSL: RESULT = {"${name}":"${name.toLowerCase().includes('password') ? '****' : value}"}`);
+  }
+  if (!set.mqtthost) return;
+  const settings = {
+    host: set.mqtthost,
+    port: Number(set.mqttport ?? 1883),
+    tls: Number(set.mqttport) === 8883,
+    username: set.mqttuser ?? '',
+    password: set.mqttpassword === '0' ? '' : (set.mqttpassword ?? ''),
+    clientId: `DVES_${Math.floor(Math.random() * 0xffffff)
+      .toString(16)
+      .toUpperCase()
+      .padStart(6, '0')}`,
+    topic: set.topic ?? 'tasmota',
+  };
+  if (device.state !== STATE.provisioned) return log('MQT: no Wi-Fi, MQTT waits');
+  void connectMqtt(settings);
+}
+
+const input = new HostInput({
+  onFrame: (type, data) => {
+    if (type === TYPE.rpc) void handleRpc(data);
+  },
+  onBadFrame: () => sendError(ERROR.invalidRpc),
+  onLine: handleConsole,
+});
+
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  clearTimeout(joinTimer);
+  clearInterval(chatter);
+  await link?.stop();
+  if (port.isOpen) await new Promise((r) => port.close(() => r()));
+  process.exit(code);
+}
+
+let chatter = null;
+port.open((err) => {
+  if (err) {
+    process.stderr.write(`device-sim: cannot open ${args.port}: ${err.message}\n`);
+    process.exit(1);
+  }
+  port.on('data', (chunk) => input.push(chunk));
+  port.on('close', () => void stop(0));
+  port.on('error', () => void stop(0));
+  log('ets Jun  8 2016 00:22:57');
+  log('rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)');
+  log(`[I][app]: ${firmware.name} ${firmware.version} (simulated) starting`);
+  // a device keeps logging while it is being provisioned: the host must skip these lines
+  chatter = setInterval(() => log(`[D][sensor]: uptime ${Math.round(process.uptime())} s`), 700);
+  process.stdout.write(`device-sim: ready on ${args.port}\n`);
+});
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => void stop(0));

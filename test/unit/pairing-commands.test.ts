@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { runDevicesCommand } from '../../electron/commands/devices.js';
+import { describeOpenError, describeWriteError } from '../../electron/core/pairing/serial-port.js';
+
+function sink() {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (d: Buffer) => (text += d.toString()));
+  return { stream, text: () => text };
+}
+
+const lister = async () => [
+  { path: '/dev/ttyS0' },
+  { path: '/dev/ttyUSB0', vendorId: '10c4', productId: 'ea60', serialNumber: '0001' },
+];
+
+describe('apiary devices', () => {
+  it('prints one JSON line with --json', async () => {
+    const out = sink();
+    expect(await runDevicesCommand(['--json'], { lister, stdout: out.stream, stderr: sink().stream })).toBe(0);
+    expect(out.text().trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(out.text())).toEqual({
+      ports: [
+        { path: '/dev/ttyUSB0', vidPid: '10c4:ea60', board: 'ESP32 (CP2102)', serialNumber: '0001' },
+        { path: '/dev/ttyS0' },
+      ],
+    });
+  });
+
+  it('prints a table, recognized boards first', async () => {
+    const out = sink();
+    await runDevicesCommand([], { lister, stdout: out.stream, stderr: sink().stream });
+    expect(out.text().split('\n')[0]).toBe('/dev/ttyUSB0  10c4:ea60  ESP32 (CP2102)  serial 0001');
+  });
+
+  it('warns on stderr when udevadm is missing and still answers', async () => {
+    const out = sink();
+    const err = sink();
+    const code = await runDevicesCommand(['--json'], {
+      lister: () => Promise.reject(new Error('spawn udevadm ENOENT')),
+      stdout: out.stream,
+      stderr: err.stream,
+    });
+    expect(code).toBe(0);
+    expect(err.text()).toMatch(/udevadm is missing/);
+    expect(JSON.parse(out.text()).warning).toMatch(/udevadm/);
+  });
+
+  it('rejects unknown flags with exit 2', async () => {
+    const err = sink();
+    expect(await runDevicesCommand(['--jsno'], { lister, stdout: sink().stream, stderr: err.stream })).toBe(2);
+    expect(err.text()).toMatch(/usage: apiary devices/);
+  });
+});
+
+describe('serial port errors', () => {
+  it('turns OS errors into what to do', () => {
+    expect(describeOpenError('/dev/ttyUSB0', new Error('Error Resource temporarily unavailable Cannot lock port'))).toMatchObject(
+      {
+        code: 'port-busy',
+        message: '/dev/ttyUSB0 is open in another program (a serial monitor, screen, another Apiary?): close it and try again',
+      },
+    );
+    const denied = describeOpenError('/dev/ttyUSB0', new Error('Error: Permission denied, cannot open /dev/ttyUSB0'));
+    expect(denied.code).toBe('port-permission');
+    if (process.platform === 'linux') expect(denied.message).toMatch(/dialout group/);
+    expect(
+      describeOpenError('/dev/ttyUSB9', new Error('Error: No such file or directory, cannot open /dev/ttyUSB9')),
+    ).toMatchObject({
+      code: 'port-missing',
+    });
+    expect(describeWriteError('/dev/ttyUSB0', new Error('Input/output error, cannot drain')).code).toBe('disconnected');
+  });
+});

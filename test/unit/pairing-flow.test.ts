@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import {
+  credentialsForToken,
+  parseBrokerUrl,
+  provisionDevice,
+  type FirstMessage,
+  type ProvisionHooks,
+  type ProvisionOptions,
+  type ProvisionProgress,
+} from '../../electron/core/pairing/flow.js';
+import { PairingError } from '../../electron/core/pairing/errors.js';
+import { isTasmota, tasmotaBacklog } from '../../electron/core/pairing/tasmota.js';
+import type { RpcMessage } from '../../electron/core/pairing/improv-codec.js';
+import { FakeDevice } from '../tools/device-sim/fake-device.js';
+
+const fast = { detectIntervalMs: 20, detectTotalMs: 100, rpcMs: 300, wifiMs: 300, mqttMs: 300, provisionedGraceMs: 20 };
+
+/** A well-behaved device; `firmware` decides whether it knows 0x80. */
+function device(firmware = 'Apiary', wifiOk = true) {
+  return new FakeDevice((rpc: RpcMessage, d) => {
+    switch (rpc.command) {
+      case 0x02:
+        return d.state(0x02);
+      case 0x03:
+        return d.result(0x03, [firmware, '1.0.0', 'ESP32', 'Bee 1']);
+      case 0x04:
+        d.result(0x04, ['Home', '-50', 'YES']);
+        return d.result(0x04, []);
+      case 0x01:
+        if (!wifiOk) return d.error(0x03);
+        d.state(0x04);
+        return d.result(0x01, ['http://10.0.0.2/']);
+      case 0x80:
+        return firmware === 'Apiary' ? d.result(0x80, [rpc.strings[5]!]) : d.error(0x02);
+      default:
+        return d.error(0x02);
+    }
+  });
+}
+
+const options: ProvisionOptions = {
+  portPath: '/dev/fake0',
+  wifi: { ssid: 'Home', password: 'wifi-secret' },
+  broker: { url: 'mqtts://mqtt.beebotte.com', ...credentialsForToken('token_abc') },
+  channel: 'farm',
+  resource: 'temperature',
+  clientId: 'bee-1',
+  firstMessageTimeoutMs: 1000,
+  timeouts: fast,
+};
+
+function hooks(dev: FakeDevice, first?: () => Promise<FirstMessage>) {
+  const progress: ProvisionProgress[] = [];
+  const calls: { channel: string; resource: string; rpcsBefore: number; signal: AbortSignal }[] = [];
+  const h: ProvisionHooks = {
+    openPort: async () => dev,
+    onProgress: (p) => progress.push(p),
+    waitForFirstMessage: (channel, resource, _ms, signal) => {
+      calls.push({ channel, resource, rpcsBefore: dev.received.length, signal });
+      return first ? first() : Promise.resolve({ topic: `${channel}/${resource}`, payload: { data: 21.5 }, receivedAt: 1 });
+    },
+  };
+  return { h, progress, calls };
+}
+
+describe('provisionDevice', () => {
+  it('runs every step in order and returns what the device said', async () => {
+    const dev = device();
+    const { h, progress, calls } = hooks(dev);
+    const result = await provisionDevice({ ...options, scan: true }, h);
+    expect(result).toEqual({
+      ok: true,
+      port: '/dev/fake0',
+      device: { firmware: 'Apiary', version: '1.0.0', chip: 'ESP32', name: 'Bee 1' },
+      clientId: 'bee-1',
+      firstMessage: { topic: 'farm/temperature', payload: { data: 21.5 }, receivedAt: 1 },
+      networks: [{ ssid: 'Home', rssi: -50, secured: true }],
+    });
+    expect(progress.filter((p) => p.status === 'done').map((p) => p.step)).toEqual([
+      'open',
+      'handshake',
+      'scan',
+      'wifi',
+      'mqtt',
+      'first-message',
+    ]);
+    expect(JSON.stringify(progress)).not.toMatch(/wifi-secret|token_abc/);
+    // the watcher starts before the MQTT settings go out, and is released at the end
+    const setMqttIndex = dev.received.findIndex((r) => r.command === 0x80);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.rpcsBefore).toBe(setMqttIndex);
+    expect(calls[0]!.signal.aborted).toBe(true);
+    expect(dev.received[setMqttIndex]!.strings).toEqual([
+      'mqtt.beebotte.com',
+      '8883',
+      '1',
+      'token_abc',
+      '',
+      'bee-1',
+      'farm/temperature',
+    ]);
+    expect(dev.closed).toBe(true);
+  });
+
+  it('sends Tasmota its MQTT settings as one console Backlog line', async () => {
+    const dev = device('Tasmota');
+    const { h } = hooks(dev);
+    const result = await provisionDevice(
+      { ...options, broker: { url: 'mqtt://10.0.0.1:1883', username: 'token:legacy', password: '' } },
+      h,
+    );
+    expect(result).toMatchObject({ ok: true, clientId: null });
+    expect(dev.lines).toEqual([
+      'Backlog MqttHost 10.0.0.1; MqttPort 1883; MqttUser token:legacy; MqttPassword 0; Topic farm/temperature',
+    ]);
+    expect(dev.received.some((r) => r.command === 0x80)).toBe(false);
+  });
+
+  it('names the failed step, keeps the device info, and closes the port', async () => {
+    const dev = device('Apiary', false);
+    const { h } = hooks(dev);
+    const result = await provisionDevice(options, h);
+    expect(result).toEqual({
+      ok: false,
+      port: '/dev/fake0',
+      step: 'wifi',
+      code: 'unable-to-connect',
+      error: 'device could not join "Home": check the password',
+      device: { firmware: 'Apiary', version: '1.0.0', chip: 'ESP32', name: 'Bee 1' },
+    });
+    expect(dev.closed).toBe(true);
+  });
+
+  it('stock firmware fails the mqtt step with unknown RPC', async () => {
+    const { h } = hooks(device('ESPHome'));
+    expect(await provisionDevice(options, h)).toMatchObject({ ok: false, step: 'mqtt', code: 'unknown-rpc' });
+  });
+
+  it('a silent device fails the first-message step with the hook error', async () => {
+    const { h } = hooks(device(), () =>
+      Promise.reject(new PairingError('first-message-timeout', 'no message on farm/temperature within 1 s')),
+    );
+    expect(await provisionDevice(options, h)).toMatchObject({
+      ok: false,
+      step: 'first-message',
+      code: 'first-message-timeout',
+      error: 'no message on farm/temperature within 1 s',
+    });
+  });
+
+  it('does not wait for a message when the timeout is 0', async () => {
+    const { h, calls } = hooks(device());
+    expect(await provisionDevice({ ...options, firstMessageTimeoutMs: 0 }, h)).toMatchObject({ ok: true, firstMessage: null });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('refuses a bad topic or broker before opening the port', async () => {
+    let opened = false;
+    const h: ProvisionHooks = {
+      openPort: async () => {
+        opened = true;
+        return device();
+      },
+      waitForFirstMessage: () => Promise.reject(new Error('unused')),
+    };
+    expect(await provisionDevice({ ...options, channel: 'a/b' }, h)).toMatchObject({
+      ok: false,
+      step: 'open',
+      code: 'bad-input',
+    });
+    expect(await provisionDevice({ ...options, broker: { ...options.broker, url: 'wss://x' } }, h)).toMatchObject({
+      ok: false,
+      code: 'bad-input',
+      error: 'a device connects over mqtt:// or mqtts://, not wss://',
+    });
+    expect(opened).toBe(false);
+  });
+
+  it('reports an open failure as the open step', async () => {
+    const h: ProvisionHooks = {
+      openPort: () => Promise.reject(new PairingError('port-busy', '/dev/fake0 is open in another program')),
+      waitForFirstMessage: () => Promise.reject(new Error('unused')),
+    };
+    expect(await provisionDevice(options, h)).toMatchObject({ ok: false, step: 'open', code: 'port-busy' });
+  });
+});
+
+describe('credentials and broker URLs', () => {
+  it('applies the Beebotte user name rule, password blank', () => {
+    expect(credentialsForToken('token_abc')).toEqual({ username: 'token_abc', password: '' });
+    expect(credentialsForToken('iamtkn_xyz')).toEqual({ username: 'iamtkn_xyz', password: '' });
+    expect(credentialsForToken('1234abcd')).toEqual({ username: 'token:1234abcd', password: '' });
+  });
+
+  it('parses mqtt and mqtts URLs with default ports', () => {
+    expect(parseBrokerUrl('mqtts://mqtt.beebotte.com')).toEqual({ host: 'mqtt.beebotte.com', port: 8883, tls: true });
+    expect(parseBrokerUrl('mqtt://127.0.0.1:1999')).toEqual({ host: '127.0.0.1', port: 1999, tls: false });
+    expect(parseBrokerUrl('tcp://[::1]')).toEqual({ host: '::1', port: 1883, tls: false });
+    expect(() => parseBrokerUrl('not a url')).toThrow(/not a broker URL/);
+  });
+});
+
+describe('Tasmota console', () => {
+  it('builds the Backlog line and refuses values that would break it', () => {
+    expect(tasmotaBacklog({ host: 'h', port: 8883, username: 'u', password: 'p', topic: 'c/r' })).toBe(
+      'Backlog MqttHost h; MqttPort 8883; MqttUser u; MqttPassword p; Topic c/r',
+    );
+    expect(() => tasmotaBacklog({ host: 'h', port: 1, username: 'u', password: 'a;b', topic: 't' })).toThrow(/MqttPassword/);
+    expect(() => tasmotaBacklog({ host: 'h', port: 1, username: 'u', password: 'a;b', topic: 't' })).not.toThrow(/a;b/);
+    expect(isTasmota('Tasmota')).toBe(true);
+    expect(isTasmota('ESPHome')).toBe(false);
+  });
+});
