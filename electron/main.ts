@@ -12,7 +12,7 @@ import { KeytarSecretStore } from './core/vault/index.js';
 import { packageRoot, rendererDir } from './node-platform.js';
 import { ELECTRON_CSP, IPC_CALL, IPC_EVENT, secureWebPreferences } from './shell/security.js';
 import { AppTray } from './shell/tray.js';
-import { showAlert } from './shell/notifications.js';
+import { showAlert, showNotice } from './shell/notifications.js';
 
 let core: Core | null = null;
 let win: BrowserWindow | null = null;
@@ -132,6 +132,10 @@ async function boot(): Promise<void> {
     if (win && !win.isDestroyed()) win.webContents.send(IPC_EVENT, event, data);
     if (event === 'tray.model') tray?.render(data as EventPayloads['tray.model']);
     if (event === 'settings.changed') applyShellSettings(data as AppSettings);
+    if (event === 'device.plugged' && !win?.isVisible()) {
+      const port = data as EventPayloads['device.plugged'];
+      showNotice(`${port.board ?? 'A serial device'} connected — pair it?`, port.path, () => openInWindow({}));
+    }
     if (event === 'alert.fired') {
       showAlert(data as EventPayloads['alert.fired'], (a) =>
         openInWindow({ ...(a.messageId ? { messageId: a.messageId } : {}), profileId: a.profileId, topic: a.topic }),

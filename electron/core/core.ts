@@ -22,6 +22,7 @@ import { ComposerStore } from './composer/templates.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { FirstMessageWaiters } from './devices/first-message.js';
 import { PairingManager } from './devices/pairing-manager.js';
+import { watchPorts, type PortWatcher } from './pairing/discovery.js';
 
 export interface CoreOptions {
   /** start the embedded Beebotte-compatible sandbox and the built-in "Sandbox" profile (default true) */
@@ -31,6 +32,8 @@ export interface CoreOptions {
   /** connect the sandbox profile at start (default true) */
   autoConnectSandbox?: boolean;
   flushMs?: number;
+  /** poll serial ports for plug/unplug (default true) */
+  watchSerial?: boolean;
 }
 
 export interface Core {
@@ -179,6 +182,27 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       : {}),
   });
   applySettings(services, readSettings(services));
+
+  // "ESP32 (CP2102) connected — pair it?": plugged boards become events (the tray notifies when hidden)
+  let portWatcher: PortWatcher | null = null;
+  if (options.watchSerial ?? true) {
+    portWatcher = watchPorts({
+      intervalMs: 2000,
+      onEvent: (e) => {
+        if (e.kind !== 'added') return;
+        const [vendorId, productId] = e.port.vidPid?.split(':') ?? [];
+        bus.emit('device.plugged', {
+          path: e.port.path,
+          ...(e.port.board ? { board: e.port.board } : {}),
+          ...(vendorId ? { vendorId } : {}),
+          ...(productId ? { productId } : {}),
+          ...(e.port.serialNumber ? { serialNumber: e.port.serialNumber } : {}),
+          ...(e.port.manufacturer ? { manufacturer: e.port.manufacturer } : {}),
+        });
+      },
+      onWarning: (w) => platform.log.warn(`serial discovery: ${w}`),
+    });
+  }
   const handlers: Handlers = createHandlers(services, info);
 
   for (const profile of profiles.list()) {
@@ -202,6 +226,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       }
     },
     async close() {
+      portWatcher?.stop();
       alerts.close();
       await pairing.closeAll();
       await sessions.closeAll();

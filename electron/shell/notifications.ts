@@ -8,3 +8,10 @@ export function showAlert(alert: FiredAlert, onClick: (alert: FiredAlert) => voi
   notification.on('click', () => onClick(alert));
   notification.show();
 }
+
+export function showNotice(title: string, body: string, onClick: () => void): void {
+  if (!Notification.isSupported()) return;
+  const notification = new Notification({ title, body });
+  notification.on('click', onClick);
+  notification.show();
+}

@@ -36,7 +36,7 @@ export async function startTestCore(
     clock: systemClock,
     log,
   };
-  const core = await createCore(platform, options);
+  const core = await createCore(platform, { watchSerial: false, ...options });
   return {
     core,
     dataDir,
