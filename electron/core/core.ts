@@ -87,7 +87,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       mqttPort: 0,
       mqttsPort: 0,
       httpPort: 0,
-      log: (line: string) => platform.log.info(`sandbox: ${line}`),
+      log: (line: string) => platform.log.info(line),
     });
     if (sandbox.demo) {
       profiles.putBuiltIn(sandboxProfile());
