@@ -17,6 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientFrame, ServerFrame } from './api.js';
 import { ApiError } from './api.js';
 import type { Core } from './core/core.js';
+import { APP_CSP } from './shell/security.js';
 
 export interface HostOptions {
   core: Core;
@@ -38,19 +39,7 @@ export interface HostHandle {
 const WS_BACKPRESSURE_BYTES = 8 * 1024 * 1024;
 
 export function contentSecurityPolicy(): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    // Svelte transitions and uPlot set element styles; no inline <script> is ever allowed
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return APP_CSP;
 }
 
 export function isLoopback(host: string): boolean {

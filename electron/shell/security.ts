@@ -18,8 +18,11 @@ export function secureWebPreferences(preload: string) {
   } as const;
 }
 
-/** CSP for the packaged renderer (file://): only our own scripts, no eval, no remote anything. */
-export const ELECTRON_CSP = [
+/**
+ * One CSP for both shells (Electron's file:// page and the headless host): only our own scripts, no eval,
+ * no remote anything. Styles may be inline: Svelte and uPlot set element styles; scripts never are.
+ */
+export const APP_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -31,6 +34,7 @@ export const ELECTRON_CSP = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+export const ELECTRON_CSP = APP_CSP;
 
 /** IPC channel names shared by main.ts and preload.ts. */
 export const IPC_CALL = 'apiary:call';

@@ -2,22 +2,14 @@ import type { MessageBatch, MessageDTO } from '../../api.js';
 import type { EventBus } from '../events.js';
 import type { Clock, Logger } from '../platform.js';
 import { decodePayload, type Decoded } from './decode.js';
+import type { NewMessage } from '../store/index.js';
 
 /** What the store must offer the ingest path (MessageLog implements it). */
 export interface MessageSink {
   insertBatch(rows: NewMessage[]): number[];
 }
 
-export interface NewMessage {
-  profileId: string;
-  topic: string;
-  receivedAt: number;
-  qos: 0 | 1 | 2;
-  retain: boolean;
-  payload: Buffer;
-  kind: Decoded['kind'];
-  own?: boolean;
-}
+export type { NewMessage };
 
 /** Later stages of the hot path (explorer stats, alert rules) see each message once, decoded. */
 export interface IngestObserver {
