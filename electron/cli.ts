@@ -18,6 +18,9 @@ Usage: apiary <command> [options]
   pub <topic> <data>    publish a message
   sub <topic…>          subscribe and print messages
   profiles              list|add|remove|show connection profiles (secrets in the OS keychain)
+  channels              list|create|delete Beebotte channels (REST)
+  resources             list|create|delete resources of a channel (REST)
+  token                 get|regenerate a channel token (REST)
   devices               list serial ports and recognized boards
   provision             provision a board over USB serial (Wi-Fi + Beebotte credentials)
 
@@ -30,6 +33,12 @@ const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./commands/start.js')).runStartCommand,
   serve: async () => (await import('./commands/serve.js')).runServeCommand,
   sandbox: async () => (await import('./commands/sandbox.js')).runSandboxCommand,
+  pub: async () => (await import('./commands/pub.js')).runPubCommand,
+  sub: async () => (await import('./commands/sub.js')).runSubCommand,
+  profiles: async () => (await import('./commands/profiles.js')).runProfilesCommand,
+  channels: async () => (await import('./commands/channels.js')).runChannelsCommand,
+  resources: async () => (await import('./commands/resources.js')).runResourcesCommand,
+  token: async () => (await import('./commands/token.js')).runTokenCommand,
   devices: async () => (await import('./commands/devices.js')).runDevicesCommand,
   provision: async () => {
     const { runProvisionCommand } = await import('./commands/provision.js');

@@ -50,7 +50,12 @@ export class BeebotteRest {
     const host = new URL(this.baseUrl).host;
     let res: Response;
     try {
-      res = await fetch(new URL(path, this.baseUrl), { method: verb, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await fetch(new URL(path, this.baseUrl), {
+        method: verb,
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
       throw new BeebotteRestError(0, null, `cannot reach ${host} (${cause}): check the network and the host`);
@@ -67,7 +72,11 @@ export class BeebotteRest {
       const code = typeof error?.code === 'number' ? error.code : null;
       const known = code !== null ? CODE_TEXT[code] : undefined;
       const detail = error?.message && error.message !== known ? ` (${error.message})` : '';
-      throw new BeebotteRestError(res.status, code, `${host} answered ${res.status}${code ? `/${code}` : ''}: ${known ?? 'request failed'}${detail}`);
+      throw new BeebotteRestError(
+        res.status,
+        code,
+        `${host} answered ${res.status}${code ? `/${code}` : ''}: ${known ?? 'request failed'}${detail}`,
+      );
     }
     return json as T;
   }
@@ -83,12 +92,27 @@ export class BeebotteRest {
     }));
   }
 
-  createChannel(channel: { name: string; label?: string; description?: string; ispublic: boolean; resources: ChannelInfo['resources'] }): Promise<ChannelInfo> {
-    return this.request<unknown>('POST', '/v1/channels', channel).then(() => this.channel(channel.name));
+  createChannel(channel: {
+    name: string;
+    label?: string;
+    description?: string;
+    ispublic: boolean;
+    resources: ChannelInfo['resources'];
+  }): Promise<ChannelInfo> {
+    // the answer of a GET carries the channel token: keep it out of what callers may print or send on
+    return this.request<unknown>('POST', '/v1/channels', channel)
+      .then(() => this.channel(channel.name))
+      .then(({ token: _token, ...info }) => info);
   }
 
   deleteChannel(name: string): Promise<unknown> {
     return this.request('DELETE', `/v1/channels/${enc(name)}`);
+  }
+
+  resources(channel: string): Promise<ChannelInfo['resources']> {
+    return this.request<unknown[]>('GET', `/v1/channels/${enc(channel)}/resources`).then((list) =>
+      (Array.isArray(list) ? list : []).map((r) => toResourceInfo(r)),
+    );
   }
 
   createResource(channel: string, resource: ChannelInfo['resources'][number]): Promise<unknown> {
@@ -112,9 +136,10 @@ export class BeebotteRest {
     if (opts.limit) query.set('limit', String(opts.limit));
     if (opts.timeRange) query.set('time-range', opts.timeRange);
     const qs = query.toString();
-    return this.request<{ ts?: number; data?: unknown }[]>('GET', `/v1/data/read/${enc(channel)}/${enc(resource)}${qs ? `?${qs}` : ''}`).then((rows) =>
-      rows.filter((r) => typeof r.ts === 'number').map((r) => ({ ts: r.ts!, data: r.data })),
-    );
+    return this.request<{ ts?: number; data?: unknown }[]>(
+      'GET',
+      `/v1/data/read/${enc(channel)}/${enc(resource)}${qs ? `?${qs}` : ''}`,
+    ).then((rows) => rows.filter((r) => typeof r.ts === 'number').map((r) => ({ ts: r.ts!, data: r.data })));
   }
 
   publish(channel: string, resource: string, data: unknown): Promise<unknown> {
@@ -138,12 +163,17 @@ function toChannelInfo(raw: unknown): ChannelInfo {
     ...(typeof c.label === 'string' ? { label: c.label } : {}),
     ...(typeof c.description === 'string' ? { description: c.description } : {}),
     ispublic: c.ispublic === true,
-    resources: resources.map((r) => ({
-      name: String(r.name ?? ''),
-      ...(typeof r.label === 'string' ? { label: r.label } : {}),
-      ...(typeof r.description === 'string' ? { description: r.description } : {}),
-      vtype: typeof r.vtype === 'string' ? r.vtype : 'any',
-      sendOnSubscribe: r.sendOnSubscribe === true,
-    })),
+    resources: resources.map(toResourceInfo),
+  };
+}
+
+function toResourceInfo(raw: unknown): ChannelInfo['resources'][number] {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  return {
+    name: String(r.name ?? ''),
+    ...(typeof r.label === 'string' ? { label: r.label } : {}),
+    ...(typeof r.description === 'string' ? { description: r.description } : {}),
+    vtype: typeof r.vtype === 'string' ? r.vtype : 'any',
+    sendOnSubscribe: r.sendOnSubscribe === true,
   };
 }

@@ -1,0 +1,129 @@
+/**
+ * `apiary pub <channel/resource|topic> <data> [connection flags] [--write] [--public] [--qos 0|1] [--raw] [--json]`
+ * On Beebotte (a token or secret key) <data> is JSON, sent as {"data": <data>, "write"?, "ispublic"?} to a
+ * channel/resource topic; --raw sends the text as it is. On a generic broker (--username/--password, or a
+ * generic profile) the text goes as it is to any topic. QoS 1 waits for the broker's PUBACK.
+ */
+import type { MqttClient } from 'mqtt';
+import { buildEnvelope } from '../core/beebotte/envelope.js';
+import { checkPublishTopic } from '../core/beebotte/names.js';
+import {
+  CliError,
+  type CommandIo,
+  MQTT_FLAGS_HELP,
+  MQTT_OPTIONS,
+  type MqttTarget,
+  connectOnce,
+  jsonLine,
+  parse,
+  readStdinLine,
+  resolveIo,
+  resolveMqttTarget,
+  runCli,
+  usage,
+} from './connection-flags.js';
+import { parseQos } from './sub.js';
+
+export const pubHelp = `usage: apiary pub <topic> <data> [connection] [--write] [--public] [--qos 0|1] [--raw] [--json]
+  Publishes one message. <data> "-" reads it from stdin (first line).
+  Beebotte: <topic> is channel/resource and <data> is JSON (42, '"text"', '{"a":1}'), sent as the envelope
+            {"data": <data>} plus:
+    --write      also persist the value (the resource must exist and accept its type)
+    --public     mark the message public
+    --raw        send <data> as it is, without the envelope
+  Generic brokers (--username, or a generic MQTT profile): any topic, <data> sent as it is.
+  --qos 0|1      default 0; with 1 the command waits for the broker's acknowledgement (PUBACK)
+  --json         print {"topic","qos","bytes"} once published
+${MQTT_FLAGS_HELP}`;
+
+const OPTIONS = {
+  ...MQTT_OPTIONS,
+  write: { type: 'boolean', default: false },
+  public: { type: 'boolean', default: false },
+  qos: { type: 'string', default: '0' },
+  raw: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+} as const;
+
+const ACK_TIMEOUT_MS = 10_000;
+
+/** The bytes to send: the Beebotte envelope around parsed JSON, or the text as it is. */
+export function buildPayload(
+  target: Pick<MqttTarget, 'beebotte'>,
+  topic: string,
+  data: string,
+  flags: { write: boolean; public: boolean; raw: boolean },
+): Buffer {
+  if (!target.beebotte) {
+    if (flags.write || flags.public)
+      throw usage('--write and --public are Beebotte flags; this is a generic broker (data goes as it is)');
+    return Buffer.from(data, 'utf8');
+  }
+  const problem = checkPublishTopic(topic);
+  if (problem) throw usage(problem);
+  if (flags.raw) {
+    if (flags.write || flags.public) throw usage('--write and --public go in the envelope: they cannot be used with --raw');
+    return Buffer.from(data, 'utf8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    throw usage(`<data> must be JSON, e.g. 42, '"text"' or '{"a":1}' (use --raw to send it as it is)`);
+  }
+  return Buffer.from(JSON.stringify(buildEnvelope(value, { write: flags.write, ispublic: flags.public })), 'utf8');
+}
+
+export async function runPubCommand(argv: string[], ioIn: Partial<CommandIo> = {}): Promise<number> {
+  const io = resolveIo(ioIn);
+  return runCli('pub', pubHelp, argv, io, async () => {
+    const { values, positionals } = parse(argv, OPTIONS);
+    if (positionals.length !== 2) throw usage('give a topic and the data: apiary pub demo/temperature 21.5 --token …');
+    const [topic, dataArg] = positionals as [string, string];
+    const qos = parseQos(values.qos);
+    if (dataArg === '-' && values['token-stdin']) throw usage('stdin cannot carry both the data and the token');
+    const target = await resolveMqttTarget(values, io);
+    const data = dataArg === '-' ? await readStdinLine(io.stdin, 'the data') : dataArg;
+    const payload = buildPayload(target, topic, data, { write: values.write, public: values.public, raw: values.raw });
+    const client = await connectOnce(target);
+    try {
+      await publishAcknowledged(client, topic, payload, qos, target.displayHost);
+    } catch (err) {
+      client.end(true); // a graceful end would wait for the unacknowledged message
+      throw err;
+    }
+    await client.endAsync(false).catch(() => undefined);
+    if (values.json) io.stdout.write(jsonLine({ topic, qos, bytes: payload.length }));
+    else io.stdout.write(`published ${payload.length} bytes to ${topic} (QoS ${qos}${qos === 1 ? ', acknowledged' : ''})\n`);
+    return 0;
+  });
+}
+
+/** Resolves when sent (QoS 0) or acknowledged (QoS 1); a broker that hangs up first is an error, not a hang. */
+function publishAcknowledged(client: MqttClient, topic: string, payload: Buffer, qos: 0 | 1, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      client.off('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onClose = () =>
+      finish(
+        new CliError(
+          `${host} closed the connection before ${qos === 1 ? 'acknowledging' : 'taking'} the message: ` +
+            'check that the credential may write there (and, with --write, that the channel and resource exist and accept the value)',
+        ),
+      );
+    const timer = setTimeout(
+      () => finish(new CliError(`${host} did not acknowledge within ${ACK_TIMEOUT_MS / 1000} s`)),
+      ACK_TIMEOUT_MS,
+    );
+    client.on('error', () => undefined); // 'close' follows and says it
+    client.on('close', onClose);
+    client.publish(topic, payload, { qos }, (err) => finish(err ? new CliError(`publish failed: ${err.message}`) : undefined));
+  });
+}

@@ -1,0 +1,178 @@
+/**
+ * `apiary sub <topic…> [connection flags] [--qos 0|1] [--count N] [--timeout S] [--json]`
+ * Subscribes and prints each message. Exit 0 after --count messages (or on Ctrl-C), 1 when the connection
+ * fails or is refused (reason on stderr), 2 on bad usage, 3 when --timeout expires first.
+ */
+import type { MqttClient } from 'mqtt';
+import { checkSubscribeFilter } from '../core/beebotte/names.js';
+import { readEnvelope } from '../core/beebotte/envelope.js';
+import {
+  CliError,
+  type CommandIo,
+  MQTT_FLAGS_HELP,
+  MQTT_OPTIONS,
+  connectOnce,
+  jsonLine,
+  parse,
+  resolveIo,
+  runCli,
+  resolveMqttTarget,
+  usage,
+} from './connection-flags.js';
+
+export const subHelp = `usage: apiary sub <topic…> [connection] [--qos 0|1] [--count N] [--timeout S] [--json]
+  Subscribes to the topics (Beebotte: channel/resource or channel/#) and prints every message.
+  --qos 0|1      subscription QoS (default 0)
+  --count N      exit 0 after N messages
+  --timeout S    give up S seconds after subscribing (exit 3) unless --count messages arrived first
+  --json         one line per message: {"topic","qos","payload","encoding"?,"data"?,"ts"}
+                 payload is the text, or base64 with "encoding":"base64" when it is not UTF-8;
+                 data is the decoded Beebotte value when the payload is an envelope {"data": …};
+                 ts is when Apiary received it (ms since the epoch)
+${MQTT_FLAGS_HELP}`;
+
+const OPTIONS = {
+  ...MQTT_OPTIONS,
+  qos: { type: 'string', default: '0' },
+  count: { type: 'string' },
+  timeout: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+export interface ReceivedLine {
+  topic: string;
+  qos: number;
+  payload: string;
+  encoding?: 'base64';
+  data?: unknown;
+  ts: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The --json line of one message: text when it is UTF-8, base64 otherwise; the Beebotte data when present. */
+export function describeMessage(topic: string, payload: Buffer, qos: number, ts: number): ReceivedLine {
+  let text: string | null;
+  try {
+    text = utf8.decode(payload);
+  } catch {
+    text = null;
+  }
+  if (text === null) return { topic, qos, payload: payload.toString('base64'), encoding: 'base64', ts };
+  const line: ReceivedLine = { topic, qos, payload: text, ts };
+  try {
+    const envelope = readEnvelope(JSON.parse(text));
+    if (envelope) line.data = envelope.data;
+  } catch {
+    // plain text
+  }
+  return line;
+}
+
+export async function runSubCommand(argv: string[], ioIn: Partial<CommandIo> = {}): Promise<number> {
+  const io = resolveIo(ioIn);
+  return runCli('sub', subHelp, argv, io, async () => {
+    const { values, positionals } = parse(argv, OPTIONS);
+    if (positionals.length === 0) throw usage('give at least one topic, e.g. apiary sub demo/# --token …');
+    const qos = parseQos(values.qos);
+    const count = values.count === undefined ? null : parseCount(values.count);
+    const timeoutS = values.timeout === undefined ? null : parsePositive(values.timeout, '--timeout');
+    const target = await resolveMqttTarget(values, io);
+    if (target.beebotte) {
+      for (const topic of positionals) {
+        const problem = checkSubscribeFilter(topic);
+        if (problem) throw usage(problem);
+      }
+    }
+    const client = await connectOnce(target);
+    try {
+      await subscribeAll(client, positionals, qos);
+      io.stderr.write(
+        `subscribed to ${positionals.join(', ')} on ${target.displayHost}${count ? ` (until ${count} message(s))` : ''}\n`,
+      );
+      return await receive(client, io, { json: values.json, count, timeoutS, host: target.displayHost });
+    } finally {
+      await client.endAsync(false).catch(() => undefined);
+    }
+  });
+}
+
+async function subscribeAll(client: MqttClient, topics: string[], qos: 0 | 1): Promise<void> {
+  let granted: { topic: string; qos: number }[];
+  try {
+    granted = await client.subscribeAsync(topics, { qos });
+  } catch (err) {
+    // mqtt.js reports a SUBACK 0x80 as an error that carries the packet
+    const packet = (err as { packet?: { granted?: number[] } }).packet;
+    if (!packet?.granted) throw new CliError(`subscribe failed: ${(err as Error).message}`);
+    granted = packet.granted.map((g, i) => ({ topic: topics[i] ?? '?', qos: g }));
+  }
+  const refused = granted.filter((g) => g.qos === 0x80).map((g) => g.topic);
+  if (refused.length)
+    throw new CliError(`subscription to ${refused.join(', ')} refused (SUBACK 0x80): the credential has no read right there`);
+}
+
+function receive(
+  client: MqttClient,
+  io: CommandIo,
+  opts: { json: boolean; count: number | null; timeoutS: number | null; host: string },
+): Promise<number> {
+  return new Promise((resolve) => {
+    let received = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (code: number, message?: string) => {
+      if (timer) clearTimeout(timer);
+      client.removeAllListeners('message');
+      client.off('close', onClose);
+      io.signal?.removeEventListener('abort', onAbort);
+      process.off('SIGINT', onAbort);
+      if (message) io.stderr.write(`apiary sub: ${message}\n`);
+      resolve(code);
+    };
+    const onClose = () => finish(1, `${opts.host} closed the connection`);
+    const onAbort = () => finish(0);
+    client.on('error', () => undefined); // 'close' follows and says it
+    client.on('close', onClose);
+    client.on('message', (topic, payload, packet) => {
+      if (opts.count !== null && received >= opts.count) return;
+      received++;
+      const line = describeMessage(topic, payload, packet.qos, Date.now());
+      io.stdout.write(opts.json ? jsonLine(line) : humanLine(line));
+      if (opts.count !== null && received >= opts.count) finish(0);
+    });
+    if (opts.timeoutS !== null) {
+      timer = setTimeout(
+        () => finish(3, `no${received ? ` more than ${received}` : ''} message(s) within ${opts.timeoutS} s (timeout)`),
+        opts.timeoutS * 1000,
+      );
+    }
+    if (io.signal) {
+      if (io.signal.aborted) return finish(0);
+      io.signal.addEventListener('abort', onAbort, { once: true });
+    } else {
+      process.once('SIGINT', onAbort);
+    }
+  });
+}
+
+function humanLine(line: ReceivedLine): string {
+  const shown = line.encoding === 'base64' ? `<binary, base64> ${line.payload}` : line.payload;
+  return `${line.topic}  ${shown}\n`;
+}
+
+export function parseQos(text: string): 0 | 1 {
+  if (text === '0' || text === '1') return Number(text) as 0 | 1;
+  throw usage(`--qos must be 0 or 1 (Beebotte supports no QoS 2), got "${text.slice(0, 10)}"`);
+}
+
+function parseCount(text: string): number {
+  if (!/^\d{1,9}$/.test(text) || Number(text) === 0)
+    throw usage(`--count must be a whole number above 0, got "${text.slice(0, 20)}"`);
+  return Number(text);
+}
+
+function parsePositive(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(n > 0)) throw usage(`${flag} must be a positive number, got "${text.slice(0, 20)}"`);
+  return n;
+}

@@ -1,0 +1,97 @@
+/**
+ * `apiary token get|regenerate <channel>` — a channel's token over REST v1 (account credentials).
+ * These are the only commands that print a token, because that is what they are asked for; it goes to stdout
+ * alone so it can be piped (`apiary token get demo … | apiary profiles add … --secret-stdin`).
+ * Regenerating invalidates the old token at once: every client that uses it is dropped.
+ */
+import type { ProfileStore } from '../core/profiles/profile-store.js';
+import type { Vault } from '../core/vault/index.js';
+import {
+  type CommandIo,
+  REST_FLAGS_HELP,
+  REST_OPTIONS,
+  dataDirOf,
+  jsonLine,
+  openProfiles,
+  openVault,
+  parse,
+  resolveIo,
+  resolveRest,
+  runCli,
+  usage,
+} from './connection-flags.js';
+import { checkName } from './channels.js';
+
+export const tokenHelp = `usage: apiary token <get|regenerate> CHANNEL [account] [--update-profiles] [--json]
+  get CHANNEL           print the channel's token
+  regenerate CHANNEL    make a new token and print it; the old one stops working at once and the clients
+                        that use it are dropped (devices holding it need the new one)
+  --update-profiles     after regenerate, put the new token in the keychain for every saved profile that
+                        held the old one (in the data dir of --data)
+  --json                {"channel","token"} (regenerate adds "updatedProfiles": [names])
+${REST_FLAGS_HELP}`;
+
+const OPTIONS = {
+  ...REST_OPTIONS,
+  json: { type: 'boolean', default: false },
+  'update-profiles': { type: 'boolean', default: false },
+} as const;
+
+export async function runTokenCommand(argv: string[], ioIn: Partial<CommandIo> = {}): Promise<number> {
+  const io = resolveIo(ioIn);
+  return runCli('token', tokenHelp, argv, io, async () => {
+    const { values, positionals } = parse(argv, OPTIONS);
+    const [action, channelArg, ...extra] = positionals;
+    if (extra.length) throw usage(`unexpected argument "${extra[0]!.slice(0, 40)}"`);
+    if (action !== 'get' && action !== 'regenerate') {
+      throw usage(
+        action ? `unknown action "${action.slice(0, 40)}": use get or regenerate` : 'say what to do: get or regenerate',
+      );
+    }
+    const channel = checkName('channel', channelArg ?? '');
+    if (action === 'get' && values['update-profiles']) throw usage('--update-profiles goes with regenerate');
+    const rest = await resolveRest(values, io);
+
+    if (action === 'get') {
+      const { token } = await rest.channel(channel);
+      if (!token) throw new Error(`the server did not return a token for ${channel}`);
+      io.stdout.write(values.json ? jsonLine({ channel, token }) : `${token}\n`);
+      return 0;
+    }
+    // the old token is needed only to find the profiles that hold it
+    const oldToken = values['update-profiles'] ? (await rest.channel(channel)).token : undefined;
+    const token = await rest.regenerateToken(channel);
+    let updated: string[] = [];
+    if (values['update-profiles'] && oldToken) {
+      updated = await replaceInProfiles(openProfiles(dataDirOf(values, io.env)), openVault(io), oldToken, token, io);
+    }
+    if (values.json)
+      io.stdout.write(jsonLine({ channel, token, ...(values['update-profiles'] ? { updatedProfiles: updated } : {}) }));
+    else io.stdout.write(`${token}\n`);
+    io.stderr.write(`regenerated the token of ${channel}: clients using the old one have been dropped\n`);
+    if (updated.length) io.stderr.write(`updated profile(s): ${updated.join(', ')}\n`);
+    return 0;
+  });
+}
+
+/** Stores the new token for every keychain profile whose secret is the old one; returns their names. */
+async function replaceInProfiles(
+  store: ProfileStore,
+  vault: Vault,
+  oldToken: string,
+  newToken: string,
+  io: CommandIo,
+): Promise<string[]> {
+  const updated: string[] = [];
+  for (const profile of store.list()) {
+    if (profile.kind === 'mqtt' || (profile.credentialType ?? 'channelToken') !== 'channelToken') continue;
+    try {
+      if ((await vault.read(profile.id)) !== oldToken) continue;
+      await vault.save(profile.id, newToken, profile.secretMode);
+      updated.push(profile.name);
+    } catch (err) {
+      io.stderr.write(`apiary token: warning: profile ${profile.name} not updated: ${(err as Error).message}\n`);
+    }
+  }
+  return updated;
+}
