@@ -8,6 +8,10 @@ export const serveHelp = `apiary serve [--port N] [--host 127.0.0.1] [--allow-re
   --json   print exactly one line {"url": "…"} on stdout once ready`;
 
 export async function runServeCommand(argv: string[], opts: { reason?: string } = {}): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${serveHelp}\n`);
+    return 0;
+  }
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -7,7 +7,16 @@ import { runServeCommand } from './serve.js';
  * `apiary start`: the Electron app where Electron can run; otherwise one line saying why, and the
  * headless host instead (same core, same UI, in a browser).
  */
+export const startHelp = `apiary start [serve options]
+  The desktop app (window + tray) where Electron can run. Where it cannot (no display, or no Electron binary:
+  Electron downloads it on first use), says why in one line and runs \`apiary serve\` instead.
+  APIARY_NO_ELECTRON=1 forces the browser desk.`;
+
 export async function runStartCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${startHelp}\n`);
+    return 0;
+  }
   const why = electronUnavailable();
   if (why) return runServeCommand(argv, { reason: `Electron cannot run here (${why}): serving the desk to a browser instead.` });
   const binary = resolveElectron();
