@@ -1,0 +1,196 @@
+/**
+ * The Account screen's state: the chosen profile's channels (REST, through the core), and the outcome of
+ * the last action per channel. Tokens are never stored here: copyToken hands one to the clipboard and
+ * drops it.
+ */
+import type { ChannelInfo, KnownDevice, ProfileDTO } from '../../../../electron/api';
+import { api } from '../../lib/api';
+import { errorText } from '../../lib/format';
+import { app } from '../../lib/state.svelte';
+
+export const NAME = /^\w{2,64}$/;
+export const NAME_RULE = '2–64 letters, digits or _ (no spaces, dashes or dots)';
+
+export const VTYPES = [
+  'any',
+  'number',
+  'string',
+  'boolean',
+  'object',
+  'array',
+  'function',
+  'alphabetic',
+  'alphanumeric',
+  'decimal',
+  'rate',
+  'percentage',
+  'email',
+  'gps',
+  'cpu',
+  'memory',
+  'netif',
+  'disk',
+  'temperature',
+  'humidity',
+  'body_temp',
+];
+
+/** Why a name would be refused by Beebotte, or null. */
+export function nameError(name: string, what: 'channel' | 'resource'): string | null {
+  if (!name) return `enter a ${what} name`;
+  return NAME.test(name) ? null : `${what} names are ${NAME_RULE}`;
+}
+
+/** Profiles the account tools can use: Beebotte or sandbox with account credentials (or the built-in sandbox). */
+export function accountProfiles(profiles: ProfileDTO[]): ProfileDTO[] {
+  return profiles.filter(
+    (p) => p.kind !== 'mqtt' && (p.builtIn || p.credentialType === 'secretKey' || p.credentialType === 'iamToken'),
+  );
+}
+
+export interface ChannelNote {
+  kind: 'ok' | 'error';
+  text: string;
+}
+
+export interface Regenerated {
+  channel: string;
+  /** profile ids that got the new token and reconnected */
+  reconnected: string[];
+  staleDevices: KnownDevice[];
+}
+
+class AccountState {
+  profileId = $state<string | null>(null);
+  channels = $state.raw<ChannelInfo[]>([]);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  loadedFor = $state<string | null>(null);
+  /** the outcome of the last action on a channel, shown on its card */
+  notes = $state<Record<string, ChannelNote>>({});
+  regenerated = $state.raw<Regenerated | null>(null);
+
+  /** Picks a usable profile when none (or a gone one) is chosen. */
+  ensureProfile(): void {
+    const usable = accountProfiles(app.profiles);
+    if (this.profileId && usable.some((p) => p.id === this.profileId)) return;
+    this.profileId = usable[0]?.id ?? null;
+  }
+
+  async load(): Promise<void> {
+    const profileId = this.profileId;
+    if (!profileId) return;
+    this.loading = true;
+    try {
+      const channels = await api.call('account.channels', { profileId });
+      if (profileId !== this.profileId) return;
+      this.channels = channels;
+      this.error = null;
+    } catch (e) {
+      if (profileId === this.profileId) {
+        this.channels = [];
+        this.error = errorText(e);
+      }
+    } finally {
+      this.loading = false;
+      this.loadedFor = profileId;
+    }
+  }
+
+  private note(channel: string, kind: ChannelNote['kind'], text: string): void {
+    this.notes = { ...this.notes, [channel]: { kind, text } };
+  }
+
+  private replace(channel: ChannelInfo): void {
+    const at = this.channels.findIndex((c) => c.name === channel.name);
+    this.channels = at < 0 ? [...this.channels, channel] : this.channels.map((c) => (c.name === channel.name ? channel : c));
+  }
+
+  /** Returns an error text for the form, or null when created. */
+  async createChannel(channel: {
+    name: string;
+    label?: string;
+    description?: string;
+    ispublic: boolean;
+    resources: { name: string; vtype: string; sendOnSubscribe: boolean }[];
+  }): Promise<string | null> {
+    if (!this.profileId) return 'choose a profile first';
+    try {
+      const created = await api.call('account.createChannel', { profileId: this.profileId, channel });
+      this.replace(created);
+      this.note(created.name, 'ok', `Created with ${created.resources.length} resource(s).`);
+      return null;
+    } catch (e) {
+      return errorText(e);
+    }
+  }
+
+  async deleteChannel(name: string): Promise<void> {
+    if (!this.profileId) return;
+    try {
+      await api.call('account.deleteChannel', { profileId: this.profileId, channel: name });
+      this.channels = this.channels.filter((c) => c.name !== name);
+    } catch (e) {
+      this.note(name, 'error', `Not deleted: ${errorText(e)}`);
+    }
+  }
+
+  async createResource(
+    channel: string,
+    resource: { name: string; vtype: string; sendOnSubscribe: boolean },
+  ): Promise<string | null> {
+    if (!this.profileId) return 'choose a profile first';
+    try {
+      this.replace(await api.call('account.createResource', { profileId: this.profileId, channel, resource }));
+      this.note(channel, 'ok', `Resource ${resource.name} created.`);
+      return null;
+    } catch (e) {
+      return errorText(e);
+    }
+  }
+
+  async deleteResource(channel: string, resource: string): Promise<void> {
+    if (!this.profileId) return;
+    try {
+      await api.call('account.deleteResource', { profileId: this.profileId, channel, resource });
+      this.channels = this.channels.map((c) =>
+        c.name === channel ? { ...c, resources: c.resources.filter((r) => r.name !== resource) } : c,
+      );
+      this.note(channel, 'ok', `Resource ${resource} deleted.`);
+    } catch (e) {
+      this.note(channel, 'error', `Resource ${resource} not deleted: ${errorText(e)}`);
+    }
+  }
+
+  /** Electron copies in the main process; a browser gets the token once and writes it to the clipboard. */
+  async copyToken(channel: string): Promise<void> {
+    if (!this.profileId) return;
+    try {
+      const result = await api.call('account.copyToken', { profileId: this.profileId, channel });
+      if (!result.copied) {
+        if (!result.token) throw new Error('the core returned no token');
+        await navigator.clipboard.writeText(result.token);
+      }
+      this.note(channel, 'ok', 'Token copied to the clipboard.');
+    } catch (e) {
+      this.note(channel, 'error', `Token not copied: ${errorText(e)}`);
+    }
+  }
+
+  async regenerateToken(channel: string): Promise<void> {
+    if (!this.profileId) return;
+    try {
+      const result = await api.call('account.regenerateToken', { profileId: this.profileId, channel });
+      this.regenerated = {
+        channel,
+        reconnected: result.reconnectedProfiles,
+        staleDevices: result.staleDevices,
+      };
+      this.note(channel, 'ok', 'New token issued; the old one no longer connects.');
+    } catch (e) {
+      this.note(channel, 'error', `Token not regenerated: ${errorText(e)}`);
+    }
+  }
+}
+
+export const account = new AccountState();

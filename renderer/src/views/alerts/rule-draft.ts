@@ -1,0 +1,217 @@
+/**
+ * The rule editor's form model: every field as the user typed it (text for numbers), converted to the
+ * core's rule shape on save. The core validates (regex, JSON path, filter); this file only catches what
+ * a form can know (a number that is not a number) and maps the core's "field: message" errors to fields.
+ */
+import type { Rule } from '../../../../electron/api';
+
+export type ConditionKind = Rule['condition']['kind'];
+export type CompareOp = '>' | '>=' | '<' | '<=' | '=' | '!=';
+
+export interface RuleDraft {
+  id?: string;
+  name: string;
+  enabled: boolean;
+  /** '' = every profile */
+  profileId: string;
+  topicFilter: string;
+  kind: ConditionKind;
+  path: string;
+  op: CompareOp;
+  value: string;
+  threshold: string;
+  direction: 'up' | 'down' | 'either';
+  text: string;
+  caseSensitive: boolean;
+  pattern: string;
+  flags: string;
+  minutes: string;
+  cooldownSeconds: string;
+  quiet: boolean;
+  quietStart: string;
+  quietEnd: string;
+  titleTemplate: string;
+  bodyTemplate: string;
+}
+
+export const KINDS: { kind: ConditionKind; label: string }[] = [
+  { kind: 'any', label: 'Any message' },
+  { kind: 'compare', label: 'Value compared with…' },
+  { kind: 'changed', label: 'Value changed' },
+  { kind: 'crosses', label: 'Value crosses a threshold' },
+  { kind: 'contains', label: 'Text contains' },
+  { kind: 'regex', label: 'Text matches a regex' },
+  { kind: 'silent', label: 'No message for N minutes (silent device)' },
+];
+
+export const OPS: { op: CompareOp; label: string }[] = [
+  { op: '>', label: '>' },
+  { op: '>=', label: '≥' },
+  { op: '<', label: '<' },
+  { op: '<=', label: '≤' },
+  { op: '=', label: '=' },
+  { op: '!=', label: '≠' },
+];
+
+export const PLACEHOLDERS = ['{topic}', '{channel}', '{resource}', '{value}', '{ts}', '{rule}'];
+
+export function emptyDraft(profileId = ''): RuleDraft {
+  return {
+    name: '',
+    enabled: true,
+    profileId,
+    topicFilter: '',
+    kind: 'compare',
+    path: 'data',
+    op: '>',
+    value: '',
+    threshold: '',
+    direction: 'either',
+    text: '',
+    caseSensitive: false,
+    pattern: '',
+    flags: '',
+    minutes: '10',
+    cooldownSeconds: '60',
+    quiet: false,
+    quietStart: '22:00',
+    quietEnd: '07:00',
+    titleTemplate: '{rule}: {topic}',
+    bodyTemplate: '{value}',
+  };
+}
+
+export function draftFromRule(rule: Rule): RuleDraft {
+  const d = emptyDraft(rule.profileId ?? '');
+  const c = rule.condition;
+  Object.assign(d, {
+    id: rule.id,
+    name: rule.name,
+    enabled: rule.enabled,
+    topicFilter: rule.topicFilter,
+    kind: c.kind,
+    cooldownSeconds: String(rule.cooldownSeconds),
+    quiet: Boolean(rule.quietHours),
+    quietStart: rule.quietHours?.start ?? d.quietStart,
+    quietEnd: rule.quietHours?.end ?? d.quietEnd,
+    titleTemplate: rule.titleTemplate,
+    bodyTemplate: rule.bodyTemplate,
+  });
+  if (c.kind === 'compare') Object.assign(d, { path: c.path, op: c.op, value: String(c.value) });
+  if (c.kind === 'changed') d.path = c.path;
+  if (c.kind === 'crosses') Object.assign(d, { path: c.path, threshold: String(c.threshold), direction: c.direction });
+  if (c.kind === 'contains') Object.assign(d, { text: c.text, caseSensitive: c.caseSensitive });
+  if (c.kind === 'regex') Object.assign(d, { pattern: c.pattern, flags: c.flags });
+  if (c.kind === 'silent') d.minutes = String(c.minutes);
+  return d;
+}
+
+const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
+/** "42" → 42, "true" → true, anything else stays text (the core compares text with text). */
+function compareValue(text: string): number | string | boolean {
+  const t = text.trim();
+  if (NUMBER.test(t)) return Number(t);
+  if (t === 'true' || t === 'false') return t === 'true';
+  return text;
+}
+
+export type FieldErrors = Record<string, string>;
+
+/** What the form itself can tell before asking the core. */
+export function localErrors(d: RuleDraft): FieldErrors {
+  const e: FieldErrors = {};
+  if (!d.name.trim()) e.name = 'give the rule a name (it appears in the notification)';
+  if (!d.topicFilter.trim()) e.topicFilter = 'which topics? e.g. demo/temperature or home/#';
+  if (d.kind === 'compare' && !d.value.trim()) e['condition.value'] = 'compare with what? a number, text, true or false';
+  if (d.kind === 'crosses' && !NUMBER.test(d.threshold.trim())) e['condition.threshold'] = 'enter a number, e.g. 30';
+  if (d.kind === 'contains' && !d.text) e['condition.text'] = 'enter the text to look for';
+  if (d.kind === 'regex' && !d.pattern) e['condition.pattern'] = 'enter a pattern, e.g. ^ERR';
+  if (d.kind === 'silent' && !/^\d+$/.test(d.minutes.trim())) e['condition.minutes'] = 'enter whole minutes, e.g. 10';
+  if (!/^\d+$/.test(d.cooldownSeconds.trim())) e.cooldownSeconds = 'enter whole seconds (0 = no cooldown)';
+  return e;
+}
+
+/** The rule object the core's alerts.saveRule / alerts.testRule take. */
+export function ruleFromDraft(d: RuleDraft): Record<string, unknown> {
+  const path = d.path.trim() || 'data';
+  const conditions: Record<ConditionKind, Record<string, unknown>> = {
+    any: { kind: 'any' },
+    compare: { kind: 'compare', path, op: d.op, value: compareValue(d.value) },
+    changed: { kind: 'changed', path },
+    crosses: { kind: 'crosses', path, threshold: Number(d.threshold.trim()), direction: d.direction },
+    contains: { kind: 'contains', text: d.text, caseSensitive: d.caseSensitive },
+    regex: { kind: 'regex', pattern: d.pattern, flags: d.flags.trim() },
+    silent: { kind: 'silent', minutes: Number(d.minutes.trim()) },
+  };
+  return {
+    ...(d.id ? { id: d.id } : {}),
+    name: d.name.trim(),
+    enabled: d.enabled,
+    profileId: d.profileId || null,
+    topicFilter: d.topicFilter.trim(),
+    condition: conditions[d.kind],
+    cooldownSeconds: Number(d.cooldownSeconds.trim()),
+    ...(d.quiet ? { quietHours: { start: d.quietStart.trim(), end: d.quietEnd.trim() } } : {}),
+    titleTemplate: d.titleTemplate,
+    bodyTemplate: d.bodyTemplate,
+  };
+}
+
+/** Fields the editor can show an error next to. */
+const FIELDS = new Set([
+  'name',
+  'profileId',
+  'topicFilter',
+  'cooldownSeconds',
+  'titleTemplate',
+  'bodyTemplate',
+  'condition.kind',
+  'condition.path',
+  'condition.op',
+  'condition.value',
+  'condition.threshold',
+  'condition.direction',
+  'condition.text',
+  'condition.pattern',
+  'condition.flags',
+  'condition.minutes',
+  'quietHours.start',
+  'quietHours.end',
+]);
+
+/**
+ * The core says "condition.pattern: invalid regex: …" (its RuleError names the field first).
+ * Returns the field to show it at, or '' for the form as a whole.
+ */
+export function fieldOfError(message: string): { field: string; text: string } {
+  const m = /^([\w.]+): ([\s\S]+)$/.exec(message);
+  if (!m) return { field: '', text: message };
+  const path = m[1]!;
+  if (FIELDS.has(path)) return { field: path, text: m[2]! };
+  if (path === 'quietHours') return { field: 'quietHours.end', text: m[2]! };
+  if (path.startsWith('condition')) return { field: 'condition.kind', text: m[2]! };
+  return { field: '', text: message };
+}
+
+/** One line describing a rule in the list: "demo/temperature · data > 30 · 60 s cooldown". */
+export function describeCondition(rule: Rule): string {
+  const c = rule.condition;
+  const op = (o: string) => OPS.find((x) => x.op === o)?.label ?? o;
+  switch (c.kind) {
+    case 'any':
+      return 'any message';
+    case 'compare':
+      return `${c.path} ${op(c.op)} ${JSON.stringify(c.value)}`;
+    case 'changed':
+      return `${c.path} changed`;
+    case 'crosses':
+      return `${c.path} crosses ${c.threshold}${c.direction === 'either' ? '' : ` going ${c.direction}`}`;
+    case 'contains':
+      return `contains ${JSON.stringify(c.text)}${c.caseSensitive ? ' (case-sensitive)' : ''}`;
+    case 'regex':
+      return `matches /${c.pattern}/${c.flags}`;
+    case 'silent':
+      return `silent for ${c.minutes} min`;
+  }
+}

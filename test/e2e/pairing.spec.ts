@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test, expect } from './host-fixture.js';
+
+/** Resolves once `text` appears on the child's stdout; rejects on exit or after `ms`. */
+function waitForOutput(child: ChildProcess, text: string, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${ms} ms; stderr: ${err}`)), ms);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before "${text}"; stderr: ${err}`));
+    });
+  });
+}
+
+async function waitForFiles(files: string[], ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!files.every((f) => fs.existsSync(f))) {
+    if (Date.now() > until) throw new Error(`socat did not create ${files.join(', ')} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+test('the pairing wizard provisions a simulated board on a pty; it is then listed online', async ({ app, page }) => {
+  fs.mkdirSync('test-results/screenshots', { recursive: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-pair-'));
+  const hostSide = path.join(dir, 'A');
+  const deviceSide = path.join(dir, 'B');
+  let socat: ChildProcess | undefined;
+  let sim: ChildProcess | undefined;
+  try {
+    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${hostSide}`, `pty,raw,echo=0,link=${deviceSide}`], {
+      stdio: 'ignore',
+    });
+    await waitForFiles([hostSide, deviceSide], 5000);
+    sim = spawn(
+      process.execPath,
+      [
+        'test/tools/device-sim/device-sim.mjs',
+        '--port',
+        deviceSide,
+        '--ssid',
+        'Workshop',
+        '--password',
+        'hunter22',
+        '--name',
+        'Bench Sim',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    await waitForOutput(sim, 'device-sim: ready', 10_000);
+
+    await page.goto(app.url);
+    await expect(page.getByRole('region', { name: 'Connections' }).getByText('connected').first()).toBeVisible();
+    await page.getByRole('tab', { name: 'Devices' }).click();
+    const view = page.getByRole('region', { name: 'Devices' });
+    await expect(view.getByText('No device paired yet.')).toBeVisible();
+
+    // ptys are never listed: the path is typed by hand
+    await view.getByLabel('Port path').fill(hostSide);
+    await view.getByRole('button', { name: 'Pair this port' }).click();
+    const wizard = page.getByRole('region', { name: 'Pairing wizard' });
+    await expect(wizard.getByTestId('device-name')).toHaveText('Bench Sim');
+    await expect(wizard).toContainText('speaks the Apiary extension');
+    await expect(wizard.locator('[data-step="handshake"]')).toHaveAttribute('data-status', 'done');
+
+    // the device's own scan offers the network; a wrong password fails at the Wi-Fi step with the core's words
+    const form = wizard.getByRole('form', { name: 'Provision' });
+    await form.getByRole('radio', { name: /Workshop/ }).check();
+    await form.getByLabel('Wi-Fi password').fill('wrong-password');
+    await form.getByLabel('Channel', { exact: true }).fill('demo');
+    await form.getByLabel('Resource', { exact: true }).fill('workbench');
+    await page.screenshot({ path: 'test-results/screenshots/devices-wizard.png' });
+    await form.getByRole('button', { name: 'Provision' }).click();
+    await expect(wizard.locator('[data-step="wifi"]')).toHaveAttribute('data-status', 'failed');
+    await expect(wizard.getByRole('alert')).toContainText('Pairing stopped');
+    await page.screenshot({ path: 'test-results/screenshots/devices-failed.png' });
+
+    // again, with the right password: Wi-Fi, MQTT settings, and the device's first message through the sandbox
+    await wizard.getByRole('button', { name: 'Try again' }).click();
+    await expect(wizard.getByTestId('device-name')).toHaveText('Bench Sim');
+    await form.getByRole('radio', { name: /Workshop/ }).check();
+    await form.getByLabel('Wi-Fi password').fill('hunter22');
+    await form.getByLabel('Channel', { exact: true }).fill('demo');
+    await form.getByLabel('Resource', { exact: true }).fill('workbench');
+    await form.getByRole('button', { name: 'Provision' }).click();
+    await expect(wizard.getByText('Paired', { exact: true })).toBeVisible({ timeout: 45_000 });
+    await expect(wizard.getByTestId('first-message')).toHaveText(/^\d+(\.\d+)?$/);
+    for (const step of ['open', 'handshake', 'wifi', 'mqtt', 'first-message']) {
+      await expect(wizard.locator(`[data-step="${step}"]`)).toHaveAttribute('data-status', 'done');
+    }
+
+    const row = view.getByRole('list', { name: 'Paired devices' }).locator('li[data-device="Bench Sim"]');
+    await expect(row).toContainText('demo/workbench');
+    await expect(row.locator('[data-state]')).toHaveText('online');
+    await page.screenshot({ path: 'test-results/screenshots/devices.png' });
+  } finally {
+    await stopChild(sim);
+    await stopChild(socat);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
