@@ -1,9 +1,9 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AppInfo, MethodName } from '../api.js';
 import { ApiError, parseCall } from '../api.js';
 import { EventBus } from './events.js';
+import { appVersion } from './version.js';
 import { Ingest } from './ingest/ingest.js';
 import type { Platform } from './platform.js';
 import { ProfileStore } from './profiles/profile-store.js';
@@ -65,7 +65,7 @@ export interface CoreServices {
   onDemoTokenChanged?: (token: string) => void;
 }
 
-const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+const version = appVersion();
 
 /** Composition root: builds every service from a Platform. The shells only add transports. */
 export async function createCore(platform: Platform, options: CoreOptions = {}): Promise<Core> {
