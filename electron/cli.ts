@@ -3,10 +3,9 @@
  * `apiary` — one command line for the same core: start, serve, sandbox, pub, sub, provision, devices, profiles.
  * Each subcommand lives in commands/; this file only dispatches.
  */
-import { createRequire } from 'node:module';
+import { appVersion } from './core/version.js';
 
-const require = createRequire(import.meta.url);
-const { version } = require('../../package.json') as { version: string };
+const version = appVersion();
 
 const HELP = `Apiary ${version} — a desk and tray for Beebotte's MQTT service
 
