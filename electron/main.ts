@@ -3,6 +3,7 @@
  * lives in core/ and is tested without Electron. The only module (with preload.ts) importing 'electron'.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, clipboard, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import type { AppSettings, EventPayloads } from './api.js';
 import { ApiError } from './api.js';
@@ -53,7 +54,12 @@ function createWindow(): BrowserWindow {
 /** Only our own page may call the core. */
 function trustedSender(event: IpcMainInvokeEvent): boolean {
   const url = event.senderFrame?.url ?? '';
-  return url.startsWith('file://') && decodeURIComponent(new URL(url).pathname) === indexFile;
+  if (!url.startsWith('file://')) return false;
+  try {
+    return path.resolve(fileURLToPath(url)) === path.resolve(indexFile); // also right on Windows (C:\…)
+  } catch {
+    return false;
+  }
 }
 
 function showWindow(): void {
