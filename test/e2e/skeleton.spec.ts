@@ -6,11 +6,14 @@ test('a demo reading arrives, and a message published from the composer comes ba
   await expect(page).toHaveURL(/\/$/);
 
   await expect(page.getByRole('region', { name: 'Connections' }).getByText('connected')).toBeVisible();
+  await page.getByRole('tab', { name: 'Log' }).click();
   const log = page.getByRole('region', { name: 'Message log' });
   await expect(log.locator('[data-topic="demo/temperature"]').first()).toBeVisible();
 
   const composer = page.getByRole('form', { name: 'Publish composer' });
-  await composer.getByLabel('Topic').fill('demo/humidity');
+  // the sandbox is Beebotte-shaped: channel and resource pickers instead of a free topic
+  await composer.getByLabel('Channel').fill('demo');
+  await composer.getByLabel('Resource').fill('humidity');
   await composer.getByLabel('Data').fill('{"note": "hello from e2e", "v": 42}');
   await composer.getByRole('button', { name: 'Publish' }).click();
   await expect(composer.getByRole('status')).toContainText('Published to demo/humidity');

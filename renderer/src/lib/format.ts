@@ -1,3 +1,5 @@
+/** Display helpers: numbers with units, times relative with the exact time for a hover title. */
+
 export function relativeTime(ms: number, now = Date.now()): string {
   const s = Math.max(0, Math.round((now - ms) / 1000));
   if (s < 60) return `${s} s ago`;
@@ -6,6 +8,16 @@ export function relativeTime(ms: number, now = Date.now()): string {
   const h = Math.round(m / 60);
   if (h < 48) return `${h} h ago`;
   return `${Math.round(h / 24)} d ago`;
+}
+
+/** Short age for dense columns: "3 s", "4 min", "2 h". */
+export function age(ms: number, now = Date.now()): string {
+  return relativeTime(ms, now).replace(' ago', '');
+}
+
+export function exactTime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.toLocaleString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
 export function clockTime(ms: number): string {
@@ -19,6 +31,18 @@ export function bytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
+export function count(n: number): string {
+  if (n < 10_000) return n.toLocaleString();
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)} k`;
+  return `${(n / 1_000_000).toFixed(1)} M`;
+}
+
+export function rate(perSecond: number): string {
+  if (perSecond <= 0) return '';
+  if (perSecond < 10) return `${perSecond.toFixed(1)}/s`;
+  return `${count(Math.round(perSecond))}/s`;
+}
+
 export const statusWords: Record<string, string> = {
   idle: 'off',
   connecting: 'connecting',
@@ -27,3 +51,7 @@ export const statusWords: Record<string, string> = {
   failed: 'failed',
   closed: 'off',
 };
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,11 +1,25 @@
 /**
- * App-wide reactive state (Svelte 5 runes), fed by core events. The log holds a bounded window;
- * older messages are paged from the core's store, never kept here.
+ * App-wide reactive state (Svelte 5 runes), fed by core events: profiles, sessions, the tray model,
+ * the current tab. The log and the explorer keep their own modules (log.svelte.ts, explorer.svelte.ts);
+ * start() wires every core event to them once.
  */
-import type { AppInfo, MessageDTO, ProfileDTO, SessionState } from '../../../electron/api';
+import type { AppInfo, ProfileDTO, SessionState, TrayModel } from '../../../electron/api';
 import { api } from './api';
+import { errorText } from './format';
+import { log, setPaused, LOG_WINDOW } from './log.svelte';
+import { explorer } from './explorer.svelte';
+import { exportsState } from './exports.svelte';
 
-export const LOG_WINDOW = 2000;
+export { log, setPaused, LOG_WINDOW };
+
+export type Tab = 'explorer' | 'log' | 'devices' | 'alerts' | 'account';
+export const TABS: { id: Tab; label: string }[] = [
+  { id: 'explorer', label: 'Explorer' },
+  { id: 'log', label: 'Log' },
+  { id: 'devices', label: 'Devices' },
+  { id: 'alerts', label: 'Alerts' },
+  { id: 'account', label: 'Account' },
+];
 
 export const app = $state({
   info: null as AppInfo | null,
@@ -14,67 +28,79 @@ export const app = $state({
   hostConnected: true,
   rate: 0,
   selectedProfileId: null as string | null,
+  tab: 'explorer' as Tab,
+  tray: null as TrayModel | null,
+  trayError: null as string | null,
+  composerOpen: true,
+  paletteOpen: false,
 });
 
-export const log = $state({
-  messages: [] as MessageDTO[],
-  paused: false,
-  buffered: 0,
-  total: 0,
-});
+/** A clock for relative times: one reactive tick a second, read only by visible rows. */
+export const clock = $state({ now: Date.now() });
 
-let pausedBuffer: MessageDTO[] = [];
-
-function append(incoming: MessageDTO[]): void {
-  // newest first; the window stays bounded
-  const next = incoming.slice().reverse().concat(log.messages);
-  log.messages = next.length > LOG_WINDOW ? next.slice(0, LOG_WINDOW) : next;
+export function profileName(id: string): string {
+  return app.profiles.find((p) => p.id === id)?.name ?? id;
 }
 
-export function setPaused(paused: boolean): void {
-  log.paused = paused;
-  if (!paused && pausedBuffer.length) {
-    append(pausedBuffer);
-    pausedBuffer = [];
-    log.buffered = 0;
-  }
+export function isLive(profileId: string): boolean {
+  const s = app.sessions[profileId]?.status;
+  return s === 'connected' || s === 'connecting' || s === 'reconnecting';
 }
+
+/** Beebotte profiles declare channels and resources over REST; generic brokers have nothing to declare. */
+function loadDeclared(profileId: string): Promise<void> {
+  const kind = app.profiles.find((p) => p.id === profileId)?.kind;
+  return kind && kind !== 'mqtt' ? explorer.loadDeclared(profileId) : Promise.resolve();
+}
+
+let started = false;
 
 export async function start(): Promise<void> {
-  api.on('session.state', (s) => {
-    app.sessions[s.profileId] = s;
-  });
-  api.on('profiles.changed', (profiles) => {
-    app.profiles = profiles;
-  });
-  api.on('messages.batch', (batch) => {
-    app.rate = batch.rate;
-    log.total += batch.messages.length + batch.skipped;
-    if (log.paused) {
-      pausedBuffer = pausedBuffer.concat(batch.messages).slice(-LOG_WINDOW);
-      log.buffered += batch.messages.length + batch.skipped;
-      return;
-    }
-    append(batch.messages);
-  });
-  const bridge = api as { onConnection?: (l: (c: boolean) => void) => () => void };
-  bridge.onConnection?.((connected) => {
-    app.hostConnected = connected;
-    if (connected) void refresh();
-  });
+  if (!started) {
+    started = true;
+    api.on('session.state', (s) => {
+      app.sessions[s.profileId] = s;
+      if (s.status === 'connected') void loadDeclared(s.profileId);
+    });
+    api.on('profiles.changed', (profiles) => (app.profiles = profiles));
+    api.on('messages.batch', (batch) => {
+      app.rate = batch.rate;
+      log.ingest(batch);
+      explorer.observe(batch);
+    });
+    api.on('explorer.delta', (stats) => explorer.applyDelta(stats));
+    api.on('tray.model', (model) => (app.tray = model));
+    api.on('export.progress', (p) => exportsState.progress(p));
+    setInterval(() => (clock.now = Date.now()), 1000);
+    const bridge = api as { onConnection?: (l: (c: boolean) => void) => () => void };
+    bridge.onConnection?.((connected) => {
+      app.hostConnected = connected;
+      if (connected) void refresh();
+    });
+  }
   await refresh();
 }
 
 async function refresh(): Promise<void> {
-  const [info, profiles, sessions, recent] = await Promise.all([
+  const [info, profiles, sessions] = await Promise.all([
     api.call('app.info', {}),
     api.call('profiles.list', {}),
     api.call('sessions.list', {}),
-    api.call('messages.query', { limit: 200 }),
   ]);
   app.info = info;
   app.profiles = profiles;
   for (const s of sessions) app.sessions[s.profileId] = s;
-  app.selectedProfileId ??= profiles[0]?.id ?? null;
-  log.messages = recent;
+  if (!app.selectedProfileId || !profiles.some((p) => p.id === app.selectedProfileId)) {
+    app.selectedProfileId = profiles[0]?.id ?? null;
+  }
+  // each of these may still be landing in the core: one failing must not blank the others
+  await Promise.all([
+    log.reload(),
+    explorer.reload(),
+    api.call('tray.model', {}).then(
+      (m) => ((app.tray = m), (app.trayError = null)),
+      (e) => (app.trayError = errorText(e)),
+    ),
+    ...sessions.filter((s) => s.status === 'connected').map((s) => loadDeclared(s.profileId)),
+  ]);
 }

@@ -1,0 +1,46 @@
+/**
+ * Global keys: Ctrl/⌘-K palette, / filter, space pause, Alt+1…5 tabs. Keys typed into a field stay
+ * in the field (except the palette shortcut).
+ */
+export interface KeyActions {
+  palette: () => void;
+  filter: () => void;
+  /** returns true when it handled the key */
+  pause: () => boolean;
+  tab: (index: number) => void;
+}
+
+function typing(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el) return false;
+  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
+}
+
+export function keyHandler(actions: KeyActions): (e: KeyboardEvent) => void {
+  return (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+      e.preventDefault();
+      actions.palette();
+      return;
+    }
+    if (typing(e.target) || e.ctrlKey || e.metaKey) return;
+    if (e.altKey && /^[1-5]$/.test(e.key)) {
+      e.preventDefault();
+      actions.tab(Number(e.key) - 1);
+    } else if (e.key === '/' && !e.altKey) {
+      e.preventDefault();
+      actions.filter();
+    } else if (e.key === ' ' && !e.altKey) {
+      // space on a button presses it; elsewhere it pauses the log
+      if ((e.target as HTMLElement | null)?.tagName === 'BUTTON') return;
+      if (actions.pause()) e.preventDefault();
+    }
+  };
+}
+
+export interface Command {
+  id: string;
+  label: string;
+  hint?: string;
+  run: () => void;
+}

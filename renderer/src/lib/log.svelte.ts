@@ -1,0 +1,204 @@
+/**
+ * The message log's state: a bounded window of messages (newest first), fed live by core batches and
+ * paged from the store. Live batches are coalesced to one update per animation frame; the window never
+ * exceeds LOG_WINDOW, so memory stays flat under a flood.
+ */
+import type { MessageBatch, MessageDTO, MessageQuery } from '../../../electron/api';
+import { api } from './api';
+import { errorText } from './format';
+import { perFrame } from './frame';
+import { topicFilterError, topicMatcher } from './topics';
+
+export const LOG_WINDOW = 2000;
+const PAGE = 200;
+
+type PrependListener = (count: number) => void;
+
+class LogState {
+  /** newest first; replaced, never mutated, so the view can diff cheaply */
+  messages = $state.raw<MessageDTO[]>([]);
+  paused = $state(false);
+  /** messages that arrived while paused */
+  buffered = $state(0);
+  /** messages received since start (all profiles, before filtering) */
+  total = $state(0);
+  /** keep the newest message in view */
+  follow = $state(true);
+  /** the window was paged away from the newest messages; live ones are counted, not shown */
+  detached = $state(false);
+  newer = $state(0);
+  /** the oldest stored match is in the window */
+  atEnd = $state(false);
+  loadingOlder = $state(false);
+  error = $state<string | null>(null);
+  // filter
+  topicFilter = $state('');
+  text = $state('');
+  profileId = $state('');
+  filterError = $state<string | null>(null);
+  // selection
+  selected = $state.raw<MessageDTO | null>(null);
+
+  private pending: MessageDTO[] = [];
+  private pausedBuffer: MessageDTO[] = [];
+  private arrived = 0;
+  private matcher: ((topic: string) => boolean) | null = null;
+  private generation = 0;
+  private prependListeners = new Set<PrependListener>();
+  private readonly schedule = perFrame(() => this.flush());
+
+  onPrepend(listener: PrependListener): () => void {
+    this.prependListeners.add(listener);
+    return () => this.prependListeners.delete(listener);
+  }
+
+  /** Called per core batch (~every 75 ms): cheap, no reactive writes until the frame. */
+  ingest(batch: MessageBatch): void {
+    this.arrived += batch.messages.length + batch.skipped;
+    for (const m of batch.messages) if (this.matches(m)) this.pending.push(m);
+    if (this.pending.length > LOG_WINDOW) this.pending.splice(0, this.pending.length - LOG_WINDOW);
+    this.schedule();
+  }
+
+  private matches(m: MessageDTO): boolean {
+    if (this.profileId && m.profileId !== this.profileId) return false;
+    if (this.matcher && !this.matcher(m.topic)) return false;
+    if (this.text) {
+      // the core matches the whole payload; live, we see the preview: clipped misses are rare and paging finds them
+      if (m.kind === 'binary' || !m.preview.toLowerCase().includes(this.text.toLowerCase())) return false;
+    }
+    return true;
+  }
+
+  private flush(): void {
+    this.total += this.arrived;
+    this.arrived = 0;
+    if (this.pending.length === 0) return;
+    const topId = this.messages[0]?.id ?? 0;
+    const fresh = this.pending.filter((m) => m.id > topId || m.id < 0);
+    this.pending = [];
+    if (fresh.length === 0) return;
+    if (this.paused) {
+      this.pausedBuffer = this.pausedBuffer.concat(fresh).slice(-LOG_WINDOW);
+      this.buffered += fresh.length;
+      return;
+    }
+    if (this.detached) {
+      this.newer += fresh.length;
+      return;
+    }
+    this.prepend(fresh);
+  }
+
+  private prepend(incoming: MessageDTO[]): void {
+    const next = incoming.slice().reverse().concat(this.messages);
+    if (next.length > LOG_WINDOW) {
+      next.length = LOG_WINDOW;
+      this.atEnd = false;
+    }
+    this.messages = next;
+    const added = Math.min(incoming.length, LOG_WINDOW);
+    for (const l of this.prependListeners) l(added);
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (!paused && this.pausedBuffer.length) {
+      const buffer = this.pausedBuffer;
+      this.pausedBuffer = [];
+      this.buffered = 0;
+      if (this.detached) this.newer += buffer.length;
+      else this.prepend(buffer);
+    }
+  }
+
+  private query(extra: Partial<MessageQuery> = {}): MessageQuery {
+    return {
+      ...(this.profileId ? { profileId: this.profileId } : {}),
+      ...(this.topicFilter.trim() ? { topicFilter: this.topicFilter.trim() } : {}),
+      ...(this.text ? { text: this.text } : {}),
+      limit: PAGE,
+      ...extra,
+    };
+  }
+
+  /** The export covers what the filter shows. */
+  exportQuery(): Omit<MessageQuery, 'beforeId' | 'limit'> {
+    const { limit: _limit, ...rest } = this.query();
+    return rest;
+  }
+
+  /** Applies the filter: asks the core (the store holds far more than the window), then matches live. */
+  async setFilter(filter: { topicFilter?: string; text?: string; profileId?: string }): Promise<void> {
+    if (filter.topicFilter !== undefined) this.topicFilter = filter.topicFilter;
+    if (filter.text !== undefined) this.text = filter.text;
+    if (filter.profileId !== undefined) this.profileId = filter.profileId;
+    const topic = this.topicFilter.trim();
+    this.filterError = topic ? topicFilterError(topic) : null;
+    if (this.filterError) return;
+    this.matcher = topic && topic !== '#' ? topicMatcher(topic) : null;
+    await this.reload();
+  }
+
+  /** Back to the newest messages matching the filter. */
+  async reload(): Promise<void> {
+    const generation = ++this.generation;
+    try {
+      const page = await api.call('messages.query', this.query());
+      if (generation !== this.generation) return;
+      this.messages = page;
+      this.atEnd = page.length < PAGE;
+      this.detached = false;
+      this.newer = 0;
+      this.pausedBuffer = [];
+      this.buffered = 0;
+      this.error = null;
+    } catch (e) {
+      if (generation === this.generation) this.error = errorText(e);
+    }
+  }
+
+  /** Keyset paging: the next older page; the window stays bounded by dropping the newest side. */
+  async loadOlder(): Promise<number> {
+    if (this.loadingOlder || this.atEnd || this.filterError) return 0;
+    const oldest = lastStored(this.messages);
+    if (!oldest) return 0;
+    this.loadingOlder = true;
+    const generation = this.generation;
+    try {
+      const page = await api.call('messages.query', this.query({ beforeId: oldest.id }));
+      if (generation !== this.generation) return 0;
+      if (page.length < PAGE) this.atEnd = true;
+      let next = this.messages.concat(page);
+      let dropped = 0;
+      if (next.length > LOG_WINDOW) {
+        dropped = next.length - LOG_WINDOW;
+        next = next.slice(dropped);
+        this.detached = true;
+      }
+      this.messages = next;
+      return dropped;
+    } catch (e) {
+      this.error = errorText(e);
+      return 0;
+    } finally {
+      this.loadingOlder = false;
+    }
+  }
+
+  select(m: MessageDTO | null): void {
+    this.selected = m;
+  }
+}
+
+/** The oldest message the store knows (negative ids were never stored). */
+function lastStored(messages: MessageDTO[]): MessageDTO | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.id > 0) return messages[i];
+  return undefined;
+}
+
+export const log = new LogState();
+
+export function setPaused(paused: boolean): void {
+  log.setPaused(paused);
+}

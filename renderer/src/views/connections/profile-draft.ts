@@ -1,0 +1,104 @@
+/** The profile form's model, and its translation to the contract's ProfileInput (secrets inbound only). */
+import type { ProfileDTO, ProfileInput } from '../../../../electron/api';
+
+export interface ProfileDraft {
+  id?: string;
+  name: string;
+  kind: 'beebotte' | 'mqtt' | 'sandbox';
+  credentialType: 'channelToken' | 'iamToken' | 'secretKey';
+  port: 1883 | 8883;
+  apiKey: string;
+  url: string;
+  username: string;
+  clientId: string;
+  protocolVersion: 4 | 5;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  verifyTls: boolean;
+  subscriptions: string;
+  autoConnect: boolean;
+  secretMode: 'keychain' | 'ask';
+  /** typed by the user; never filled from the core (it has no way to send one) */
+  secret: string;
+  clearSecret: boolean;
+  hasSecret: boolean;
+}
+
+export function draftFrom(p?: ProfileDTO, keychain = true): ProfileDraft {
+  return {
+    ...(p ? { id: p.id } : {}),
+    name: p?.name ?? '',
+    kind: p?.kind ?? 'mqtt',
+    credentialType: p?.credentialType ?? 'channelToken',
+    port: p?.port === 1883 ? 1883 : 8883,
+    apiKey: p?.apiKey ?? '',
+    url: p?.url ?? 'mqtt://127.0.0.1:1883',
+    username: p?.username ?? '',
+    clientId: p?.clientId ?? '',
+    protocolVersion: p?.protocolVersion ?? 4,
+    caFile: p?.caFile ?? '',
+    certFile: p?.certFile ?? '',
+    keyFile: p?.keyFile ?? '',
+    verifyTls: p?.verifyTls ?? true,
+    // a new generic profile listens to everything; Beebotte needs its channel named (channel/#)
+    subscriptions: (p?.subscriptions ?? ['#']).join('\n'),
+    autoConnect: p?.autoConnect ?? false,
+    secretMode: p?.secretMode ?? (keychain ? 'keychain' : 'ask'),
+    secret: '',
+    clearSecret: false,
+    hasSecret: p?.hasSecret ?? false,
+  };
+}
+
+export function toInput(d: ProfileDraft): ProfileInput {
+  const subscriptions = d.subscriptions
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const input: ProfileInput = {
+    ...(d.id ? { id: d.id } : {}),
+    name: d.name.trim(),
+    kind: d.kind,
+    subscriptions,
+    autoConnect: d.autoConnect,
+    secretMode: d.secretMode,
+    clientId: d.clientId.trim(),
+  };
+  if (d.kind === 'mqtt') {
+    Object.assign(input, {
+      url: d.url.trim(),
+      tls: /^(mqtts|wss|ssl):/i.test(d.url.trim()),
+      username: d.username.trim(),
+      protocolVersion: d.protocolVersion,
+      caFile: d.caFile.trim(),
+      certFile: d.certFile.trim(),
+      keyFile: d.keyFile.trim(),
+      verifyTls: d.verifyTls,
+    });
+  } else {
+    Object.assign(input, { credentialType: d.credentialType, apiKey: d.apiKey.trim() });
+    if (d.kind === 'beebotte') input.port = d.port;
+  }
+  if (d.secret) input.secret = d.secret;
+  else if (d.clearSecret) input.secret = '';
+  return input;
+}
+
+/** What the secret field is called for this kind and credential. */
+export function secretLabel(d: ProfileDraft): string {
+  if (d.kind === 'mqtt') return 'Password';
+  return { channelToken: 'Channel token', iamToken: 'IAM token', secretKey: 'Secret key' }[d.credentialType];
+}
+
+/** Checks before the core's, so the user sees them next to the field without a round trip. */
+export function draftProblem(d: ProfileDraft): string | null {
+  if (!d.name.trim()) return 'Give the profile a name.';
+  if (d.kind === 'mqtt' && !/^(mqtts?|wss?|tcp|ssl):\/\/[^\s/]+/i.test(d.url.trim())) {
+    return 'The broker URL looks like mqtt://host:1883 or mqtts://host:8883.';
+  }
+  if (d.kind !== 'mqtt' && d.credentialType === 'secretKey' && !d.apiKey.trim()) {
+    return 'With a secret key, add the API key too (it signs REST calls).';
+  }
+  return null;
+}

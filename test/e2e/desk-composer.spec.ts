@@ -1,0 +1,97 @@
+import type { Page } from '@playwright/test';
+import { test, expect } from './host-fixture.js';
+
+/** The same contract the UI uses, called from the page (the host authenticates it by cookie). */
+async function callApi<T>(page: Page, method: string, params: object): Promise<T> {
+  return page.evaluate(
+    ([m, p]) =>
+      new Promise<T>((resolve, reject) => {
+        const ws = new WebSocket(`ws://${location.host}/api`);
+        ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: m, params: p }));
+        ws.onmessage = (e) => {
+          const frame = JSON.parse(String(e.data));
+          if (frame.id !== 1) return;
+          ws.close();
+          if (frame.error) reject(new Error(frame.error.message));
+          else resolve(frame.result as T);
+        };
+        ws.onerror = () => reject(new Error('websocket failed'));
+      }),
+    [method, params] as const,
+  );
+}
+
+test('publish with write: sent, echoed in the log, persisted for REST read, kept in history and templates', async ({ app, page }) => {
+  await page.goto(app.url);
+  const composer = page.getByRole('form', { name: 'Publish composer' });
+  await expect(page.getByRole('region', { name: 'Connections' }).getByText('connected')).toBeVisible();
+  await composer.getByLabel('Channel').fill('demo');
+  await composer.getByLabel('Resource').fill('temperature');
+  // the resource's vtype guides the editor
+  await expect(composer).toContainText('number: a number');
+  await composer.getByLabel('Data').fill('{"oops": ');
+  await expect(composer.getByText(/^Not JSON/)).toBeVisible();
+  await expect(composer.getByRole('button', { name: 'Publish', exact: true })).toBeDisabled();
+  await composer.getByLabel('Data').fill('"hot"');
+  await expect(composer.getByText(/number expects a number/)).toBeVisible();
+
+  await composer.getByLabel('Data').fill('99.5');
+  await composer.getByLabel('write').check();
+  await composer.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(composer.getByRole('status')).toContainText('Published to demo/temperature');
+
+  // echoed: the sandbox sends it back to our subscription
+  await page.getByRole('tab', { name: 'Log' }).click();
+  const log = page.getByRole('region', { name: 'Message log' });
+  await log.getByLabel('Topic filter').fill('demo/temperature');
+  await log.getByLabel('Text filter').fill('99.5');
+  const echoed = log.locator('.msg[data-topic="demo/temperature"]').first();
+  await expect(echoed).toContainText('99.5');
+  await expect(echoed).toContainText('write');
+
+  // persisted: Beebotte's REST read has it
+  await expect
+    .poll(async () => {
+      const points = await callApi<{ data: unknown }[]>(page, 'beebotte.read', {
+        profileId: 'sandbox', channel: 'demo', resource: 'temperature', timeRange: '1hour', limit: 50,
+      });
+      return points.some((p) => p.data === 99.5);
+    })
+    .toBe(true);
+
+  // history and templates
+  const history = composer.getByRole('region', { name: 'Publish history' });
+  await expect(history.getByRole('button').first()).toContainText('demo/temperature');
+  await expect(history.getByRole('button').first()).toContainText('sent');
+  await composer.getByRole('button', { name: 'Save current' }).click();
+  await composer.getByLabel('Template name').fill('Too warm');
+  await composer.getByRole('button', { name: 'Save', exact: true }).click();
+  const templates = composer.getByRole('region', { name: 'Templates' });
+  await expect(templates.getByRole('button', { name: /^Too warm/ })).toBeVisible();
+  await composer.getByLabel('Data').fill('1');
+  await templates.getByRole('button', { name: /^Too warm/ }).click();
+  await expect(composer.getByLabel('Data')).toHaveValue('99.5');
+
+  // the explorer's chart of that topic reads the persisted history
+  await page.getByRole('tab', { name: 'Explorer' }).click();
+  await page.getByRole('region', { name: 'Topic tree' }).locator('[data-topic="demo/temperature"]').click();
+  const explorer = page.getByRole('region', { name: 'Topic explorer' });
+  await expect(explorer.getByRole('radio', { name: '1h' })).toHaveAttribute('aria-checked', 'true');
+  await expect(explorer.getByRole('img', { name: /Chart of demo\/temperature/ })).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/composer.png' });
+});
+
+test('publishing while disconnected is queued in the outbox, and says so', async ({ app, page }) => {
+  await page.goto(app.url);
+  const row = page.getByRole('region', { name: 'Connections' }).locator('li').first();
+  await expect(row.getByText('connected')).toBeVisible();
+  await row.getByRole('button', { name: 'Disconnect' }).click();
+  await expect(row.getByText('off')).toBeVisible();
+  const composer = page.getByRole('form', { name: 'Publish composer' });
+  await composer.getByLabel('Channel').fill('demo');
+  await composer.getByLabel('Resource').fill('humidity');
+  await composer.getByLabel('Data').fill('55');
+  await composer.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(composer.getByRole('status')).toHaveText(/Queued in the outbox|Not sent: .+/);
+  await page.screenshot({ path: 'test-results/screenshots/composer-queued.png' });
+});
