@@ -30,9 +30,8 @@ export class TopicHistory {
         api.call('messages.query', { profileId: ref.profileId, topicFilter: ref.topic, limit: 500 }),
       )
       .then((page) => {
-        const top = this.messages[0]?.id ?? 0;
-        // live messages that arrived during the load stay on top
-        this.messages = this.messages.concat(page.filter((m) => m.id < top || top === 0)).slice(0, KEEP);
+        // live messages that arrived during the load stay on top; the page never repeats one of them
+        this.messages = this.messages.concat(withoutSeen(page, this.messages)).slice(0, KEEP);
       })
       .catch((e) => (this.error = errorText(e)))
       .finally(() => (this.loading = false));
@@ -40,7 +39,8 @@ export class TopicHistory {
 
   private flush(): void {
     if (!this.pending.length) return;
-    const fresh = this.pending.reverse();
+    // a message can be both in the loaded page and in a live batch that was pending during the load
+    const fresh = withoutSeen(this.pending.reverse(), this.messages);
     this.pending = [];
     this.messages = fresh.concat(this.messages).slice(0, KEEP);
   }
@@ -48,4 +48,9 @@ export class TopicHistory {
   dispose(): void {
     this.off();
   }
+}
+
+function withoutSeen(incoming: MessageDTO[], kept: MessageDTO[]): MessageDTO[] {
+  const ids = new Set(kept.map((m) => m.id));
+  return incoming.filter((m) => !ids.has(m.id));
 }
