@@ -353,6 +353,7 @@ export const methodParams = {
   'messages.query': MessageQuery,
   'messages.get': z.object({ id: z.number().int().positive() }).strict(),
   'messages.history': z.object({ profileId: id, topic, limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+  'messages.stats': Empty,
   'messages.export': z
     .object({ query: MessageQuery.omit({ beforeId: true, limit: true }), format: z.enum(['csv', 'json', 'ndjson']) })
     .strict(),
@@ -435,6 +436,8 @@ export interface MethodResults {
   'messages.query': MessageDTO[];
   'messages.get': FullMessageDTO;
   'messages.history': MessageDTO[];
+  /** what the store holds, and why it is not storing when it is not (disk full, unwritable) */
+  'messages.stats': { count: number; bytes: number; storeError?: string };
   'messages.export': { exportId: string };
   'explorer.topics': TopicStat[];
   'beebotte.channels': ChannelInfo[];

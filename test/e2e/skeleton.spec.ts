@@ -19,5 +19,7 @@ test('a demo reading arrives, and a message published from the composer comes ba
   await expect(composer.getByRole('status')).toContainText('Published to demo/humidity');
 
   await expect(log.getByText('hello from e2e').first()).toBeVisible();
+  // the status bar counts what the local store holds
+  await expect(page.getByRole('contentinfo', { name: 'Status bar' }).getByText(/^[1-9][\d,]* stored$/)).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/skeleton.png', fullPage: true });
 });

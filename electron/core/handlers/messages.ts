@@ -8,13 +8,19 @@ import { exportMessages, InvalidQueryError, toMessageDTO } from '../store/index.
 import { restForProfile } from './rest.js';
 import type { HandlerGroup } from './types.js';
 
-type Methods = 'messages.history' | 'messages.export' | 'explorer.topics' | 'beebotte.channels' | 'beebotte.read';
+type Methods = 'messages.history' | 'messages.stats' | 'messages.export' | 'explorer.topics' | 'beebotte.channels' | 'beebotte.read';
 
 /** Explorer, per-topic history, export, and Beebotte's declared channels and stored history (REST). */
 export function messageHandlers(s: CoreServices): HandlerGroup<Methods> {
   return {
     'messages.history': async ({ profileId, topic, limit }) =>
       s.log.topicHistory(profileId, topic, limit).map((row) => toMessageDTO(row, PREVIEW_BYTES)),
+
+    'messages.stats': async () => {
+      const stats = s.log.stats();
+      const storeError = s.ingest.lastStoreError;
+      return { ...stats, ...(storeError ? { storeError } : {}) };
+    },
 
     'explorer.topics': async ({ profileId }) => s.topics.list(profileId, s.platform.clock.now()),
 
