@@ -53,9 +53,9 @@ export class AlertService implements IngestObserver {
     this.active = rules.some((r) => r.enabled);
   }
 
-  observe(message: MessageDTO, payload: Buffer): void {
+  observe(message: MessageDTO, payload: Buffer, json?: unknown): void {
     if (!this.active) return;
-    const fired = this.engine.evaluate(toAlertMessage(message, payload));
+    const fired = this.engine.evaluate(toAlertMessage(message, payload, json));
     if (fired.length) this.pending.push(...fired);
   }
 
@@ -126,13 +126,19 @@ export class AlertService implements IngestObserver {
   }
 }
 
-export function toAlertMessage(message: MessageDTO, payload: Buffer): AlertMessage {
+/**
+ * `parsed`: the body ingest already parsed (decode.ts), so the hot path parses each JSON payload once.
+ * An unclipped preview is the whole text: no second UTF-8 decode either.
+ */
+export function toAlertMessage(message: MessageDTO, payload: Buffer, parsed?: unknown): AlertMessage {
   let text: string | null = null;
   let json: unknown = undefined;
   if (message.kind !== 'binary') {
-    text = payload.length <= RULE_PARSE_LIMIT ? payload.toString('utf8') : message.preview;
+    const small = payload.length <= RULE_PARSE_LIMIT;
+    text = small ? (message.clipped ? payload.toString('utf8') : message.preview) : message.preview;
     if (message.kind === 'json') {
-      if (payload.length <= RULE_PARSE_LIMIT) {
+      if (small && parsed !== undefined) json = parsed;
+      else if (small) {
         try {
           json = JSON.parse(text);
         } catch {
@@ -141,5 +147,8 @@ export function toAlertMessage(message: MessageDTO, payload: Buffer): AlertMessa
       } else if (message.envelope) json = { ...message.envelope };
     }
   }
-  return { ...(message.id > 0 ? { id: message.id } : {}), profileId: message.profileId, topic: message.topic, receivedAt: message.receivedAt, text, json };
+  // a plain literal, no conditional spread: this runs for every message while a rule is enabled
+  const out: AlertMessage = { profileId: message.profileId, topic: message.topic, receivedAt: message.receivedAt, text, json };
+  if (message.id > 0) out.id = message.id;
+  return out;
 }

@@ -34,8 +34,9 @@ export class TopicStats implements IngestObserver {
       entry = { profileId: message.profileId, topic: message.topic, count: 0, rate: 0, lastAt: 0, lastValue: '', bucketAt: second, bucket: 0, previous: 0 };
       this.topics.set(key, entry);
       if (this.topics.size > this.maxTopics) this.evictOldest();
-    } else {
-      // keep Map order = recency, so eviction drops the least recently seen
+    } else if (second !== entry.bucketAt) {
+      // keep Map order ≈ recency (to the second), so eviction drops the least recently seen. Once a second
+      // per topic, not per message: a delete + set on every message was a visible cost under a flood.
       this.topics.delete(key);
       this.topics.set(key, entry);
     }

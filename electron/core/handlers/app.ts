@@ -1,4 +1,4 @@
-import type { AppInfo, ProfileDTO } from '../../api.js';
+import type { AppInfo, ProfileDTO, PublishHistoryEntry } from '../../api.js';
 import { ApiError } from '../../api.js';
 import type { CoreServices } from '../core.js';
 import { checkProfile, normalizeProfile, type Profile } from '../profiles/profile.js';
@@ -70,12 +70,20 @@ export function appHandlers(s: CoreServices, info: () => Promise<AppInfo>): Hand
     'messages.publish': async (input) => {
       const profile = profileOr404(input.profileId);
       const entry = { at: s.platform.clock.now(), profileId: profile.id, topic: input.topic, data: input.data, write: input.write, ispublic: input.ispublic, qos: input.qos };
+      // the history is a convenience: failing to write it (disk full) must not turn a sent message into an error
+      const record = (status: PublishHistoryEntry['status'], error?: string) => {
+        try {
+          s.composer.record({ ...entry, status, ...(error ? { error } : {}) });
+        } catch (err) {
+          s.platform.log.warn(`publish history not saved: ${(err as Error).message}`);
+        }
+      };
       try {
         const result = await s.sessions.publish(profile, input);
-        s.composer.record({ ...entry, status: result.status });
+        record(result.status);
         return result;
       } catch (err) {
-        s.composer.record({ ...entry, status: 'failed', error: (err as Error).message });
+        record('failed', (err as Error).message);
         throw err;
       }
     },

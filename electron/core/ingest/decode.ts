@@ -12,6 +12,11 @@ export interface Decoded {
   preview: string;
   clipped: boolean;
   envelope?: Envelope;
+  /**
+   * The parsed body when the payload is JSON (parsed once here): later stages (alert rules) reuse it
+   * instead of parsing again. Never sent to the UI (toDTO copies named fields only).
+   */
+  json?: unknown;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -39,7 +44,9 @@ export function decodePayload(payload: Buffer): Decoded {
       try {
         const value: unknown = JSON.parse(text);
         const envelope = readEnvelope(value) ?? undefined;
-        return { kind: 'json', size, preview, clipped, ...(envelope ? { envelope: boundEnvelope(envelope) } : {}) };
+        const decoded: Decoded = { kind: 'json', size, preview, clipped, json: value };
+        if (envelope) decoded.envelope = boundEnvelope(envelope);
+        return decoded;
       } catch {
         // not JSON: plain text
       }
@@ -67,8 +74,13 @@ function boundEnvelope(envelope: Envelope): Envelope {
   const data = envelope.data;
   if (typeof data === 'string' && data.length > 256) return { ...envelope, data: `${data.slice(0, 256)}…` };
   if (data !== null && typeof data === 'object') {
-    const json = JSON.stringify(data);
-    if (json.length > 512) return { ...envelope, data: '[object: open the message]' };
+    let json: string | null;
+    try {
+      json = JSON.stringify(data);
+    } catch {
+      json = null; // nested too deep to serialize (JSON.stringify recurses): still JSON, just not inline
+    }
+    if (json === null || json.length > 512) return { ...envelope, data: '[object: open the message]' };
   }
   return envelope;
 }

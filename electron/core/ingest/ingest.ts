@@ -13,7 +13,8 @@ export type { NewMessage };
 
 /** Later stages of the hot path (explorer stats, alert rules) see each message once, decoded. */
 export interface IngestObserver {
-  observe(message: MessageDTO, payload: Buffer): void;
+  /** `json`: the parsed body when the payload is JSON small enough to parse on ingest (else undefined) */
+  observe(message: MessageDTO, payload: Buffer, json?: unknown): void;
   /** once per flush, after all messages of the batch were observed */
   flushed?(now: number): void;
 }
@@ -45,6 +46,7 @@ export class Ingest {
   private timer: NodeJS.Timeout | null = null;
   private readonly observers: IngestObserver[] = [];
   private storeError: string | null = null;
+  private observerError: string | null = null;
   private rateWindow: { at: number; count: number }[] = [];
   private nextLocalId = -1;
   readonly flushMs: number;
@@ -87,11 +89,18 @@ export class Ingest {
     for (let i = 0; i < batch.length; i++) {
       const { row, decoded } = batch[i]!;
       const dto = toDTO(ids[i] ?? this.nextLocalId--, row, decoded);
-      for (const observer of this.observers) observer.observe(dto, row.payload);
+      // try/catch inline, not a closure per observer per message: this loop runs for every message
+      for (const observer of this.observers) {
+        try {
+          observer.observe(dto, row.payload, decoded.json);
+        } catch (err) {
+          this.observerFailed(err);
+        }
+      }
       // the newest messages are the ones a user watching the log wants to see
       if (i >= batch.length - limit) messages.push(dto);
     }
-    for (const observer of this.observers) observer.flushed?.(now);
+    for (const observer of this.observers) this.guard(() => observer.flushed?.(now));
     this.options.bus.emit('messages.batch', {
       messages,
       skipped: batch.length - messages.length,
@@ -118,6 +127,24 @@ export class Ingest {
       this.storeError = message;
       return [];
     }
+  }
+
+  /**
+   * A failing observer (e.g. a device's "last seen" write on a full disk) must not stop the batch from
+   * reaching the UI, nor throw out of the flush timer and take the process down.
+   */
+  private guard(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      this.observerFailed(err);
+    }
+  }
+
+  private observerFailed(err: unknown): void {
+    const message = `a message observer failed: ${(err as Error).message}`;
+    if (message !== this.observerError) this.options.log.error(message);
+    this.observerError = message;
   }
 
   private rate(now: number, count: number): number {

@@ -11,6 +11,7 @@ import type { BridgeMessage } from './bridge.js';
 import type { ConnectionRegistry } from './connections.js';
 import type { DataService } from './data.js';
 import { SandboxError } from './errors.js';
+import { MAX_JSON_DEPTH, nestedTooDeep } from './json-depth.js';
 import { type Principal, NAME_PATTERN, canUseChannel } from './model.js';
 import { safeEqual } from './mqtt-auth.js';
 
@@ -193,6 +194,7 @@ export class SandboxWebSocket {
     };
     if (!sub || !sub.write || !sub.authorized) return fail('no write permission: subscribe with write: true first');
     if (!NAME_PATTERN.test(resource)) return fail('resource must be 2–64 letters, digits or _');
+    if (nestedTooDeep(d.data)) return fail(`data is nested more than ${MAX_JSON_DEPTH} levels deep`);
     const message: BridgeMessage = {
       owner: client.owner,
       channel: sub.channel,

@@ -2,12 +2,13 @@
  * The REST v1 server (fastify). Bodies are kept raw for Content-MD5 checks; every failure is answered in
  * Beebotte's shape {"error":{"code","message"}}; a body over the limit gets 400/1406, never a crash.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ConnectionRegistry } from '../connections.js';
 import type { DataService } from '../data.js';
 import { SandboxError, errors } from '../errors.js';
 import type { Principal } from '../model.js';
 import { authenticateRequest } from './auth.js';
+import { MAX_JSON_DEPTH, nestedTooDeep } from '../json-depth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerDataRoutes } from './data-routes.js';
 
@@ -25,18 +26,30 @@ export interface RestContext extends RestDeps {
 const rawBodies = new WeakMap<object, Buffer>();
 
 export function createRestServer(deps: RestDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: deps.maxBodyBytes, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.maxBodyBytes,
+    forceCloseConnections: true,
+    // a malformed URL or an over-long path parameter is the client's error: answer it in Beebotte's shape too
+    frameworkErrors: (error, _req, reply) => {
+      const answer = errors.badParameter(error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is malformed');
+      void (reply as unknown as FastifyReply).status(answer.status).send(answer.toJSON());
+    },
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
     const raw = body as Buffer;
     rawBodies.set(req.raw, raw);
     if (raw.length === 0) return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(raw.toString('utf8')));
+      parsed = JSON.parse(raw.toString('utf8'));
     } catch {
-      done(errors.badParameter('the body is not valid JSON'), undefined);
+      return done(errors.badParameter('the body is not valid JSON'), undefined);
     }
+    if (nestedTooDeep(parsed)) return done(errors.badParameter(`the body is nested more than ${MAX_JSON_DEPTH} levels deep`), undefined);
+    done(null, parsed);
   });
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _req, reply) => {
