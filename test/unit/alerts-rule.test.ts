@@ -89,3 +89,14 @@ describe('json path', () => {
     expect(readPath('text', ['data'])).toBeUndefined();
   });
 });
+
+import { compileTopicFilter as compileForSys } from '../../electron/core/alerts/topic-filter.js';
+
+describe('alert topic filters and $SYS topics', () => {
+  it('a first-level wildcard skips $ topics, but $SYS/# matches them', () => {
+    expect(compileForSys('#')('$SYS/broker/uptime')).toBe(false);
+    expect(compileForSys('+/broker/uptime')('$SYS/broker/uptime')).toBe(false);
+    expect(compileForSys('$SYS/#')('$SYS/broker/uptime')).toBe(true);
+    expect(compileForSys('$SYS/+/uptime')('$SYS/broker/uptime')).toBe(true);
+  });
+});

@@ -25,9 +25,10 @@ export function compileTopicFilter(filter: string): TopicMatcher {
   const levels = filter.split('/');
   const multi = levels[levels.length - 1] === '#';
   const fixed = multi ? levels.slice(0, -1) : levels;
+  // per MQTT, a wildcard *first level* never matches $SYS-style topics; `$SYS/#` does match them
+  const wildFirst = levels[0] === '+' || levels[0] === '#';
   return (topic) => {
-    // per MQTT, wildcards at the first level never match $SYS-style topics
-    if (topic.startsWith('$')) return false;
+    if (wildFirst && topic.startsWith('$')) return false;
     const parts = topic.split('/');
     if (multi ? parts.length < fixed.length : parts.length !== fixed.length) return false;
     for (let i = 0; i < fixed.length; i++) {

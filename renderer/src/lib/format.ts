@@ -25,15 +25,18 @@ export function clockTime(ms: number): string {
   return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
+// Units are chosen after rounding, so 1,048,575 B reads "1.0 MB", never "1024.0 KB".
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  const kb = (n / 1024).toFixed(1);
+  if (Number(kb) < 1024) return `${kb} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
 export function count(n: number): string {
   if (n < 10_000) return n.toLocaleString();
-  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)} k`;
+  const k = (n / 1000).toFixed(n < 100_000 ? 1 : 0);
+  if (Number(k) < 1000) return `${k} k`;
   return `${(n / 1_000_000).toFixed(1)} M`;
 }
 

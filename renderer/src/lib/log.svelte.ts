@@ -136,7 +136,8 @@ class LogState {
     const topic = this.topicFilter.trim();
     this.filterError = topic ? topicFilterError(topic) : null;
     if (this.filterError) return;
-    this.matcher = topic && topic !== '#' ? topicMatcher(topic) : null;
+    // `#` still needs its matcher: per MQTT it does not match $SYS-style topics
+    this.matcher = topic ? topicMatcher(topic) : null;
     await this.reload();
   }
 
