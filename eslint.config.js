@@ -48,6 +48,11 @@ export default tseslint.config(
     rules: { 'no-empty-pattern': 'off' },
   },
   {
+    // code passed to page.evaluate runs in the browser
+    files: ['test/e2e/**/*.ts', 'test/bench/**/*.{js,mjs,ts}'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
+  {
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
     languageOptions: {
       globals: { ...globals.browser },
