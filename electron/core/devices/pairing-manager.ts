@@ -5,7 +5,7 @@ import type { EventBus } from '../events.js';
 import { ImprovClient } from '../pairing/improv-client.js';
 import { openSerialPort, type SerialDuplex } from '../pairing/serial-port.js';
 import { isTasmota, tasmotaBacklog } from '../pairing/tasmota.js';
-import { asPairingError } from '../pairing/errors.js';
+import { asPairingError, PairingError } from '../pairing/errors.js';
 import { credentialsForToken, parseBrokerUrl } from '../pairing/flow.js';
 import { listPorts } from '../pairing/discovery.js';
 import type { Profile } from '../profiles/profile.js';
@@ -111,7 +111,15 @@ export class PairingManager {
       }
 
       this.progress(h.id, 'first-message', `waiting up to ${p.waitSeconds} s for the first message on ${topic}`);
-      const message = await first;
+      // an unplug now is an unplug, not a "did not publish" timeout with the wrong advice
+      const unplugged = new Promise<never>((_, reject) => {
+        const fail = () =>
+          reject(new PairingError('disconnected', `the device disconnected (unplugged or reset?) while waiting for its first message on ${topic}`));
+        if (!h.port.isOpen) fail();
+        else h.port.onClose(fail);
+      });
+      unplugged.catch(() => undefined);
+      const message = await Promise.race([first, unplugged]);
       const now = Date.now();
       const device: KnownDevice = {
         id: h.usb?.serialNumber ?? `${h.info.name}-${clientId}`.replace(/[^\w-]/g, '_').slice(0, 64),

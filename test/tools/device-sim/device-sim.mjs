@@ -7,6 +7,10 @@
 //        --no-apiary-ext (stock firmware: 0x80/0x81 → unknown RPC)  --tasmota (Tasmota console for MQTT)
 //        --name NAME  --join-ms N (Wi-Fi join time, default 300)  --mqtt-timeout-ms N (default 10000)
 //        --publish-ms N (default 1000)  --ca FILE  --insecure  --baud N (default 115200)
+//        --die-at STEP (fault tests: exit abruptly, without answering, when the host reaches STEP:
+//          handshake = request state 0x02, deviceinfo = 0x03, scan = 0x04, wifi = 0x01, mqtt = 0x80,
+//          first-message = right after answering 0x80, before the first publish)
+//        --garbage (fault tests: random bytes and half frames between everything the device writes)
 // Prints "device-sim: ready on PATH" on stdout once the port is open. Exits on SIGTERM/SIGINT or when
 // the port closes. Never logs a password or token.
 import { parseArgs } from 'node:util';
@@ -28,8 +32,15 @@ const { values: args } = parseArgs({
     ca: { type: 'string' },
     insecure: { type: 'boolean', default: false },
     baud: { type: 'string', default: '115200' },
+    'die-at': { type: 'string' },
+    garbage: { type: 'boolean', default: false },
   },
 });
+const DIE_STEPS = { 0x02: 'handshake', 0x03: 'deviceinfo', 0x04: 'scan', 0x01: 'wifi', 0x80: 'mqtt' };
+if (args['die-at'] && ![...Object.values(DIE_STEPS), 'first-message'].includes(args['die-at'])) {
+  process.stderr.write(`device-sim: --die-at takes one of ${[...Object.values(DIE_STEPS), 'first-message'].join(', ')}\n`);
+  process.exit(2);
+}
 if (!args.port) {
   process.stderr.write('device-sim: --port PATH is required\n');
   process.exit(2);
@@ -47,7 +58,37 @@ let link = null;
 let joinTimer = null;
 
 const port = new SerialPort({ path: args.port, baudRate: Number(args.baud), autoOpen: false, hupcl: false });
-const send = (buf) => port.write(buf);
+const send = (buf) => {
+  if (args.garbage) port.write(noise());
+  return port.write(buf);
+};
+
+/**
+ * Line noise for --garbage: random bytes (never a newline or an "I" that could start a real header),
+ * or the first half of a valid frame, as a device resetting mid-write leaves. Half frames are never
+ * followed by their tail, so the host's parser must drop them and still find the next whole frame.
+ */
+function noise() {
+  if (Math.random() < 0.5) {
+    const whole = frame(TYPE.state, Buffer.from([STATE.ready]));
+    return whole.subarray(0, 3 + Math.floor(Math.random() * (whole.length - 4)));
+  }
+  const bytes = Buffer.alloc(1 + Math.floor(Math.random() * 24));
+  for (let i = 0; i < bytes.length; i++) {
+    let b = Math.floor(Math.random() * 256);
+    while (b === 0x0a || b === 0x49) b = Math.floor(Math.random() * 256);
+    bytes[i] = b;
+  }
+  return bytes;
+}
+
+/** --die-at: vanish like an unplugged board; no answer, no clean close. */
+function dieIfAt(step) {
+  if (args['die-at'] !== step) return false;
+  process.stdout.write(`device-sim: dying at ${step}\n`);
+  process.exit(3);
+  return true;
+}
 const log = (line) => send(Buffer.from(`${line}\r\n`));
 const sendState = (s) => {
   device.state = s;
@@ -60,6 +101,7 @@ function handleRpc(data) {
   const len = data[1];
   const list = data.length >= 2 && 2 + len <= data.length ? readStrings(data.subarray(2, 2 + len)) : null;
   if (list === null) return sendError(ERROR.invalidRpc);
+  if (DIE_STEPS[command] && dieIfAt(DIE_STEPS[command])) return;
   switch (command) {
     case 0x01:
       return joinWifi(list[0] ?? '', list[1] ?? '');
@@ -142,8 +184,11 @@ async function setMqtt(list) {
   const [host, portText, tls, username, password, clientId, topic] = list;
   if (device.state !== STATE.provisioned) return sendError(ERROR.unableToConnect); // no Wi-Fi yet
   const ok = await connectMqtt({ host, port: Number(portText), tls: tls === '1', username, password, clientId, topic });
-  if (ok) send(result(0x80, [clientId]));
-  else sendError(ERROR.unableToConnect);
+  if (ok) {
+    send(result(0x80, [clientId]));
+    // let the answer reach the host, then vanish before the first publish
+    if (args['die-at'] === 'first-message') setTimeout(() => dieIfAt('first-message'), 200);
+  } else sendError(ERROR.unableToConnect);
 }
 
 function getMqtt() {
