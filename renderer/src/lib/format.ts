@@ -15,14 +15,20 @@ export function age(ms: number, now = Date.now()): string {
   return relativeTime(ms, now).replace(' ago', '');
 }
 
+// Built once: toLocaleString() with options builds a new formatter on every call, and the log formats
+// two times per row, per frame, under a flood (measured in test/bench: long tasks while following).
+const exactFormat = new Intl.DateTimeFormat([], { dateStyle: 'short', timeStyle: 'medium', hour12: false });
+const clockFormat = new Intl.DateTimeFormat([], { timeStyle: 'medium', hour12: false });
+const countFormat = new Intl.NumberFormat();
+
 export function exactTime(ms: number): string {
   const d = new Date(ms);
-  return `${d.toLocaleString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  return `${exactFormat.format(d)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
 export function clockTime(ms: number): string {
   const d = new Date(ms);
-  return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  return `${clockFormat.format(d)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
 // Units are chosen after rounding, so 1,048,575 B reads "1.0 MB", never "1024.0 KB".
@@ -34,7 +40,7 @@ export function bytes(n: number): string {
 }
 
 export function count(n: number): string {
-  if (n < 10_000) return n.toLocaleString();
+  if (n < 10_000) return countFormat.format(n);
   const k = (n / 1000).toFixed(n < 100_000 ? 1 : 0);
   if (Number(k) < 1000) return `${k} k`;
   return `${(n / 1_000_000).toFixed(1)} M`;
