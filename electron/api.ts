@@ -336,6 +336,7 @@ export const SettingsInput = z
   })
   .strict();
 
+export type { Vtype } from './core/beebotte/names.js';
 export type { Rule, FiredAlert, TrayModel, StoredAlert, RuleTestHit } from './core/alerts/index.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * Channel tokens are never printed here: `apiary token get|regenerate` is the explicit way to see one.
  */
 import type { ChannelInfo } from '../api.js';
-import { isValidName } from '../core/beebotte/names.js';
+import { VTYPES, isValidName } from '../core/beebotte/names.js';
 import {
   type CommandIo,
   REST_FLAGS_HELP,
@@ -17,30 +17,7 @@ import {
   usage,
 } from './connection-flags.js';
 
-/** Beebotte's value types (docs: resources). */
-export const VTYPES = [
-  'any',
-  'number',
-  'string',
-  'boolean',
-  'object',
-  'function',
-  'array',
-  'alphabetic',
-  'alphanumeric',
-  'decimal',
-  'rate',
-  'percentage',
-  'email',
-  'gps',
-  'cpu',
-  'memory',
-  'netif',
-  'disk',
-  'temperature',
-  'humidity',
-  'body_temp',
-] as const;
+export { VTYPES };
 
 export const channelsHelp = `usage: apiary channels <list|create|delete> [options] [account] [--json]
   list                                   the account's channels and their resources

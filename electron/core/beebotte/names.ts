@@ -1,6 +1,32 @@
 /** Beebotte naming rules (channels and resources): `^\w+$`, 2–64 characters. */
 export const NAME_PATTERN = /^\w{2,64}$/;
 
+/** Beebotte's resource value types (docs: resources). The one list: the sandbox, the CLI and the UI use it. */
+export const VTYPES = [
+  'any',
+  'number',
+  'string',
+  'boolean',
+  'object',
+  'function',
+  'array',
+  'alphabetic',
+  'alphanumeric',
+  'decimal',
+  'rate',
+  'percentage',
+  'email',
+  'gps',
+  'cpu',
+  'memory',
+  'netif',
+  'disk',
+  'temperature',
+  'humidity',
+  'body_temp',
+] as const;
+export type Vtype = (typeof VTYPES)[number];
+
 export function isValidName(name: string): boolean {
   return NAME_PATTERN.test(name);
 }

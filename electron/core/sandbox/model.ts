@@ -2,32 +2,8 @@
 import { errors } from './errors.js';
 
 export const OWNER_PATTERN = /^\w{2,30}$/;
-export const NAME_PATTERN = /^\w{2,64}$/;
-
-export const VTYPES = [
-  'any',
-  'number',
-  'string',
-  'boolean',
-  'object',
-  'function',
-  'array',
-  'alphabetic',
-  'alphanumeric',
-  'decimal',
-  'rate',
-  'percentage',
-  'email',
-  'gps',
-  'cpu',
-  'memory',
-  'netif',
-  'disk',
-  'temperature',
-  'humidity',
-  'body_temp',
-] as const;
-export type Vtype = (typeof VTYPES)[number];
+export { NAME_PATTERN, VTYPES, type Vtype } from '../beebotte/names.js';
+import { NAME_PATTERN, VTYPES, type Vtype } from '../beebotte/names.js';
 
 export interface AccountInfo {
   owner: string;

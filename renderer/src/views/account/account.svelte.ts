@@ -3,7 +3,7 @@
  * the last action per channel. Tokens are never stored here: copyToken hands one to the clipboard and
  * drops it.
  */
-import type { ChannelInfo, KnownDevice, ProfileDTO } from '../../../../electron/api';
+import type { ChannelInfo, KnownDevice, ProfileDTO, Vtype } from '../../../../electron/api';
 import { api } from '../../lib/api';
 import { errorText } from '../../lib/format';
 import { app } from '../../lib/state.svelte';
@@ -11,6 +11,7 @@ import { app } from '../../lib/state.svelte';
 export const NAME = /^\w{2,64}$/;
 export const NAME_RULE = '2–64 letters, digits or _ (no spaces, dashes or dots)';
 
+// the same list as electron/core/beebotte/names.ts: the type makes any drift a compile error both ways
 export const VTYPES = [
   'any',
   'number',
@@ -33,7 +34,10 @@ export const VTYPES = [
   'temperature',
   'humidity',
   'body_temp',
-];
+] as const satisfies readonly Vtype[];
+type Missing = Exclude<Vtype, (typeof VTYPES)[number]>;
+const _allListed: Missing extends never ? true : Missing = true;
+void _allListed;
 
 /** Why a name would be refused by Beebotte, or null. */
 export function nameError(name: string, what: 'channel' | 'resource'): string | null {
