@@ -10,7 +10,7 @@ import { ProfileStore } from './profiles/profile-store.js';
 import { SANDBOX_PROFILE_ID, type Profile } from './profiles/profile.js';
 import { buildSessionConfig } from './profiles/connection.js';
 import { SessionManager } from './session/manager.js';
-import { openDatabase, MessageLog, Outbox, Settings } from './store/index.js';
+import { openDatabase, MessageLog, OffThreadWriter, Outbox, Settings } from './store/index.js';
 import { Vault, VaultError } from './vault/index.js';
 import { startSandbox, type SandboxHandle } from './sandbox/index.js';
 import { DemoSensor } from './embedded/demo-sensor.js';
@@ -56,6 +56,8 @@ export interface CoreServices {
   sandbox: SandboxHandle | null;
   platform: Platform;
   settings: Settings;
+  /** the message log's writes, on a worker thread; reads await writer.settled() */
+  writer: OffThreadWriter;
   topics: TopicStats;
   alerts: AlertService;
   composer: ComposerStore;
@@ -77,7 +79,8 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
   const settings = new Settings(db);
   const vault = new Vault(platform.secrets, { log: platform.log });
   const profiles = new ProfileStore(path.join(platform.dataDir, 'profiles.json'));
-  const ingest = new Ingest({ sink: log, bus, clock: platform.clock, log: platform.log, flushMs: options.flushMs ?? 75 });
+  const writer = new OffThreadWriter(log, path.join(platform.dataDir, 'apiary.db'), platform.log);
+  const ingest = new Ingest({ sink: writer, bus, clock: platform.clock, log: platform.log, flushMs: options.flushMs ?? 75 });
 
   let sandbox: SandboxHandle | null = null;
   let sensor: DemoSensor | null = null;
@@ -164,6 +167,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     sandbox,
     platform,
     settings,
+    writer,
     topics,
     alerts,
     composer,
@@ -231,6 +235,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       await pairing.closeAll();
       await sessions.closeAll();
       ingest.close();
+      await writer.close();
       await sensor?.stop();
       await sandbox?.close();
       db.close();

@@ -46,6 +46,7 @@ export function alertHandlers(s: CoreServices): HandlerGroup<Methods> {
       } catch (err) {
         return asInvalid(err);
       }
+      await s.writer.settled();
       const recent = s.log
         .query({ limit: Math.min(TEST_SAMPLE, MAX_TEST_MESSAGES), ...(parsed.profileId ? { profileId: parsed.profileId } : {}) })
         .map((row) => alertMessageFromDTO(toMessageDTO(row, 64 * 1024)));

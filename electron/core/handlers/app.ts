@@ -89,6 +89,7 @@ export function appHandlers(s: CoreServices, info: () => Promise<AppInfo>): Hand
     },
     'messages.query': async (query) => {
       try {
+        await s.writer.settled(); // read what the UI was already shown
         return s.log.query(query).map((row) => toMessageDTO(row, PREVIEW_BYTES));
       } catch (err) {
         if (err instanceof InvalidQueryError) throw new ApiError('invalid_params', err.message);
@@ -96,6 +97,7 @@ export function appHandlers(s: CoreServices, info: () => Promise<AppInfo>): Hand
       }
     },
     'messages.get': async ({ id }) => {
+      await s.writer.settled();
       const row = s.log.get(id);
       if (!row) throw new ApiError('not_found', `message ${id} is no longer in the store (retention budget)`);
       return toFullMessageDTO(row);

@@ -13,10 +13,13 @@ type Methods = 'messages.history' | 'messages.stats' | 'messages.export' | 'expl
 /** Explorer, per-topic history, export, and Beebotte's declared channels and stored history (REST). */
 export function messageHandlers(s: CoreServices): HandlerGroup<Methods> {
   return {
-    'messages.history': async ({ profileId, topic, limit }) =>
-      s.log.topicHistory(profileId, topic, limit).map((row) => toMessageDTO(row, PREVIEW_BYTES)),
+    'messages.history': async ({ profileId, topic, limit }) => {
+      await s.writer.settled(); // read what the UI was already shown
+      return s.log.topicHistory(profileId, topic, limit).map((row) => toMessageDTO(row, PREVIEW_BYTES));
+    },
 
     'messages.stats': async () => {
+      await s.writer.settled();
       const stats = s.log.stats();
       const storeError = s.ingest.lastStoreError;
       return { ...stats, ...(storeError ? { storeError } : {}) };
@@ -31,6 +34,7 @@ export function messageHandlers(s: CoreServices): HandlerGroup<Methods> {
       const stamp = new Date(s.platform.clock.now()).toISOString().replace(/[:.]/g, '-');
       const name = `apiary-export-${stamp}-${exportId}.${format}`;
       const file = path.join(dir, name);
+      await s.writer.settled(); // the export starts from everything the UI has seen
       try {
         s.log.countMatching(query); // validates the filter before we answer
       } catch (err) {

@@ -7,6 +7,8 @@ import type { NewMessage } from '../store/index.js';
 /** What the store must offer the ingest path (MessageLog implements it). */
 export interface MessageSink {
   insertBatch(rows: NewMessage[]): number[];
+  /** a writer that commits later (off-thread) reports its failures here */
+  readonly lastError?: string | null;
 }
 
 export type { NewMessage };
@@ -73,7 +75,7 @@ export class Ingest {
   }
 
   get lastStoreError(): string | null {
-    return this.storeError;
+    return this.storeError ?? this.options.sink.lastError ?? null;
   }
 
   flush(): void {

@@ -16,3 +16,4 @@ export {
 export { exportMessages, CSV_COLUMNS, type ExportFormat, type ExportOptions, type ExportResult } from './export.js';
 export { csvField, csvRecord, parseCsv } from './csv.js';
 export { Settings } from './settings.js';
+export { OffThreadWriter } from './off-thread-writer.js';

@@ -73,8 +73,11 @@ export class MessageLog {
   private readonly oldestStmt: Database.Statement;
   private readonly deleteUpToStmt: Database.Statement;
   private readonly queries = new Map<string, Database.Statement>();
-  private readonly insertMany: (rows: NewMessage[]) => { ids: number[]; bytes: number };
-  private readonly trim: (excessCount: number, excessBytes: number) => number;
+  private readonly writeTx: Database.Transaction<(tuples: unknown[][]) => void>;
+  /** the next id prepareRows() gives out */
+  private nextId = 1;
+  private readonly insertMany: Database.Transaction<(rows: NewMessage[]) => { ids: number[]; bytes: number }>;
+  private readonly trim: Database.Transaction<(excessCount: number, excessBytes: number) => number>;
 
   constructor(
     private readonly db: Database.Database,
@@ -121,6 +124,14 @@ export class MessageLog {
       return { ids, bytes };
     });
 
+    const insertWithId = db.prepare(
+      `INSERT INTO messages (id, profile_id, topic, received_at, qos, retain, size, stored_bytes, kind, over_cap, own, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.writeTx = db.transaction((tuples: unknown[][]) => {
+      for (const t of tuples) insertWithId.run(t);
+    });
+
     this.trim = db.transaction((excessCount: number, excessBytes: number) => {
       let n = 0;
       let freed = 0;
@@ -138,6 +149,7 @@ export class MessageLog {
       return n;
     });
     this.resync();
+    this.nextId = this.firstFreeId();
   }
 
   get budget(): LogBudget {
@@ -151,13 +163,49 @@ export class MessageLog {
   }
 
   /**
+   * For a writer on another thread (off-thread-writer.ts): validates the batch, assigns its ids and cuts
+   * over-cap payloads, here; the rows are written elsewhere and reported with committed().
+   */
+  prepareRows(rows: NewMessage[]): { ids: number[]; tuples: unknown[][]; bytes: number } {
+    for (const r of rows) checkRow(r);
+    const cap = this.budgetValue.payloadCapBytes;
+    const ids: number[] = new Array<number>(rows.length);
+    const tuples: unknown[][] = new Array<unknown[]>(rows.length);
+    let bytes = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const overCap = r.payload.length > cap;
+      const stored = overCap ? r.payload.subarray(0, cap) : r.payload;
+      const id = this.nextId++;
+      ids[i] = id;
+      tuples[i] = [id, r.profileId, r.topic, r.receivedAt, r.qos, r.retain ? 1 : 0, r.payload.length, stored.length, r.kind, overCap ? 1 : 0, r.own ? 1 : 0, stored];
+      bytes += stored.length;
+    }
+    return { ids, tuples, bytes };
+  }
+
+  /** Writes rows from prepareRows() on this thread, in one transaction (the off-thread writer's fallback). */
+  writeRows(tuples: unknown[][], bytes: number): void {
+    this.writeTx.immediate(tuples);
+    this.committed(tuples.length, bytes);
+  }
+
+  /** A batch from prepareRows() is committed: count it, and keep the budget. */
+  committed(n: number, bytes: number): void {
+    this.count += n;
+    this.bytes += bytes;
+    this.enforceRetention();
+  }
+
+  /**
    * Writes a batch in one transaction and returns the new ids, in order. The whole batch is
    * validated first: a bad row rejects the batch with a clear error and writes nothing.
    */
   insertBatch(rows: NewMessage[]): number[] {
     if (rows.length === 0) return [];
     for (const r of rows) checkRow(r);
-    const { ids, bytes } = this.insertMany(rows);
+    const { ids, bytes } = this.insertMany.immediate(rows);
+    this.nextId = Math.max(this.nextId, (ids.at(-1) ?? 0) + 1);
     this.count += ids.length;
     this.bytes += bytes;
     this.enforceRetention();
@@ -174,7 +222,9 @@ export class MessageLog {
     if (this.count <= maxMessages && this.bytes <= maxBytes) return 0;
     const excessCount = this.count > maxMessages ? this.count - (maxMessages - Math.floor(maxMessages / 100)) : 0;
     const excessBytes = this.bytes > maxBytes ? this.bytes - (maxBytes - Math.floor(maxBytes / 100)) : 0;
-    return this.trim(excessCount, excessBytes);
+    // IMMEDIATE: it reads, then deletes; a deferred transaction could not upgrade to a write in WAL mode
+    // once the off-thread writer had committed in between (SQLITE_BUSY with no wait)
+    return this.trim.immediate(excessCount, excessBytes);
   }
 
   /** A page of messages matching `q`, newest first unless `q.order` is 'asc'. */
@@ -230,6 +280,12 @@ export class MessageLog {
         : this.statement('DELETE FROM messages WHERE profile_id = ?').run(profileId);
     this.resync();
     return info.changes;
+  }
+
+  /** Ids are never reused (AUTOINCREMENT): continue after the highest ever given. */
+  private firstFreeId(): number {
+    const seq = this.statement("SELECT seq FROM sqlite_sequence WHERE name = 'messages'").get() as { seq: number } | undefined;
+    return Math.max(seq?.seq ?? 0, this.lastId()) + 1;
   }
 
   private resync(): void {

@@ -56,7 +56,7 @@ export class Outbox {
   private readonly peekStmt: Database.Statement;
   private readonly removeStmt: Database.Statement;
   private readonly clearStmt: Database.Statement;
-  private readonly enqueueTx: (item: OutboxInput) => number;
+  private readonly enqueueTx: Database.Transaction<(item: OutboxInput) => number>;
   private readonly totals = new Map<string, { count: number; bytes: number }>();
 
   constructor(db: Database.Database, limits: Partial<OutboxLimits> = {}) {
@@ -100,7 +100,7 @@ export class Outbox {
     if (typeof item.topic !== 'string' || item.topic === '') throw new TypeError('outbox: topic is required');
     if (!Buffer.isBuffer(item.payload)) throw new TypeError('outbox: payload must be a Buffer');
     if (item.qos !== 1) throw new TypeError('outbox: only QoS 1 messages are queued (QoS 0 is fire and forget)');
-    return this.enqueueTx(item);
+    return this.enqueueTx.immediate(item);
   }
 
   /** The oldest queued messages of a profile, in the order they were queued. */
