@@ -85,6 +85,9 @@ describe('rule → form → rule keeps the rule', () => {
     { kind: 'compare', path: 'data.temp', op: '<=', value: -4.5 },
     { kind: 'compare', path: 'data', op: '!=', value: false },
     { kind: 'compare', path: 'data', op: '=', value: 'open' },
+    // text that looks like a number or a boolean stays text through an edit
+    { kind: 'compare', path: 'data.code', op: '=', value: '42' },
+    { kind: 'compare', path: 'data', op: '=', value: 'true' },
     { kind: 'changed', path: 'data.state' },
     { kind: 'crosses', path: 'data', threshold: 30, direction: 'down' },
     { kind: 'contains', text: 'alarm', caseSensitive: false },

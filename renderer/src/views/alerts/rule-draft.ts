@@ -97,7 +97,7 @@ export function draftFromRule(rule: Rule): RuleDraft {
     titleTemplate: rule.titleTemplate,
     bodyTemplate: rule.bodyTemplate,
   });
-  if (c.kind === 'compare') Object.assign(d, { path: c.path, op: c.op, value: String(c.value) });
+  if (c.kind === 'compare') Object.assign(d, { path: c.path, op: c.op, value: shownCompareValue(c.value) });
   if (c.kind === 'changed') d.path = c.path;
   if (c.kind === 'crosses') Object.assign(d, { path: c.path, threshold: String(c.threshold), direction: c.direction });
   if (c.kind === 'contains') Object.assign(d, { text: c.text, caseSensitive: c.caseSensitive });
@@ -109,8 +109,22 @@ export function draftFromRule(rule: Rule): RuleDraft {
 const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 
 /** "42" → 42, "true" → true, anything else stays text (the core compares text with text). */
+/** Text that would read back as a number or true/false is shown quoted, so editing keeps it text. */
+function shownCompareValue(value: number | string | boolean): string {
+  if (typeof value !== 'string') return String(value);
+  const t = value.trim();
+  return NUMBER.test(t) || t === 'true' || t === 'false' || /^".*"$/.test(t) ? JSON.stringify(value) : value;
+}
+
 function compareValue(text: string): number | string | boolean {
   const t = text.trim();
+  if (/^".*"$/.test(t)) {
+    try {
+      return JSON.parse(t) as string; // "42" in quotes: the text 42, not the number
+    } catch {
+      return text;
+    }
+  }
   if (NUMBER.test(t)) return Number(t);
   if (t === 'true' || t === 'false') return t === 'true';
   return text;
