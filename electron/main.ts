@@ -1,48 +1,41 @@
 /**
  * The Electron shell: window, tray, notifications, keychain wiring. Thin on purpose — every feature
- * lives in core/ and is tested without Electron. The only module (with preload.ts) importing 'electron'.
+ * lives in core/ and is tested without Electron; the shell's own decisions (window options, security
+ * handlers, notifications, login item) are in shell/* and tested in plain Node. With preload.ts and
+ * shell/*, the only module importing 'electron'.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, clipboard, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, clipboard, ipcMain, Notification, session, shell } from 'electron';
 import type { AppSettings, EventPayloads } from './api.js';
 import { ApiError } from './api.js';
 import { createCore, type Core } from './core/core.js';
 import { stderrLogger, systemClock } from './core/platform.js';
 import { KeytarSecretStore } from './core/vault/index.js';
 import { packageRoot, rendererDir } from './node-platform.js';
-import { ELECTRON_CSP, IPC_CALL, IPC_EVENT, secureWebPreferences } from './shell/security.js';
+import { launchedHidden, loginItemSettings, syncLinuxAutostart } from './shell/login-item.js';
+import { Notifier } from './shell/notifications.js';
+import { guardContents, IPC_CALL, IPC_EVENT, isTrustedSender, secureSession } from './shell/security.js';
 import { AppTray } from './shell/tray.js';
-import { showAlert, showNotice } from './shell/notifications.js';
+import { closesToTray, mainWindowOptions, revealWindow } from './shell/window.js';
 
 let core: Core | null = null;
 let win: BrowserWindow | null = null;
 let tray: AppTray | null = null;
 let quitting = false;
 let settings: AppSettings | null = null;
+/** set when boot is done: before that a window would find no IPC handler */
+let booted = false;
+/** a second launch (or a dock click) that came during boot: show the window once booted */
+let showWhenBooted = false;
 
 const indexFile = path.join(rendererDir, 'index.html');
+const notifier = new Notifier(Notification);
 
 function createWindow(): BrowserWindow {
-  const window = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    minWidth: 900,
-    minHeight: 560,
-    title: 'Apiary',
-    show: false,
-    icon: path.join(packageRoot, 'resources', 'icon.png'),
-    webPreferences: secureWebPreferences(path.join(packageRoot, 'dist', 'preload', 'preload.js')),
-  });
+  const window = new BrowserWindow(mainWindowOptions(packageRoot));
   window.once('ready-to-show', () => window.show());
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    // links the user clicks (docs) open in the system browser; never a new Electron window
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
   window.on('close', (event) => {
-    if (!quitting && settings?.closeToTray !== false) {
+    if (closesToTray(quitting, settings)) {
       event.preventDefault(); // keep watching from the tray
       window.hide();
     }
@@ -51,21 +44,13 @@ function createWindow(): BrowserWindow {
   return window;
 }
 
-/** Only our own page may call the core. */
-function trustedSender(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url ?? '';
-  if (!url.startsWith('file://')) return false;
-  try {
-    return path.resolve(fileURLToPath(url)) === path.resolve(indexFile); // also right on Windows (C:\…)
-  } catch {
-    return false;
-  }
-}
-
 function showWindow(): void {
-  if (!win || win.isDestroyed()) win = createWindow();
-  win.show();
-  win.focus();
+  if (!booted) {
+    showWhenBooted = true;
+    return;
+  }
+  if (!win || win.isDestroyed()) win = createWindow(); // shown on ready-to-show
+  else revealWindow(win);
 }
 
 /** Shell → UI: open a message or topic (tray alert, notification click). */
@@ -76,9 +61,20 @@ function openInWindow(target: EventPayloads['ui.open']): void {
   else send();
 }
 
+function applyLoginItem(enabled: boolean): void {
+  if (!app.isPackaged) return;
+  try {
+    if (process.platform === 'linux') {
+      syncLinuxAutostart(enabled, { env: process.env, home: app.getPath('home'), execPath: process.execPath });
+    } else app.setLoginItemSettings(loginItemSettings(enabled));
+  } catch (err) {
+    stderrLogger.warn(`launch at login not ${enabled ? 'set' : 'removed'}: ${(err as Error).message}`);
+  }
+}
+
 function applyShellSettings(next: AppSettings): void {
   settings = next;
-  if (app.isPackaged) app.setLoginItemSettings({ openAtLogin: next.launchAtLogin });
+  applyLoginItem(next.launchAtLogin);
 }
 
 async function boot(): Promise<void> {
@@ -86,17 +82,15 @@ async function boot(): Promise<void> {
     app.quit();
     return;
   }
-  app.on('second-instance', showWindow);
+  // a second launch focuses this one; a login launch (--hidden) of a second instance changes nothing
+  app.on('second-instance', (_event, argv) => {
+    if (!launchedHidden(argv)) showWindow();
+  });
   await app.whenReady();
+  const hidden = launchedHidden(process.argv, process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
 
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } });
-  });
-  app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-  });
+  secureSession(session.defaultSession);
+  app.on('web-contents-created', (_e, contents) => guardContents(contents, (url) => void shell.openExternal(url)));
 
   core = await createCore({
     shell: 'electron',
@@ -110,7 +104,7 @@ async function boot(): Promise<void> {
   const c = core;
 
   ipcMain.handle(IPC_CALL, async (event, method: unknown, params: unknown) => {
-    if (!trustedSender(event)) return { ok: false, error: { code: 'unauthorized', message: 'untrusted sender' } };
+    if (!isTrustedSender(event.senderFrame?.url, indexFile)) return { ok: false, error: { code: 'unauthorized', message: 'untrusted sender' } };
     try {
       return { ok: true, result: await core!.call(method, params) };
     } catch (err) {
@@ -140,10 +134,11 @@ async function boot(): Promise<void> {
     if (event === 'settings.changed') applyShellSettings(data as AppSettings);
     if (event === 'device.plugged' && !win?.isVisible()) {
       const port = data as EventPayloads['device.plugged'];
-      showNotice(`${port.board ?? 'A serial device'} connected — pair it?`, port.path, () => openInWindow({}));
+      // ui.open has no "Devices tab" target yet: the click opens the window
+      notifier.showNotice(`${port.board ?? 'A serial device'} connected — pair it?`, port.path, () => openInWindow({}));
     }
     if (event === 'alert.fired') {
-      showAlert(data as EventPayloads['alert.fired'], (a) =>
+      notifier.showAlert(data as EventPayloads['alert.fired'], (a) =>
         openInWindow({ ...(a.messageId ? { messageId: a.messageId } : {}), profileId: a.profileId, topic: a.topic }),
       );
     }
@@ -151,7 +146,10 @@ async function boot(): Promise<void> {
   applyShellSettings((await c.call('settings.get', {})) as AppSettings);
   tray.render(c.services.alerts.trayModel());
 
-  win = createWindow();
+  booted = true;
+  // a login launch starts in the tray, unless a second launch asked for the window meanwhile
+  if (!hidden || showWhenBooted) showWindow();
+  app.on('activate', () => showWindow()); // macOS: a click on the dock icon
 }
 
 app.on('before-quit', () => {

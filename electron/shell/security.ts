@@ -1,7 +1,11 @@
 /**
- * The Electron security checklist as data, so a test can assert it without the Electron binary.
- * main.ts applies exactly these values.
+ * The Electron security checklist as data and small functions, so a test can assert it without the
+ * Electron binary (only electron *types* here). main.ts applies exactly these.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HeadersReceivedResponse, OnHeadersReceivedListenerDetails, Session, WebContents } from 'electron';
+
 export function secureWebPreferences(preload: string) {
   return {
     preload,
@@ -39,3 +43,62 @@ export const ELECTRON_CSP = APP_CSP;
 /** IPC channel names shared by main.ts and preload.ts. */
 export const IPC_CALL = 'apiary:call';
 export const IPC_EVENT = 'apiary:event';
+
+/** onHeadersReceived: every response carries our CSP, replacing any other (whatever its header case). */
+export function withCsp(
+  details: Pick<OnHeadersReceivedListenerDetails, 'responseHeaders'>,
+  callback: (response: HeadersReceivedResponse) => void,
+): void {
+  const responseHeaders: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(details.responseHeaders ?? {})) {
+    if (name.toLowerCase() !== 'content-security-policy') responseHeaders[name] = value;
+  }
+  responseHeaders['Content-Security-Policy'] = [ELECTRON_CSP];
+  callback({ responseHeaders });
+}
+
+/** The page asks for nothing: camera, notifications, clipboard, serial… are all refused. */
+export function denyPermissionRequest(_contents: unknown, _permission: string, callback: (granted: boolean) => void): void {
+  callback(false);
+}
+
+export function denyPermissionCheck(): boolean {
+  return false;
+}
+
+export type SecuredSession = Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'> & {
+  webRequest: Pick<Session['webRequest'], 'onHeadersReceived'>;
+};
+
+/** Session-wide: permissions denied, the CSP on every response. */
+export function secureSession(session: SecuredSession): void {
+  session.setPermissionRequestHandler(denyPermissionRequest);
+  session.setPermissionCheckHandler(denyPermissionCheck);
+  session.webRequest.onHeadersReceived(withCsp);
+}
+
+export type GuardedContents = Pick<WebContents, 'on' | 'setWindowOpenHandler'>;
+
+/**
+ * Every web contents: never navigates away from our page, never attaches a <webview>, never opens a
+ * window; an https:// link the user clicks (docs) opens in the system browser.
+ */
+export function guardContents(contents: GuardedContents, openExternal: (url: string) => void): void {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) openExternal(url);
+    return { action: 'deny' };
+  });
+}
+
+/** Only our own page may call the core: the file:// URL of renderer/dist/index.html, nothing else. */
+export function isTrustedSender(senderUrl: string | undefined, indexFile: string): boolean {
+  const url = senderUrl ?? '';
+  if (!url.startsWith('file://')) return false;
+  try {
+    return path.resolve(fileURLToPath(url)) === path.resolve(indexFile); // also right on Windows (C:\…)
+  } catch {
+    return false;
+  }
+}

@@ -59,6 +59,23 @@ describe('cooldown, quiet hours, flood', () => {
     expect(fires(send('home/x', 'x'))).toBe(1); // a new window
   });
 
+  it('saving settings keeps the alerts the flood gate holds; a new limit applies at once', () => {
+    const { clock, engine, send } = setup([{ condition: { kind: 'any' } }], 1);
+    expect(fires(send('home/a', '1'))).toBe(1);
+    expect(fires(send('home/b', '2'))).toBe(0);
+    engine.setMaxPerMinute(1); // a settings save with the same limit
+    expect(fires(send('home/c', '3'))).toBe(0);
+    engine.setMaxPerMinute(3); // a higher limit: two more this minute
+    expect(fires(send('home/d', '4'))).toBe(1);
+    expect(fires(send('home/e', '5'))).toBe(1);
+    expect(fires(send('home/f', '6'))).toBe(0);
+    engine.setMaxPerMinute(Number.NaN); // never "hold everything"
+    clock.t += 60_000;
+    expect(engine.tick().map((a) => a.summary?.count)).toEqual([3]);
+    for (let i = 0; i < 5; i++) expect(fires(send(`home/n${i}`, 'x'))).toBe(1);
+    expect(fires(send('home/n5', 'x'))).toBe(0);
+  });
+
   it('a flood summary also comes out of the next evaluate', () => {
     const { clock, send } = setup([{ condition: { kind: 'any' } }], 1);
     send('home/a', '1');
@@ -79,7 +96,7 @@ describe('silence detection', () => {
     expect(engine.tick()).toEqual([]);
     clock.t += 1 * MIN;
     const [alert] = engine.tick();
-    expect(alert).toMatchObject({ ruleId: 'r0', topic: 'home/fridge', profileId: null, body: 'no message for 10 min' });
+    expect(alert).toMatchObject({ ruleId: 'r0', topic: 'home/fridge', profileId: 'p1', body: 'no message for 10 min' });
     clock.t += 30 * MIN;
     expect(engine.tick()).toEqual([]); // once per silence
     send('home/other', '1');
@@ -88,6 +105,32 @@ describe('silence detection', () => {
     send('home/fridge', '5');
     clock.t += 10 * MIN;
     expect(engine.tick()).toHaveLength(1);
+  });
+
+  it('a wildcard filter reports each silent topic, while other devices keep publishing', () => {
+    const { clock, engine, send } = setup([{ condition: { kind: 'silent', minutes: 10 }, topicFilter: 'home/+/temp' }]);
+    send('home/kitchen/temp', '20');
+    send('home/garage/temp', '8');
+    send('home/garage/temp', '8', 'p2'); // the same topic on another profile is another device
+    const seen: string[] = [];
+    for (let minute = 1; minute <= 25; minute++) {
+      clock.t += MIN;
+      send('home/kitchen/temp', '21'); // the kitchen sensor lives on
+      if (minute <= 5) send('home/garage/temp', '9', 'p2');
+      for (const a of engine.tick()) seen.push(`${minute} ${a.profileId} ${a.topic} ${a.body}`);
+    }
+    expect(seen).toEqual(['10 p1 home/garage/temp no message for 10 min', '15 p2 home/garage/temp no message for 10 min']);
+    send('home/garage/temp', '7'); // back: re-armed for the next silence
+    clock.t += 10 * MIN;
+    expect(engine.tick().map((a) => `${a.profileId} ${a.topic}`)).toEqual(['p1 home/kitchen/temp', 'p1 home/garage/temp']);
+  });
+
+  it('a wildcard filter nothing matched is reported once as the filter', () => {
+    const { clock, engine } = setup([{ condition: { kind: 'silent', minutes: 10 }, topicFilter: 'home/+/temp' }]);
+    clock.t += 10 * MIN;
+    expect(engine.tick().map((a) => `${a.profileId} ${a.topic}`)).toEqual(['null home/+/temp']);
+    clock.t += 10 * MIN;
+    expect(engine.tick()).toEqual([]);
   });
 
   it('a silence during quiet hours fires when they end', () => {

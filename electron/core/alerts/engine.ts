@@ -34,8 +34,21 @@ interface CompiledRule {
   fingerprint: string;
   matches: TopicMatcher;
   condition: CompiledCondition;
-  /** silent rules: the last time a message matched, and whether a silence alert may fire */
+  /**
+   * silent rules, until a first message matches: the rule's start time, and whether a silence alert
+   * for the whole filter may fire (nothing matched at all)
+   */
   lastSeen: number;
+  armed: boolean;
+  /** silent rules: each (profile, topic) seen is watched on its own, so one dead device fires under `home/+/temp` */
+  topics: BoundedMap<string, SilenceEntry> | null;
+}
+
+interface SilenceEntry {
+  profileId: string;
+  topic: string;
+  lastSeen: number;
+  /** whether a silence alert may fire (once per silence; a message re-arms it) */
   armed: boolean;
 }
 
@@ -43,6 +56,14 @@ type Outcome = 'shown' | 'cooldown' | 'quiet' | 'flood';
 
 /** cooldown entries (rule × topic) kept; the oldest are forgotten past this */
 const MAX_COOLDOWNS = 50_000;
+/** topics a silence rule watches; past this the first-seen are forgotten (and never reported silent) */
+export const MAX_SILENCE_TOPICS = 10_000;
+/** a limit that is not a whole number ≥ 1 falls back to this */
+const DEFAULT_PER_MINUTE = 5;
+
+function floodLimit(max: number | undefined): number {
+  return max !== undefined && Number.isFinite(max) ? Math.max(1, Math.floor(max)) : DEFAULT_PER_MINUTE;
+}
 
 export class AlertEngine {
   private readonly clock: Clock;
@@ -54,7 +75,7 @@ export class AlertEngine {
 
   constructor(options: AlertEngineOptions) {
     this.clock = options.clock;
-    this.flood = new FloodGate(Math.max(1, options.maxPerMinute ?? 5));
+    this.flood = new FloodGate(floodLimit(options.maxPerMinute));
   }
 
   /** Replaces the rule set. Disabled rules are dropped; unchanged rules keep their per-topic state. */
@@ -73,7 +94,8 @@ export class AlertEngine {
       try {
         const matches = compileTopicFilter(rule.topicFilter);
         const condition = compileCondition(rule.condition);
-        next.push({ rule, fingerprint, matches, condition, lastSeen: now, armed: true });
+        const topics = rule.condition.kind === 'silent' ? new BoundedMap<string, SilenceEntry>(MAX_SILENCE_TOPICS) : null;
+        next.push({ rule, fingerprint, matches, condition, lastSeen: now, armed: true, topics });
       } catch {
         this.counters.errors++;
       }
@@ -82,12 +104,15 @@ export class AlertEngine {
     this.silentRules = next.filter((c) => c.rule.condition.kind === 'silent');
   }
 
-  /** Called once per ingested message. Returns the notifications to show now (possibly none). */
-  /** Flood control: at most this many notifications a minute (the rest are summarized). */
+  /**
+   * Flood control: at most this many notifications a minute (the rest are summarized). Settings saves
+   * call this every time: the gate is kept, so alerts it holds still make their summary.
+   */
   setMaxPerMinute(max: number): void {
-    this.flood = new FloodGate(Math.max(1, max));
+    this.flood.setMaxPerWindow(floodLimit(max));
   }
 
+  /** Called once per ingested message. Returns the notifications to show now (possibly none). */
   evaluate(msg: AlertMessage): FiredAlert[] {
     const out: FiredAlert[] = [];
     const now = this.clock.now();
@@ -97,9 +122,13 @@ export class AlertEngine {
         const { rule } = compiled;
         if (rule.profileId !== null && rule.profileId !== msg.profileId) continue;
         if (!compiled.matches(msg.topic)) continue;
-        if (rule.condition.kind === 'silent') {
-          compiled.lastSeen = now;
-          compiled.armed = true;
+        if (compiled.topics) {
+          const key = `${msg.profileId}\u0000${msg.topic}`;
+          const seen = compiled.topics.get(key);
+          if (seen) {
+            seen.lastSeen = now;
+            seen.armed = true;
+          } else compiled.topics.set(key, { profileId: msg.profileId, topic: msg.topic, lastSeen: now, armed: true });
           continue;
         }
         const hit = compiled.condition.test(msg);
@@ -120,19 +149,23 @@ export class AlertEngine {
     this.flushFlood(now, out);
     for (const compiled of this.silentRules) {
       try {
-        const { rule } = compiled;
-        if (rule.condition.kind !== 'silent' || !compiled.armed) continue;
-        const silentMs = now - compiled.lastSeen;
-        if (silentMs < rule.condition.minutes * 60_000) continue;
-        const minutes = Math.floor(silentMs / 60_000);
-        const context: HitContext = {
-          topic: rule.topicFilter,
-          profileId: rule.profileId,
-          value: `no message for ${minutes} min`,
-          ts: now,
-        };
-        // fires once per silence; a quiet-hours silence stays armed and fires when quiet hours end
-        if (this.deliver(rule, rule.topicFilter, context, now, out) !== 'quiet') compiled.armed = false;
+        const { rule, topics } = compiled;
+        if (rule.condition.kind !== 'silent' || !topics) continue;
+        const limitMs = rule.condition.minutes * 60_000;
+        if (topics.size === 0) {
+          // nothing has matched since the rule started: the whole filter is silent
+          if (compiled.armed && now - compiled.lastSeen >= limitMs) {
+            const outcome = this.deliver(rule, rule.topicFilter, silenceContext(rule.topicFilter, rule.profileId, now - compiled.lastSeen, now), now, out);
+            if (outcome !== 'quiet') compiled.armed = false;
+          }
+          continue;
+        }
+        for (const seen of topics.values()) {
+          if (!seen.armed || now - seen.lastSeen < limitMs) continue;
+          const context = silenceContext(seen.topic, seen.profileId, now - seen.lastSeen, now);
+          // fires once per silence; a quiet-hours silence stays armed and fires when quiet hours end
+          if (this.deliver(rule, seen.topic, context, now, out) !== 'quiet') seen.armed = false;
+        }
       } catch {
         this.counters.errors++;
       }
@@ -169,4 +202,8 @@ export class AlertEngine {
     const held = this.flood.flush(now);
     if (held) out.push(buildSummary(held, now));
   }
+}
+
+function silenceContext(topic: string, profileId: string | null, silentMs: number, now: number): HitContext {
+  return { topic, profileId, value: `no message for ${Math.floor(silentMs / 60_000)} min`, ts: now };
 }

@@ -26,9 +26,18 @@ export class FloodGate {
   private heldTotal = 0;
 
   constructor(
-    readonly maxPerWindow: number,
+    private max: number,
     readonly windowMs = 60_000,
   ) {}
+
+  get maxPerWindow(): number {
+    return this.max;
+  }
+
+  /** A new limit applies from the next admit; the current window and its held alerts are kept. */
+  setMaxPerWindow(max: number): void {
+    this.max = max;
+  }
 
   /** true: show this alert now. false: it was counted into the current window's summary. */
   admit(now: number, filter: string, ruleId: string, ruleName: string): boolean {
@@ -37,7 +46,7 @@ export class FloodGate {
       this.windowStart = now;
       this.reset();
     }
-    if (this.shown < this.maxPerWindow) {
+    if (this.shown < this.max) {
       this.shown++;
       return true;
     }

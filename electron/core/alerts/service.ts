@@ -3,6 +3,7 @@ import type { MessageDTO, SessionState } from '../../api.js';
 import type { EventBus } from '../events.js';
 import type { IngestObserver } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../platform.js';
+import { Settings } from '../store/settings.js';
 import { AlertEngine } from './engine.js';
 import { AlertStore } from './store.js';
 import { computeTrayModel, pauseUntil, type PauseKind, type TrayModel } from './tray-model.js';
@@ -10,8 +11,13 @@ import type { AlertMessage, FiredAlert } from './types.js';
 
 /** JSON bodies above this size are not re-parsed for rules (their envelope data is still used). */
 const RULE_PARSE_LIMIT = 64 * 1024;
+/** the settings key that keeps a pause across restarts (ms since epoch) */
+export const PAUSE_SETTING = 'alerts.pausedUntil';
+/** setTimeout's longest delay; a longer pause is re-armed when this one fires */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface AlertServiceDeps {
+  /** a migrated database (the settings table keeps the pause) */
   db: Database.Database;
   bus: EventBus;
   clock: Clock;
@@ -31,16 +37,24 @@ export class AlertService implements IngestObserver {
   readonly engine: AlertEngine;
   private pending: FiredAlert[] = [];
   private pausedUntil: number | null = null;
+  private readonly settings: Settings;
   private readonly timer: NodeJS.Timeout;
   private trayTimer: NodeJS.Timeout | null = null;
+  private pauseTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private active = false;
 
   constructor(private readonly deps: AlertServiceDeps) {
     this.store = new AlertStore(deps.db);
     this.engine = new AlertEngine({ clock: deps.clock });
+    this.settings = new Settings(deps.db);
     this.reloadRules();
-    this.timer = setInterval(() => this.handle(this.engine.tick(deps.clock.now())), deps.tickMs ?? 5000);
+    this.restorePause();
+    this.timer = setInterval(() => {
+      const now = deps.clock.now();
+      this.endPauseIfDue(now); // also after a sleep that delayed the pause timer
+      this.handle(this.engine.tick(now));
+    }, deps.tickMs ?? 5000);
     this.timer.unref?.();
     deps.bus.subscribe((event) => {
       if (event === 'session.state' || event === 'profiles.changed') this.queueTray();
@@ -68,7 +82,6 @@ export class AlertService implements IngestObserver {
 
   trayModel(): TrayModel {
     const now = this.deps.clock.now();
-    if (this.pausedUntil !== null && this.pausedUntil <= now) this.pausedUntil = null;
     return computeTrayModel({
       sessions: this.deps.sessions(),
       profiles: this.deps.profiles(),
@@ -80,8 +93,9 @@ export class AlertService implements IngestObserver {
     });
   }
 
+  /** Pauses (or resumes) notifications; the pause survives a restart, and the tray follows when it ends. */
   pause(kind: PauseKind | 'resume'): TrayModel {
-    this.pausedUntil = kind === 'resume' ? null : pauseUntil(kind, this.deps.clock.now());
+    this.setPause(kind === 'resume' ? null : pauseUntil(kind, this.deps.clock.now()));
     const model = this.trayModel();
     this.deps.bus.emit('tray.model', model);
     return model;
@@ -97,6 +111,47 @@ export class AlertService implements IngestObserver {
     this.closed = true;
     clearInterval(this.timer);
     if (this.trayTimer) clearTimeout(this.trayTimer);
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+  }
+
+  private restorePause(): void {
+    const saved = this.settings.get<unknown>(PAUSE_SETTING, null);
+    if (typeof saved === 'number' && saved > this.deps.clock.now()) {
+      this.pausedUntil = saved;
+      this.schedulePauseEnd();
+    } else if (saved !== null) this.settings.delete(PAUSE_SETTING);
+  }
+
+  private setPause(until: number | null): void {
+    this.pausedUntil = until;
+    try {
+      this.settings.set(PAUSE_SETTING, until ?? undefined);
+    } catch (err) {
+      this.deps.log.warn(`the pause is not kept across restarts: ${(err as Error).message}`);
+    }
+    this.schedulePauseEnd();
+  }
+
+  /** One timer at the end of the pause, so the tray stops showing "paused" when it ends. */
+  private schedulePauseEnd(): void {
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
+    if (this.pausedUntil === null || this.closed) return;
+    const delay = Math.min(Math.max(0, this.pausedUntil - this.deps.clock.now()), MAX_TIMER_MS);
+    this.pauseTimer = setTimeout(() => {
+      this.pauseTimer = null;
+      if (!this.endPauseIfDue(this.deps.clock.now())) this.schedulePauseEnd(); // early by the clock: wait on
+    }, delay);
+    this.pauseTimer.unref?.();
+  }
+
+  /** true when there is no pause any more (it ended now, or there was none). */
+  private endPauseIfDue(now: number): boolean {
+    if (this.pausedUntil === null) return true;
+    if (this.pausedUntil > now) return false;
+    this.setPause(null);
+    this.queueTray();
+    return true;
   }
 
   private handle(fired: FiredAlert[]): void {

@@ -17,9 +17,9 @@ export interface FiredAlert {
   id: string;
   ruleId: string;
   ruleName: string;
-  /** null for a silence alert of an all-profiles rule: no message, so no profile */
+  /** null for a summary, or a silence alert of an all-profiles rule before any message matched it */
   profileId: string | null;
-  /** the message topic; for silence and summaries, the rule's filter */
+  /** the message topic; for silence, the silent topic (the rule's filter if none matched yet); for summaries, the filter */
   topic: string;
   messageId?: number;
   title: string;
