@@ -37,10 +37,17 @@ const settings = quick
   ? { rounds: 1, seconds: 2, warmupMs: 600, outboxCount: 3000, uiSeconds: 5, memCount: 100_000, memRate: 25_000 }
   : { rounds: 3, seconds: 6, warmupMs: 1000, outboxCount: 10_000, uiSeconds: 15, memCount: 1_000_000, memRate: 20_000 };
 
-// every loop here is bounded, and this is the last bound: the whole run
+// every figure the issue names is in the JSON, null when its scenario did not run or failed
+const figures = Object.fromEntries(REQUIRED.map((k) => [k, null]));
+const notes = [];
+
+// every loop here is bounded, and this is the last bound: the whole run. Past it, the figures taken so far
+// are still reported (table and JSON line), with a note saying the run was cut.
 const overall = setTimeout(() => {
   log('bench: over its time limit; stopping');
   killAllChildren();
+  notes.push('the run hit its overall time limit: scenarios still running were cut, their figures are null');
+  finish(figures, notes);
   process.exit(3);
 }, (quick ? 300 : 1200) * 1000);
 overall.unref();
@@ -49,10 +56,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (killAllChi
 async function main() {
   const problem = checkBuilt();
   if (problem) throw new Error(problem);
-  const started = Date.now();
-  // every figure the issue names is in the JSON, null when its scenario did not run or failed
-  const figures = Object.fromEntries(REQUIRED.map((k) => [k, null]));
-  const notes = [];
   const attempt = async (name, fn) => {
     try {
       await fn();
@@ -128,18 +131,23 @@ async function main() {
       if (d.ui.typingNa) notes.push(`typing latency n/a: ${d.ui.typingNa}`);
       if (d.ui.treeNa) notes.push(`tree expand latency n/a: ${d.ui.treeNa}`);
       if (d.large1.na) notes.push(`large 1 MB: ${d.large1.na}`);
+      if (d.large10.na) notes.push(`large 10 MB: ${d.large10.na}`);
       figures.memory_samples = d.memory.samples;
     });
   } finally {
     await sandbox?.stop();
     await broker.stop();
   }
-  figures.mode = quick ? 'quick' : 'full';
-  figures.seconds = round((Date.now() - started) / 1000, 1);
-  figures.machine = `${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join('/')}, Node ${process.versions.node}`;
-  figures.date = new Date().toISOString().slice(0, 10);
-  if (profileDir) figures.profile_dir = profileDir;
-  report(figures, notes);
+  finish(figures, notes);
+}
+
+function finish(f, notes) {
+  f.mode = quick ? 'quick' : 'full';
+  f.seconds = round((Date.now() - t00) / 1000, 1);
+  f.machine = `${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join('/')}, Node ${process.versions.node}`;
+  f.date = new Date().toISOString().slice(0, 10);
+  if (profileDir) f.profile_dir = profileDir;
+  report(f, notes);
 }
 
 function verdict(value, ok) {
