@@ -295,7 +295,17 @@ async function profileTarget(values: MqttFlags, io: CommandIo, clientId: string)
       `profile "${profile.name}" has no credential in the keychain: pass it with --token-stdin or APIARY_TOKEN / APIARY_SECRET_KEY`,
     );
   }
-  const config = buildSessionConfig(profile, secret, { resourcesDir: path.join(packageRoot, 'resources') });
+  // a sandbox profile points at the app's embedded sandbox, which the command line does not run: --broker says where it is
+  const broker = values.broker !== undefined ? parseBrokerUrl(values.broker) : undefined;
+  if (profile.kind === 'sandbox' && !broker) {
+    throw usage(
+      `profile "${profile.name}" connects to the app's embedded sandbox: give its address with --broker (\`apiary sandbox --json\` prints it)`,
+    );
+  }
+  const config = buildSessionConfig(profile, secret, {
+    resourcesDir: path.join(packageRoot, 'resources'),
+    ...(broker ? { sandbox: { mqtt: broker.href } } : {}),
+  });
   const login: IClientOptions = {
     clientId: values['client-id'] || config.options.clientId || clientId,
     protocolVersion: config.options.protocolVersion ?? 4,
@@ -309,10 +319,9 @@ async function profileTarget(values: MqttFlags, io: CommandIo, clientId: string)
     login.password = '';
   }
   const target = { credentialHint: config.credentialHint, beebotte: profile.kind !== 'mqtt' };
-  if (values.broker !== undefined) {
+  if (broker) {
     // the profile's credential against another address (a sandbox, a staging broker); TLS from the flags
-    const url = parseBrokerUrl(values.broker);
-    return { ...target, url: url.href, displayHost: url.host, options: { ...login, ...tlsFor(url, values, io) } };
+    return { ...target, url: broker.href, displayHost: broker.host, options: { ...login, ...tlsFor(broker, values, io) } };
   }
   const options: IClientOptions = { ...config.options, ...login }; // the profile's TLS settings stay
   if (values.ca || values.insecure) Object.assign(options, tlsFor(new URL(config.url), values, io));

@@ -3,7 +3,7 @@
  * Subscribes and prints each message. Exit 0 after --count messages (or on Ctrl-C), 1 when the connection
  * fails or is refused (reason on stderr), 2 on bad usage, 3 when --timeout expires first.
  */
-import type { MqttClient } from 'mqtt';
+import type { IPublishPacket, MqttClient } from 'mqtt';
 import { checkSubscribeFilter } from '../core/beebotte/names.js';
 import { readEnvelope } from '../core/beebotte/envelope.js';
 import {
@@ -86,11 +86,14 @@ export async function runSubCommand(argv: string[], ioIn: Partial<CommandIo> = {
     }
     const client = await connectOnce(target);
     try {
+      // listen before subscribing: a retained or sendOnSubscribe value can come in the same read as the SUBACK,
+      // and mqtt.js emits it before the subscribe promise resolves
+      const inbox = holdMessages(client);
       await subscribeAll(client, positionals, qos);
       io.stderr.write(
         `subscribed to ${positionals.join(', ')} on ${target.displayHost}${count ? ` (until ${count} message(s))` : ''}\n`,
       );
-      return await receive(client, io, { json: values.json, count, timeoutS, host: target.displayHost });
+      return await receive(client, io, inbox, { json: values.json, count, timeoutS, host: target.displayHost });
     } finally {
       await client.endAsync(false).catch(() => undefined);
     }
@@ -112,15 +115,37 @@ async function subscribeAll(client: MqttClient, topics: string[], qos: 0 | 1): P
     throw new CliError(`subscription to ${refused.join(', ')} refused (SUBACK 0x80): the credential has no read right there`);
 }
 
+type MessageHandler = (topic: string, payload: Buffer, packet: IPublishPacket) => void;
+
+/** Listens from now on; keeps what arrives until `start` hands it, and everything after, to the handler. */
+function holdMessages(client: MqttClient): { start(handler: MessageHandler): void } {
+  const early: Parameters<MessageHandler>[] = [];
+  let handler: MessageHandler | null = null;
+  client.on('message', (topic, payload, packet) => {
+    if (handler) handler(topic, payload, packet);
+    else early.push([topic, payload, packet]);
+  });
+  return {
+    start(h) {
+      handler = h;
+      for (const m of early.splice(0)) h(...m);
+    },
+  };
+}
+
 function receive(
   client: MqttClient,
   io: CommandIo,
+  inbox: { start(handler: MessageHandler): void },
   opts: { json: boolean; count: number | null; timeoutS: number | null; host: string },
 ): Promise<number> {
   return new Promise((resolve) => {
     let received = 0;
+    let done = false;
     let timer: NodeJS.Timeout | undefined;
     const finish = (code: number, message?: string) => {
+      if (done) return;
+      done = true;
       if (timer) clearTimeout(timer);
       client.removeAllListeners('message');
       client.off('close', onClose);
@@ -133,13 +158,14 @@ function receive(
     const onAbort = () => finish(0);
     client.on('error', () => undefined); // 'close' follows and says it
     client.on('close', onClose);
-    client.on('message', (topic, payload, packet) => {
-      if (opts.count !== null && received >= opts.count) return;
+    inbox.start((topic, payload, packet) => {
+      if (done || (opts.count !== null && received >= opts.count)) return;
       received++;
       const line = describeMessage(topic, payload, packet.qos, Date.now());
       io.stdout.write(opts.json ? jsonLine(line) : humanLine(line));
       if (opts.count !== null && received >= opts.count) finish(0);
     });
+    if (done) return;
     if (opts.timeoutS !== null) {
       timer = setTimeout(
         () => finish(3, `no${received ? ` more than ${received}` : ''} message(s) within ${opts.timeoutS} s (timeout)`),

@@ -3,12 +3,18 @@
  * token_ / legacy token: / secret key credentials, TLS with the sandbox CA, a rejected token (one CONNECT,
  * no retry storm, no secret in the message), --count, --timeout, binary payloads and Beebotte topic rules.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPubCommand } from '../../electron/commands/pub.js';
 import { runSubCommand } from '../../electron/commands/sub.js';
 import type { CommandIo } from '../../electron/commands/connection-flags.js';
+import { normalizeProfile } from '../../electron/core/profiles/profile.js';
+import { ProfileStore } from '../../electron/core/profiles/profile-store.js';
 import {
   ALICE,
   ALICE_HOME_TOKEN,
@@ -300,3 +306,131 @@ describe('failures', () => {
     expect(await sub.exit).toBe(0);
   });
 });
+
+describe('subscribing and profiles', () => {
+  it('sub --count 1 gets the sandbox\'s sendOnSubscribe value', async () => {
+    const pub = capture();
+    expect(
+      await runPubCommand(['home/temp', '21.5', '--write', '--qos', '1', '--broker', mqttUrl, '--token', ALICE_HOME_TOKEN], pub.io),
+    ).toBe(0);
+    const sub = capture();
+    const code = await runSubCommand(
+      ['home/temp', '--broker', mqttUrl, '--token', ALICE_HOME_TOKEN, '--count', '1', '--timeout', '5', '--json'],
+      sub.io,
+    );
+    expect(sub.out.stderr).not.toMatch(/timeout/);
+    expect(code).toBe(0);
+    expect(jsonLines(sub.out.stdout)).toEqual([expect.objectContaining({ topic: 'home/temp', data: 21.5 })]);
+  });
+
+  it('sub --count 1 gets a message that arrives in the same TCP read as the SUBACK', async () => {
+    // a broker that writes SUBACK and a PUBLISH in one chunk: mqtt.js emits the message before the
+    // subscribe promise resolves, so a listener attached after `await subscribe` misses it
+    const broker = await startSubackThenPublishBroker('home/temp', '{"data":7}');
+    try {
+      const sub = capture();
+      const code = await runSubCommand(
+        ['home/temp', '--broker', broker.url, '--username', 'u', '--count', '1', '--timeout', '5', '--json'],
+        sub.io,
+      );
+      expect(sub.out.stderr).not.toMatch(/timeout/);
+      expect(code).toBe(0);
+      expect(jsonLines(sub.out.stdout)).toEqual([expect.objectContaining({ topic: 'home/temp', data: 7 })]);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('--profile of a sandbox profile with --broker connects there (the embedded sandbox is not needed)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apiary-cli-sbx-profile-'));
+    try {
+      const store = new ProfileStore(join(dir, 'profiles.json'));
+      store.put(normalizeProfile({ name: 'local', kind: 'sandbox', credentialType: 'channelToken', secretMode: 'ask' }, store.newId()));
+      const sub = await startSub([
+        'home/note',
+        '--profile',
+        'local',
+        '--data',
+        dir,
+        '--broker',
+        mqttUrl,
+        '--token',
+        ALICE_HOME_TOKEN,
+        '--count',
+        '1',
+        '--json',
+      ]);
+      const pub = capture();
+      const args = ['home/note', '"via profile"', '--profile', 'local', '--data', dir, '--broker', mqttUrl, '--qos', '1'];
+      expect(await runPubCommand([...args, '--token', ALICE_HOME_TOKEN], pub.io)).toBe(0);
+      expect(pub.out.stderr).toBe('');
+      expect(await sub.exit).toBe(0);
+      expect(jsonLines(sub.out.stdout)[0]).toMatchObject({ topic: 'home/note', data: 'via profile' });
+      // without --broker, say how to reach a sandbox from the command line
+      const lost = capture();
+      const noBroker = ['home/note', '1', '--profile', 'local', '--data', dir, '--token', ALICE_HOME_TOKEN];
+      expect(await runPubCommand(noBroker, lost.io)).toBe(2);
+      expect(lost.out.stderr).toMatch(/embedded sandbox: give its address with --broker/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A minimal MQTT 3.1.1 server: CONNACK 0 to CONNECT; to SUBSCRIBE, SUBACK and one QoS 0 PUBLISH in a single write. */
+async function startSubackThenPublishBroker(topic: string, payload: string): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        const packet = nextPacket(buffered);
+        if (!packet) return;
+        buffered = buffered.subarray(packet.size);
+        const type = packet.header >> 4;
+        if (type === 1) socket.write(Buffer.from([0x20, 0x02, 0x00, 0x00])); // CONNACK, accepted
+        if (type === 8) {
+          const id = packet.body.subarray(0, 2);
+          const t = Buffer.from(topic, 'utf8');
+          const p = Buffer.from(payload, 'utf8');
+          const publishBody = Buffer.concat([Buffer.from([t.length >> 8, t.length & 0xff]), t, p]);
+          socket.write(
+            Buffer.concat([Buffer.from([0x90, 0x03]), id, Buffer.from([0x00]), Buffer.from([0x30, publishBody.length]), publishBody]),
+          );
+        }
+        if (type === 12) socket.write(Buffer.from([0xd0, 0x00])); // PINGRESP
+        if (type === 14) socket.end(); // DISCONNECT
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function nextPacket(buf: Buffer): { header: number; body: Buffer; size: number } | null {
+  if (buf.length < 2) return null;
+  let length = 0;
+  let multiplier = 1;
+  let i = 1;
+  for (;;) {
+    if (i >= buf.length) return null;
+    const byte = buf[i++]!;
+    length += (byte & 0x7f) * multiplier;
+    multiplier *= 128;
+    if ((byte & 0x80) === 0) break;
+  }
+  if (buf.length < i + length) return null;
+  return { header: buf[0]!, body: buf.subarray(i, i + length), size: i + length };
+}

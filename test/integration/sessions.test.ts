@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import type { EventName, EventPayloads, MessageDTO, ProfileDTO, SessionState } from '../../electron/api.js';
+import { Session, type SessionConfig } from '../../electron/core/session/session.js';
 import { startTestCore, waitFor, type TestCore } from '../tools/core-fixture.js';
 import { startMosquitto, type Mosquitto } from '../tools/mosquitto.js';
 
@@ -103,6 +104,130 @@ describe('sessions on the sandbox', () => {
   it('refuses a topic that breaks the Beebotte rules before sending', async () => {
     await expect(call('messages.publish', { profileId: 'sandbox', topic: 'demo/a/b', data: '1' })).rejects.toThrow(/channel\/resource/);
     await expect(call('messages.publish', { profileId: 'sandbox', topic: 'demo/temperature', data: '{bad' })).rejects.toThrow(/not valid JSON/);
+  });
+});
+
+describe('what the broker refuses', () => {
+  const sessionStates = (profileId: string, from = 0) =>
+    events
+      .slice(from)
+      .filter((e) => e.event === 'session.state' && (e.data as SessionState).profileId === profileId)
+      .map((e) => e.data as SessionState);
+  const refusalsOf = (profileId: string) =>
+    t.logs.filter((l) => l.includes(`apiary-${profileId}-`) && l.includes('refused (SUBACK 0x80)')).length;
+
+  it('a QoS 1 message that makes the broker close the connection is moved aside after 3 tries; the rest is delivered', { timeout: 60_000 }, async () => {
+    const profile = await addProfile({ name: 'sbx poison', kind: 'sandbox', secret: demo().token, secretMode: 'ask', subscriptions: ['demo/#'] });
+    await call('sessions.connect', { profileId: profile.id });
+    await waitFor(() => stateOf(profile.id).status === 'connected', 'connected');
+    const before = events.length;
+    // write:true to a resource that does not exist: the sandbox (like Beebotte) closes the connection
+    const poison = await call<{ status: string }>('messages.publish', { profileId: profile.id, topic: 'demo/missing', data: '1', write: true, qos: 1 });
+    expect(poison.status).toBe('queued');
+    const probes = ['after-1', 'after-2', 'after-3'];
+    for (const probe of probes) {
+      await call('messages.publish', { profileId: profile.id, topic: 'demo/humidity', data: `{"probe": "${probe}"}`, qos: 1 });
+    }
+    await waitFor(
+      () => stateOf(profile.id).outbox === 0 && probes.every((p) => messagesFor(profile.id, 'demo/humidity').some((m) => m.preview.includes(p))),
+      'the outbox drained past the refused message',
+      30_000,
+    );
+    const error = await waitFor(() => sessionStates(profile.id, before).find((s) => s.error?.includes('demo/missing'))?.error, 'the error');
+    expect(error).toMatch(
+      /the broker closed the connection each time demo\/missing was sent \(3 times\): check .*; the message was removed from the outbox/,
+    );
+    expect(t.core.services.outbox.peek(profile.id, 10)).toEqual([]);
+    // one live try and three from the outbox: four drops, then it stays up
+    const statuses = sessionStates(profile.id, before).map((s) => s.status);
+    expect(statuses.filter((s, i) => s === 'reconnecting' && statuses[i - 1] !== 'reconnecting')).toHaveLength(4);
+    await waitFor(() => stateOf(profile.id).status === 'connected', 'connected again');
+    await call('sessions.disconnect', { profileId: profile.id });
+  });
+
+  it('a refused subscription is reported, the other filters are still subscribed, and it is not retried on reconnect', async () => {
+    const profile = await addProfile({
+      name: 'sbx refused sub',
+      kind: 'sandbox',
+      secret: demo().token,
+      secretMode: 'ask',
+      subscriptions: ['elsewhere/temp', 'demo/#'],
+    });
+    await call('sessions.connect', { profileId: profile.id });
+    // demo/# comes after the refused filter: its sendOnSubscribe values prove it was subscribed
+    await waitFor(() => messagesFor(profile.id, 'demo/temperature')[0], 'a demo reading through demo/#');
+    const state = await waitFor(() => (stateOf(profile.id).error ? stateOf(profile.id) : null), 'the refusal reported');
+    expect(state.status).toBe('connected');
+    expect(state.error).toMatch(/not allowed to subscribe to elsewhere\/temp .*: the token's rights do not cover it/);
+    expect(refusalsOf(profile.id)).toBe(1);
+
+    await expect(t.core.services.sessions.subscribe(profile.id, 'elsewhere/note')).rejects.toThrow(
+      /not allowed to subscribe to elsewhere\/note .*: the token's rights do not cover it/,
+    );
+    expect(refusalsOf(profile.id)).toBe(2);
+
+    // drop the connection (a QoS 0 publish outside the token's rights): the reconnect resubscribes only what was granted
+    const before = events.length;
+    const readings = messagesFor(profile.id, 'demo/temperature').length;
+    await call('messages.publish', { profileId: profile.id, topic: 'elsewhere/temp', data: '1', qos: 0 });
+    await waitFor(() => sessionStates(profile.id, before).some((s) => s.status === 'reconnecting'), 'the drop');
+    await waitFor(() => stateOf(profile.id).status === 'connected', 'reconnected');
+    await waitFor(() => messagesFor(profile.id, 'demo/temperature').length > readings, 'demo/# resubscribed');
+    expect(refusalsOf(profile.id)).toBe(2);
+    await call('sessions.disconnect', { profileId: profile.id });
+  });
+
+  it('the backoff grows while each connection drops right away, and starts over once one stayed up', async () => {
+    const config = (stableAfterMs: number): SessionConfig => ({
+      profileId: 'backoff-probe',
+      url: t.core.services.sandbox!.urls.mqtt,
+      displayHost: 'the sandbox',
+      options: { username: demo().token, password: '', clientId: `apiary-backoff-${stableAfterMs}`, protocolVersion: 4 },
+      subscriptions: [],
+      credentialHint: 'check the token',
+      backoff: { initialMs: 40, maxMs: 10_000, jitter: 0 },
+      stableAfterMs,
+    });
+    // a clock that stands still: retryAt is then exactly the delay chosen
+    const run = async (stableAfterMs: number, plan: ('drop' | 'settle-then-drop')[]) => {
+      const session = new Session(config(stableAfterMs), { now: () => 0 });
+      const delays: number[] = [];
+      let previous = '';
+      session.on('state', (s) => {
+        if (s.status === 'reconnecting' && previous === 'connected') delays.push(s.retryAt ?? -1);
+        previous = s.status;
+      });
+      let connects = 0;
+      session.on('connected', () => {
+        const step = plan[connects++];
+        // a publish outside the token's rights: the sandbox closes the connection
+        const drop = () => void session.publish('elsewhere/x', Buffer.from('1'), { qos: 0 }).catch(() => undefined);
+        if (step === 'drop') drop();
+        if (step === 'settle-then-drop') setTimeout(drop, stableAfterMs * 4);
+      });
+      session.connect();
+      try {
+        await waitFor(() => delays.length >= plan.length, `${plan.length} drops`, 20_000);
+        await waitFor(() => connects > plan.length, 'connected after the last drop');
+      } finally {
+        await session.disconnect();
+      }
+      return delays;
+    };
+    expect(await run(60_000, ['drop', 'drop', 'drop', 'drop'])).toEqual([40, 80, 160, 320]);
+    expect(await run(100, ['drop', 'drop', 'settle-then-drop'])).toEqual([40, 80, 40]);
+  });
+
+  it('deleting a profile deletes its queued outbox messages', async () => {
+    const profile = await addProfile({ name: 'sbx doomed', kind: 'sandbox', secret: demo().token, secretMode: 'ask' });
+    for (const n of [1, 2]) {
+      const r = await call<{ status: string }>('messages.publish', { profileId: profile.id, topic: 'demo/humidity', data: String(n), qos: 1 });
+      expect(r.status).toBe('queued');
+    }
+    expect(t.core.services.outbox.peek(profile.id, 10)).toHaveLength(2);
+    await call('profiles.remove', { id: profile.id });
+    expect(t.core.services.outbox.peek(profile.id, 10)).toEqual([]);
+    expect(t.core.services.outbox.count(profile.id)).toBe(0);
   });
 });
 

@@ -45,11 +45,22 @@ describe('Outbox', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(OutboxFullError);
-    expect((error as Error).message).toBe('outbox full (3 messages) for profile a: reconnect or clear it');
+    expect((error as Error).message).toBe(
+      'outbox full (3 messages) for profile a: nothing more is queued until it reconnects and delivers the waiting messages',
+    );
     expect(outbox.count('a')).toBe(3);
     expect(() => outbox.enqueue(item('b', 0))).not.toThrow(); // another profile has its own bound
     outbox.remove(outbox.peek('a', 1)[0]!.id);
     expect(() => outbox.enqueue(item('a', 4))).not.toThrow();
+  });
+
+  it('names the profile by its name in the error when the caller gives it', () => {
+    const outbox = new Outbox(db, { maxMessages: 1 });
+    outbox.enqueue({ ...item('p1', 0), profileName: 'Home sensors' });
+    expect(() => outbox.enqueue({ ...item('p1', 1), profileName: 'Home sensors' })).toThrow(
+      /^outbox full \(1 messages\) for "Home sensors": nothing more is queued until it reconnects/,
+    );
+    expect(outbox.peek('p1', 10)).toHaveLength(1);
   });
 
   it('refuses the message past the bytes bound', () => {

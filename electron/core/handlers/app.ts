@@ -52,6 +52,9 @@ export function appHandlers(s: CoreServices, info: () => Promise<AppInfo>): Hand
       if (profile.builtIn) throw new ApiError('invalid_params', 'the built-in sandbox profile cannot be removed');
       await s.sessions.disconnect(id);
       await s.vault.forget(id);
+      // its queued messages go with it: nothing could ever send them, and they would count against no profile
+      const dropped = s.outbox.clear(id);
+      if (dropped) s.platform.log.info(`profile ${profile.name} removed with ${dropped} queued message(s)`);
       s.topics.forget(id);
       const removed = s.profiles.remove(id);
       s.bus.emit('profiles.changed', await listDTOs());

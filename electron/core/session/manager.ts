@@ -6,11 +6,19 @@ import type { EventBus } from '../events.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../platform.js';
 import type { Profile } from '../profiles/profile.js';
-import { Session, type SessionConfig } from './session.js';
+import { NotConnectedError, Session, type SessionConfig } from './session.js';
+
+/**
+ * A queued message is moved aside (removed, and the user told) after the connection dropped this many times
+ * while it was the oldest unacknowledged message: Beebotte, like the sandbox, closes the connection instead
+ * of refusing a publish it will not take, and resending it forever would block everything queued behind it.
+ */
+export const POISON_DROPS = 3;
 
 /** What the manager needs of the outbox (store/outbox.ts implements it). */
 export interface OutboxPort {
-  enqueue(item: { profileId: string; topic: string; payload: Buffer; qos: 1; retain: boolean }): number;
+  /** profileName only names the profile in the "outbox full" error */
+  enqueue(item: { profileId: string; profileName?: string; topic: string; payload: Buffer; qos: 1; retain: boolean }): number;
   peek(profileId: string, limit: number): { id: number; topic: string; payload: Buffer; retain: boolean }[];
   remove(id: number): void;
   count(profileId: string): number;
@@ -30,6 +38,11 @@ export interface SessionManagerDeps {
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   private readonly draining = new Set<string>();
+  /** a connect arrived while a drain was finishing: drain again after it */
+  private readonly redrain = new Set<string>();
+  /** per profile: the queued message that was in flight when the connection dropped, and how many times */
+  private readonly suspects = new Map<string, { id: number; drops: number }>();
+  private readonly profileKinds = new Map<string, Profile['kind']>();
 
   constructor(private readonly deps: SessionManagerDeps) {}
 
@@ -46,7 +59,10 @@ export class SessionManager {
   async connect(profile: Profile, secretOverride?: string): Promise<SessionState> {
     await this.disconnect(profile.id, false);
     const config = await this.deps.configFor(profile, secretOverride);
+    config.rightsHolder ??= profile.kind === 'mqtt' ? 'the login' : 'the token';
     const session = new Session(config, this.deps.clock);
+    this.suspects.delete(profile.id);
+    this.profileKinds.set(profile.id, profile.kind);
     session.outboxSize = this.deps.outbox.count(profile.id);
     this.sessions.set(profile.id, session);
     session.on('state', (state) => this.deps.bus.emit('session.state', state));
@@ -73,7 +89,7 @@ export class SessionManager {
     const session = this.sessions.get(profileId);
     if (!session) throw new ApiError('failed', 'not connected: connect the profile first');
     const granted = await session.subscribe(filter, qos);
-    if (granted === 128) throw new ApiError('failed', `the broker refused the subscription to ${filter} (SUBACK 0x80): the credential has no rights on it`);
+    if (granted >= 0x80) throw new ApiError('failed', session.refusedSubscription(filter, granted));
   }
 
   async closeAll(): Promise<void> {
@@ -100,7 +116,14 @@ export class SessionManager {
       );
     }
     try {
-      this.deps.outbox.enqueue({ profileId: profile.id, topic: input.topic, payload, qos: 1, retain: input.retain });
+      this.deps.outbox.enqueue({
+        profileId: profile.id,
+        profileName: profile.name,
+        topic: input.topic,
+        payload,
+        qos: 1,
+        retain: input.retain,
+      });
     } catch (err) {
       throw new ApiError('failed', (err as Error).message);
     }
@@ -109,29 +132,89 @@ export class SessionManager {
     return { status: 'queued', topic: input.topic, payloadBytes: payload.length };
   }
 
-  /** Delivers queued QoS 1 messages in order; each leaves the outbox only after its PUBACK. */
+  /**
+   * Delivers queued QoS 1 messages in order; each leaves the outbox only after its PUBACK. After a drop, the
+   * message that was in flight first is sent alone on the next connections until it is acknowledged, so a
+   * message the broker closes the connection over is found for sure and moved aside after POISON_DROPS.
+   */
   private async drain(profileId: string): Promise<void> {
-    if (this.draining.has(profileId)) return;
+    if (this.draining.has(profileId)) {
+      this.redrain.add(profileId);
+      return;
+    }
     this.draining.add(profileId);
     try {
       for (let round = 0; round < 1_000_000; round++) {
+        this.redrain.delete(profileId);
         const session = this.sessions.get(profileId);
         if (!session?.connected) return;
-        const items = this.deps.outbox.peek(profileId, 100);
-        if (items.length === 0) return;
-        // pipelined: mqtt.js keeps them in order on the wire; we remove each on its PUBACK
-        const results = await Promise.allSettled(
-          items.map((item) =>
-            session.publish(item.topic, item.payload, { qos: 1, retain: item.retain }).then(() => this.deps.outbox.remove(item.id)),
-          ),
-        );
-        this.updateOutbox(profileId);
-        if (results.some((r) => r.status === 'rejected')) return; // connection lost: the next connect resumes
+        const suspect = this.suspects.get(profileId);
+        const head = this.deps.outbox.peek(profileId, 1)[0];
+        if (!head) return;
+        const items = suspect?.id === head.id ? [head] : this.deps.outbox.peek(profileId, 100);
+        if (!(await this.deliver(session, profileId, items))) return; // connection lost: the next connect resumes
       }
     } finally {
       this.draining.delete(profileId);
       this.updateOutbox(profileId);
+      if (this.redrain.delete(profileId)) void this.drain(profileId);
     }
+  }
+
+  /** Sends a batch, pipelined; false when the connection dropped before every message was acknowledged. */
+  private async deliver(
+    session: Session,
+    profileId: string,
+    items: { id: number; topic: string; payload: Buffer; retain: boolean }[],
+  ): Promise<boolean> {
+    // pipelined: mqtt.js keeps them in order on the wire; we remove each on its PUBACK
+    const results = await Promise.allSettled(
+      items.map((item) =>
+        session.publish(item.topic, item.payload, { qos: 1, retain: item.retain }).then(() => this.deps.outbox.remove(item.id)),
+      ),
+    );
+    this.updateOutbox(profileId);
+    let intact = true;
+    for (const [i, result] of results.entries()) {
+      const item = items[i]!;
+      if (result.status === 'fulfilled') {
+        if (this.suspects.get(profileId)?.id === item.id) this.suspects.delete(profileId);
+        continue;
+      }
+      const err = result.reason as { code?: unknown; message?: string };
+      if (typeof err.code === 'number') {
+        // an MQTT 5 PUBACK with a reason code: refused for good, resending cannot help
+        this.moveAside(session, profileId, item, `the broker refused ${item.topic} (PUBACK 0x${err.code.toString(16)}: ${err.message ?? 'refused'})`);
+        continue;
+      }
+      if (intact && !(result.reason instanceof NotConnectedError)) this.strike(session, profileId, item);
+      intact = false;
+    }
+    return intact;
+  }
+
+  /** The connection dropped while this message was the oldest one unacknowledged. */
+  private strike(session: Session, profileId: string, item: { id: number; topic: string }): void {
+    const previous = this.suspects.get(profileId);
+    const drops = previous?.id === item.id ? previous.drops + 1 : 1;
+    if (drops < POISON_DROPS) {
+      this.suspects.set(profileId, { id: item.id, drops });
+      return;
+    }
+    this.suspects.delete(profileId);
+    const check =
+      this.profileKinds.get(profileId) === 'mqtt'
+        ? 'check that the login may publish to that topic'
+        : 'check that the channel and resource exist (write:true needs an existing resource) and that the token may write to them';
+    this.moveAside(session, profileId, item, `the broker closed the connection each time ${item.topic} was sent (${drops} times): ${check}`);
+  }
+
+  private moveAside(session: Session, profileId: string, item: { id: number; topic: string }, why: string): void {
+    this.deps.outbox.remove(item.id);
+    const text = `${why}; the message was removed from the outbox`;
+    this.deps.log.warn(`outbox of ${profileId}: ${text}`);
+    session.reportProblem(`outbox:${item.id}`, text);
+    this.updateOutbox(profileId);
   }
 
   private updateOutbox(profileId: string): void {

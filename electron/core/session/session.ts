@@ -19,9 +19,42 @@ export interface SessionConfig {
   /** what the user should check when the broker refuses the credential */
   credentialHint: string;
   backoff?: BackoffPolicy;
+  /** how long a connection must stay up before the backoff starts over (default STABLE_CONNECTION_MS) */
+  stableAfterMs?: number;
+  /** what holds the rights, in a refused subscription's message: "the token" (Beebotte), "the credential" */
+  rightsHolder?: string;
   connectTimeoutMs?: number;
   keepaliveSeconds?: number;
 }
+
+/**
+ * A connection must stay up this long before the reconnect backoff starts over. Resetting it on every CONNACK
+ * let a broker that accepts and then drops at once (a message it refuses, a rights problem) loop every ~0.3 s.
+ */
+export const STABLE_CONNECTION_MS = 15_000;
+
+/** Thrown by publish() when there is no live connection: nothing was sent. */
+export class NotConnectedError extends Error {
+  constructor() {
+    super('not connected');
+    this.name = 'NotConnectedError';
+  }
+}
+
+/** The SUBACK code of a refused filter (0x80, or an MQTT 5 reason code ≥ 0x80); null when it was granted. */
+export function subscribeRefusal(err: unknown): number | null {
+  const e = err as { code?: unknown; packet?: { granted?: unknown } } | null;
+  // mqtt.js ≥ 5.10 rejects on a refused SUBACK: the error carries the packet (or, in some versions, the code)
+  if (typeof e?.code === 'number' && e.code >= 0x80) return e.code;
+  const granted = e?.packet?.granted;
+  if (Array.isArray(granted)) {
+    const code = granted.find((g): g is number => typeof g === 'number' && g >= 0x80);
+    if (code !== undefined) return code;
+  }
+  return null;
+}
+
+const MAX_PROBLEMS = 5;
 
 export interface SessionEvents {
   state: [SessionState];
@@ -31,8 +64,9 @@ export interface SessionEvents {
 
 /**
  * One MQTT session (mqtt.js). We own the reconnect policy instead of mqtt.js's fixed period:
- * exponential backoff with jitter, resubscribe on every connect, and no retry at all after the broker
- * refused the credential (CONNACK 4/5) — a wrong token must not hammer the broker.
+ * exponential backoff with jitter (starting over only once a connection stayed up STABLE_CONNECTION_MS),
+ * resubscribe on every connect (a refused filter is reported and dropped, the others still subscribed), and
+ * no retry at all after the broker refused the credential (CONNACK 4/5) — a wrong token must not hammer the broker.
  */
 export class Session extends EventEmitter<SessionEvents> {
   private client: MqttClient | null = null;
@@ -42,7 +76,10 @@ export class Session extends EventEmitter<SessionEvents> {
   private retryAt: number | undefined;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
+  private stableTimer: NodeJS.Timeout | null = null;
   private wanted = false;
+  /** things the user should fix that do not stop the session (a refused subscription, a dropped message) */
+  private readonly problems = new Map<string, string>();
   outboxSize = 0;
 
   constructor(
@@ -54,12 +91,13 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   get state(): SessionState {
+    const error = [this.error, ...this.problems.values()].filter(Boolean).join('; ');
     return {
       profileId: this.config.profileId,
       status: this.status,
       since: this.since,
       outbox: this.outboxSize,
-      ...(this.error ? { error: this.error } : {}),
+      ...(error ? { error } : {}),
       ...(this.retryAt ? { retryAt: this.retryAt } : {}),
     };
   }
@@ -78,6 +116,7 @@ export class Session extends EventEmitter<SessionEvents> {
   async disconnect(): Promise<void> {
     this.wanted = false;
     this.clearRetry();
+    this.clearStable();
     const client = this.client;
     this.client = null;
     this.retryAt = undefined;
@@ -85,19 +124,79 @@ export class Session extends EventEmitter<SessionEvents> {
     if (client) await client.endAsync(false).catch(() => undefined);
   }
 
-  /** Publishes on the live connection. QoS 1 resolves on PUBACK. Throws when not connected. */
+  /**
+   * Publishes on the live connection. QoS 1 resolves on PUBACK. Throws NotConnectedError when not connected
+   * (nothing sent); rejects with mqtt.js's error when the connection closes before the PUBACK, or with an
+   * error carrying the reason code when an MQTT 5 broker refuses the message.
+   */
   async publish(topic: string, payload: Buffer, opts: { qos: 0 | 1; retain?: boolean }): Promise<void> {
     const client = this.client;
-    if (!client || !this.connected) throw new Error('not connected');
+    if (!client || !this.connected) throw new NotConnectedError();
     await client.publishAsync(topic, payload, { qos: opts.qos, retain: opts.retain ?? false });
   }
 
+  /**
+   * Subscribes now (when connected) and for every reconnect, but keeps the filter only once the broker granted
+   * it. Returns the granted QoS, a code ≥ 0x80 when refused (not kept), or -1 when not connected right now
+   * (kept: subscribed on the next connect, and dropped there if refused).
+   */
   async subscribe(filter: string, qos: 0 | 1): Promise<number> {
-    if (!this.config.subscriptions.some((s) => s.filter === filter)) this.config.subscriptions.push({ filter, qos });
     const client = this.client;
-    if (!client || !this.connected) return -1;
-    const granted = await client.subscribeAsync(filter, { qos });
-    return granted[0]?.qos ?? 128;
+    if (!client || !this.connected) {
+      this.keep(filter, qos);
+      return -1;
+    }
+    let code: number;
+    try {
+      code = await this.subscribeOn(client, filter, qos);
+    } catch {
+      this.keep(filter, qos); // the connection dropped mid-subscribe: the next connect tries it
+      return -1;
+    }
+    if (code >= 0x80) {
+      this.forget(filter);
+      return code;
+    }
+    this.keep(filter, qos);
+    if (this.problems.delete(`subscribe:${filter}`)) this.emit('state', this.state);
+    return code;
+  }
+
+  /** The text for a refused subscription: what to check. */
+  refusedSubscription(filter: string, code: number): string {
+    const who = this.config.rightsHolder ?? 'the credential';
+    return `not allowed to subscribe to ${filter} (SUBACK 0x${code.toString(16)}): ${who}'s rights do not cover it`;
+  }
+
+  /** Shows a problem in the session's error until the session ends (or `clearProblem`); the newest few are kept. */
+  reportProblem(key: string, text: string): void {
+    this.problems.delete(key);
+    this.problems.set(key, text);
+    while (this.problems.size > MAX_PROBLEMS) this.problems.delete(this.problems.keys().next().value!);
+    this.emit('state', this.state);
+  }
+
+  private keep(filter: string, qos: 0 | 1): void {
+    const known = this.config.subscriptions.find((s) => s.filter === filter);
+    if (known) known.qos = qos;
+    else this.config.subscriptions.push({ filter, qos });
+  }
+
+  private forget(filter: string): void {
+    const i = this.config.subscriptions.findIndex((s) => s.filter === filter);
+    if (i >= 0) this.config.subscriptions.splice(i, 1);
+  }
+
+  /** The SUBACK code: granted QoS, or ≥ 0x80 when refused. Throws when the connection dropped. */
+  private async subscribeOn(client: MqttClient, filter: string, qos: 0 | 1): Promise<number> {
+    try {
+      const granted = await client.subscribeAsync(filter, { qos });
+      return granted[0]?.qos ?? 0x80;
+    } catch (err) {
+      const refused = subscribeRefusal(err);
+      if (refused === null) throw err;
+      return refused;
+    }
   }
 
   private open(status: 'connecting' | 'reconnecting'): void {
@@ -117,7 +216,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
     client.on('connect', () => {
       if (this.client !== client) return;
-      this.attempt = 0;
+      // the backoff starts over only once this connection has stayed up a while (see STABLE_CONNECTION_MS)
+      this.armStable(client);
       this.error = undefined;
       this.retryAt = undefined;
       this.setStatus('connected');
@@ -134,6 +234,7 @@ export class Session extends EventEmitter<SessionEvents> {
     });
     client.on('close', () => {
       if (this.client !== client) return;
+      this.clearStable();
       client.removeAllListeners('connect');
       client.end(true);
       this.client = null;
@@ -148,18 +249,35 @@ export class Session extends EventEmitter<SessionEvents> {
     });
   }
 
+  /** Every kept filter, one after the other; a refused one is reported and dropped, the rest still subscribed. */
   private async resubscribe(client: MqttClient): Promise<void> {
-    for (const { filter, qos } of this.config.subscriptions) {
+    for (const { filter, qos } of [...this.config.subscriptions]) {
+      if (this.client !== client) return;
+      let code: number;
       try {
-        const granted = await client.subscribeAsync(filter, { qos });
-        if (granted[0] && granted[0].qos === 128) {
-          this.error = `the broker refused the subscription to ${filter} (SUBACK 0x80): the credential has no rights on it`;
-          this.setStatus('connected');
-        }
+        code = await this.subscribeOn(client, filter, qos);
       } catch {
         return; // connection dropped mid-subscribe: the next connect resubscribes
       }
+      if (code >= 0x80) {
+        this.forget(filter);
+        this.reportProblem(`subscribe:${filter}`, this.refusedSubscription(filter, code));
+      }
     }
+  }
+
+  private armStable(client: MqttClient): void {
+    this.clearStable();
+    this.stableTimer = setTimeout(() => {
+      this.stableTimer = null;
+      if (this.client === client && client.connected) this.attempt = 0;
+    }, this.config.stableAfterMs ?? STABLE_CONNECTION_MS);
+    this.stableTimer.unref?.();
+  }
+
+  private clearStable(): void {
+    if (this.stableTimer) clearTimeout(this.stableTimer);
+    this.stableTimer = null;
   }
 
   private scheduleRetry(): void {

@@ -13,6 +13,8 @@ export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = { maxMessages: 10_000, maxByt
 
 export interface OutboxInput {
   profileId: string;
+  /** names the profile in the "outbox full" error; not stored */
+  profileName?: string;
   topic: string;
   payload: Buffer;
   qos: 1;
@@ -28,8 +30,10 @@ export class OutboxFullError extends Error {
   constructor(
     readonly profileId: string,
     readonly limit: string,
+    profileName?: string,
   ) {
-    super(`outbox full (${limit}) for profile ${profileId}: reconnect or clear it`);
+    const who = profileName ? `"${profileName}"` : `profile ${profileId}`;
+    super(`outbox full (${limit}) for ${who}: nothing more is queued until it reconnects and delivers the waiting messages`);
     this.name = 'OutboxFullError';
   }
 }
@@ -74,10 +78,10 @@ export class Outbox {
     this.enqueueTx = db.transaction((item: OutboxInput) => {
       const usage = this.running(item.profileId);
       if (usage.count + 1 > this.limits.maxMessages) {
-        throw new OutboxFullError(item.profileId, `${this.limits.maxMessages} messages`);
+        throw new OutboxFullError(item.profileId, `${this.limits.maxMessages} messages`, item.profileName);
       }
       if (usage.bytes + item.payload.length > this.limits.maxBytes) {
-        throw new OutboxFullError(item.profileId, `${formatBytes(this.limits.maxBytes)} of payloads`);
+        throw new OutboxFullError(item.profileId, `${formatBytes(this.limits.maxBytes)} of payloads`, item.profileName);
       }
       const info = this.insertStmt.run(
         item.profileId,
