@@ -11,15 +11,32 @@ export interface DevicesDeps {
   stderr?: NodeJS.WritableStream;
 }
 
+const USAGE = 'usage: apiary devices [--json]';
+const HELP = `${USAGE}
+
+Lists serial ports, naming known USB bridges and boards by VID:PID (a hint: pairing confirms with the
+Improv handshake). Ptys never appear; any path can still be given to apiary provision --port.
+
+  --json       one JSON line: {"ports": […], "warning"?: "…"}
+  -h, --help   this help`;
+
 export async function runDevicesCommand(argv: string[], deps: DevicesDeps = {}): Promise<number> {
   const out = deps.stdout ?? process.stdout;
   const err = deps.stderr ?? process.stderr;
   let json: boolean;
   try {
-    const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      strict: true,
+    });
+    if (values.help) {
+      out.write(`${HELP}\n`);
+      return 0;
+    }
     json = values.json ?? false;
   } catch (e) {
-    err.write(`apiary devices: ${(e as Error).message}\nusage: apiary devices [--json]\n`);
+    err.write(`apiary devices: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
 

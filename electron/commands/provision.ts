@@ -4,7 +4,7 @@
  *                    (--profile NAME | --broker URL --token T) --channel C --resource R
  *                    [--wait-first-message SECONDS] [--json]
  * Progress goes to stderr; with --json stdout gets exactly one JSON line with the result.
- * Exit 0 when paired, 1 when a step failed, 2 for bad usage.
+ * Exit 0 when paired (and for --help), 1 when a step failed, 2 for bad usage.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -39,6 +39,24 @@ export interface ProvisionDeps {
 const USAGE =
   'usage: apiary provision --port PATH --wifi-ssid S (--wifi-password P | --wifi-password-stdin) ' +
   '(--profile NAME | --broker URL --token T) --channel C --resource R [--wait-first-message SECONDS] [--json]';
+
+const HELP = `${USAGE}
+
+Provision a board over USB serial: Improv Wi-Fi, then Beebotte credentials (Apiary firmware: the 0x80
+MQTT extension; Tasmota: console commands), then wait for its first message on CHANNEL/RESOURCE.
+
+  --port PATH                 the serial port (apiary devices lists them; a pty path works too)
+  --wifi-ssid S               the Wi-Fi network the board joins
+  --wifi-password P           its password (visible in the process list: prefer the next option)
+  --wifi-password-stdin       read the Wi-Fi password from the first line of stdin
+  --profile NAME              a saved Beebotte profile: its broker, and its channel token for the board
+  --broker URL --token T      or a broker (mqtt://host:1883, mqtts://host:8883) and a channel token
+  --channel C --resource R    where the board publishes (the topic C/R)
+  --wait-first-message SECONDS  0 = do not wait; default 60, counted from when the board has its MQTT settings
+  --json                      one JSON line with the result on stdout
+  -h, --help                  this help
+
+Exit status: 0 paired, 1 a step failed (the JSON names it), 2 bad usage.`;
 
 class UsageError extends Error {}
 
@@ -117,6 +135,23 @@ function parse(argv: string[]): Parsed {
   return parsed;
 }
 
+const VALUE_FLAGS = new Set([
+  '--port',
+  '--wifi-ssid',
+  '--wifi-password',
+  '--profile',
+  '--broker',
+  '--token',
+  '--channel',
+  '--resource',
+  '--wait-first-message',
+]);
+
+/** `--help` / `-h` as a flag, not as the value of one (`--wifi-password -h` is a password). */
+function wantsHelp(argv: string[]): boolean {
+  return argv.some((a, i) => (a === '--help' || a === '-h') && !VALUE_FLAGS.has(argv[i - 1] ?? ''));
+}
+
 /** The first line of stdin (bounded, 1 KiB), without its line ending. */
 function readSecretLine(stdin: NodeJS.ReadableStream, timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -146,6 +181,10 @@ function readSecretLine(stdin: NodeJS.ReadableStream, timeoutMs = 120_000): Prom
 export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = {}): Promise<number> {
   const out = deps.stdout ?? process.stdout;
   const err = deps.stderr ?? process.stderr;
+  if (wantsHelp(argv)) {
+    out.write(`${HELP}\n`);
+    return 0;
+  }
   const json = argv.includes('--json');
   const usage = (message: string) => {
     err.write(`apiary provision: ${message}\n${USAGE}\n`);
@@ -175,10 +214,10 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
     deviceBroker = { url: profile.url, username: profile.username, password: profile.password };
     waitForFirstMessage =
       deps.waitForFirstMessage ??
-      ((c, r, ms, signal) => waitForFirstMessageOnBroker(withCa(deviceBroker, profile.ca), c, r, ms, signal));
+      ((c, r, ms, signal, armed) => waitForFirstMessageOnBroker(withCa(deviceBroker, profile.ca), c, r, ms, signal, armed));
   } else {
     deviceBroker = { url: args.broker!, ...credentialsForToken(args.token!) };
-    waitForFirstMessage = (c, r, ms, signal) => waitForFirstMessageOnBroker(deviceBroker, c, r, ms, signal);
+    waitForFirstMessage = (c, r, ms, signal, armed) => waitForFirstMessageOnBroker(deviceBroker, c, r, ms, signal, armed);
   }
 
   const hooks: ProvisionHooks = {

@@ -7,6 +7,12 @@ import type { EventPayloads, KnownDevice, PairingHandshake, ProvisionResultDTO, 
 import { startTestCore, type TestCore } from '../tools/core-fixture.js';
 import { startPtyPair, startSim, type PtyPair, type Sim } from '../tools/device-sim/harness.js';
 import { openPortPaths } from '../../electron/core/pairing/serial-port.js';
+import { PairingManager } from '../../electron/core/devices/pairing-manager.js';
+import { FirstMessageWaiters } from '../../electron/core/devices/first-message.js';
+import { restForProfile } from '../../electron/core/handlers/rest.js';
+import { BeebotteRest } from '../../electron/core/beebotte/rest-client.js';
+import type { ProfileDTO } from '../../electron/api.js';
+import { waitFor } from '../tools/core-fixture.js';
 
 let t: TestCore;
 let pty: PtyPair;
@@ -57,7 +63,7 @@ describe('pairing from the desk', () => {
     expect(JSON.stringify(result)).not.toContain(t.core.services.sandbox!.demo!.token);
   });
 
-  it('a wrong Wi-Fi password fails at the Wi-Fi step with the device\'s reason', async () => {
+  it("a wrong Wi-Fi password fails at the Wi-Fi step with the device's reason", async () => {
     const hello = await call<PairingHandshake>('pairing.start', { port: pty.a });
     await expect(
       call('pairing.provision', {
@@ -73,7 +79,115 @@ describe('pairing from the desk', () => {
     expect(openPortPaths()).toEqual([]);
   });
 
+  it("a profile's channel token of another channel is refused before the device is touched", async () => {
+    await waitFor(() => t.core.services.sessions.state('sandbox').status === 'connected', 'the sandbox session');
+    const hello = await call<PairingHandshake>('pairing.start', { port: pty.a });
+    await expect(
+      call('pairing.provision', {
+        pairingId: hello.pairingId,
+        ssid: 'Hive',
+        wifiPassword: 'honeycomb',
+        profileId: 'sandbox',
+        channel: 'elsewhere',
+        resource: 'humidity',
+        waitSeconds: 5,
+      }),
+    ).rejects.toThrow(/channel token has no rights on elsewhere\/humidity: it is another channel's token/);
+    expect(await call<{ cancelled: boolean }>('pairing.cancel', { pairingId: hello.pairingId })).toEqual({ cancelled: true }); // still held
+    expect(openPortPaths()).toEqual([]);
+  });
+
   it('a pairing that no longer exists is a clear error', async () => {
     await expect(call('pairing.scan', { pairingId: 'gone' })).rejects.toThrow(/no longer open/);
+  });
+});
+
+describe('pairing with a profile that holds the account secret key', () => {
+  const demo = () => t.core.services.sandbox!.demo!;
+  const accountRest = () =>
+    new BeebotteRest(t.core.services.sandbox!.urls.http, { kind: 'keys', apiKey: demo().apiKey, secretKey: demo().secretKey });
+  let account: ProfileDTO;
+
+  beforeAll(async () => {
+    account = await call<ProfileDTO>('profiles.save', {
+      name: 'Demo account',
+      kind: 'sandbox',
+      credentialType: 'secretKey',
+      apiKey: demo().apiKey,
+      secret: demo().secretKey,
+      secretMode: 'ask',
+    });
+  });
+
+  /** The sandbox's view of the device's MQTT connection: a channel-token login names its channel. */
+  async function deviceLogin(clientId: string): Promise<{ channel?: string }> {
+    const list = await accountRest().request<{ channel?: string }[]>('GET', `/v1/connections/${clientId}`);
+    expect(list).toHaveLength(1);
+    return list[0]!;
+  }
+
+  it("hands the device the chosen channel's token, fetched over REST — never the secret key", async () => {
+    const s = t.core.services;
+    const waiters = new FirstMessageWaiters();
+    s.ingest.addObserver(waiters);
+    const manager = new PairingManager({
+      bus: s.bus,
+      registry: s.devices,
+      waiters,
+      profile: (id) => s.profiles.get(id)!,
+      secret: (id) => s.vault.read(id),
+      watch: async (profile, topic) => {
+        const status = s.sessions.state(profile.id).status;
+        if (status === 'idle' || status === 'closed' || status === 'failed') await s.sessions.connect(profile);
+        await s.sessions.subscribe(profile.id, topic);
+      },
+      sandboxMqtt: () => s.sandbox?.urls.mqtt,
+      rest: (id) => restForProfile(s, id), // what account.copyToken uses
+    });
+    try {
+      const hello = await manager.start(pty.a);
+      const result = await manager.provision({
+        pairingId: hello.pairingId,
+        ssid: 'Hive',
+        wifiPassword: 'honeycomb',
+        profileId: account.id,
+        channel: 'demo',
+        resource: 'humidity',
+        waitSeconds: 30,
+      });
+      expect(result.firstMessage?.topic).toBe('demo/humidity');
+      expect(JSON.stringify(result)).not.toContain(demo().secretKey);
+      expect(await deviceLogin(result.clientId)).toMatchObject({ channel: 'demo' }); // a channel-token login, not the account
+      expect(sim.output()).not.toContain(demo().secretKey);
+    } finally {
+      await manager.closeAll();
+    }
+    expect(openPortPaths()).toEqual([]);
+  });
+
+  it('through the contract, the secret key never reaches the device: it gets the channel token or the wizard asks for one', async () => {
+    const hello = await call<PairingHandshake>('pairing.start', { port: pty.a });
+    const outcome = await call<ProvisionResultDTO>('pairing.provision', {
+      pairingId: hello.pairingId,
+      ssid: 'Hive',
+      wifiPassword: 'honeycomb',
+      profileId: account.id,
+      channel: 'demo',
+      resource: 'humidity',
+      waitSeconds: 30,
+    }).then(
+      (r) => r,
+      (err: Error) => err,
+    );
+    if (outcome instanceof Error) {
+      // the app without a REST client for pairing: a clear refusal, and the device was not given anything
+      expect(outcome.message).toMatch(
+        /holds the account secret key; a device gets only a channel token: type channel demo's token/,
+      );
+      await call('pairing.cancel', { pairingId: hello.pairingId });
+    } else {
+      expect(await deviceLogin(outcome.clientId)).toMatchObject({ channel: 'demo' });
+    }
+    expect(openPortPaths()).toEqual([]);
   });
 });

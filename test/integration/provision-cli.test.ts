@@ -7,7 +7,10 @@ import { PassThrough } from 'node:stream';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { runProvisionCommand } from '../../electron/commands/provision.js';
+import { credentialsForToken } from '../../electron/core/pairing/flow.js';
+import { waitForFirstMessageOnBroker } from '../../electron/core/pairing/first-message.js';
 import { openPortPaths, openSerialPort } from '../../electron/core/pairing/serial-port.js';
 import { startMosquitto, startPtyPair, startSim, type PtyPair, type Sim } from '../tools/device-sim/harness.js';
 
@@ -185,12 +188,40 @@ describe('apiary provision against the simulator', () => {
     expect(run.code).toBe(1);
   });
 
-  it('Tasmota gets its MQTT settings through a console Backlog and then publishes', async () => {
-    const { pair, sim } = await device(['--tasmota']);
+  it('Tasmota gets its MQTT settings through a console Backlog and then publishes on channel/resource', async () => {
+    // the simulator applies Tasmota's topic rules (FullTopic/Topic/Rule/Publish): a Backlog that only sets
+    // Topic would leave it publishing on tele/…/SENSOR, outside the channel, and the sandbox drops it
+    const { pair, sim } = await device(['--tasmota', '--publish-ms', '300']);
     const run = await provision(pair.a, ['--wifi-password', 'x']);
     expect(run.result).toMatchObject({ ok: true, clientId: null, device: { firmware: 'Tasmota' } });
-    expect(run.result.firstMessage).toMatchObject({ payload: { data: expect.any(Number) } });
+    expect(run.result.firstMessage).toMatchObject({ topic: `${broker.channel}/${broker.resource}`, payload: { data: 'online' } });
+    expect(run.stderr).toMatch(/rule publishing on/);
     expect(sim.output()).not.toContain(broker.token);
+    expect(run.stderr).not.toContain(broker.token);
+  });
+
+  it("the first-message clock starts when it is armed (the device's MQTT step done), not when listening starts", async () => {
+    const armedNever = new Promise<void>(() => undefined);
+    const abort = new AbortController();
+    const target = { url: broker.url, ...credentialsForToken(broker.token) };
+    // 1 ms: had the clock started at once, this would reject before any message could arrive
+    const first = waitForFirstMessageOnBroker(target, broker.channel, broker.resource, 1, abort.signal, armedNever);
+    let settled = false;
+    void first.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    const publisher = mqtt.connect(broker.url, { ...target, reconnectPeriod: 0, protocolVersion: 4 });
+    try {
+      for (let i = 0; i < 100 && !settled; i++) {
+        if (publisher.connected) publisher.publish(`${broker.channel}/${broker.resource}`, JSON.stringify({ data: i }));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await first).toMatchObject({ topic: `${broker.channel}/${broker.resource}`, payload: { data: expect.any(Number) } });
+    } finally {
+      abort.abort();
+      publisher.end(true);
+    }
   });
 
   it('a port with nothing speaking Improv gives the baud-rate hint', async () => {

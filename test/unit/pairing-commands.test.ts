@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { runDevicesCommand } from '../../electron/commands/devices.js';
+import { runProvisionCommand } from '../../electron/commands/provision.js';
 import { describeOpenError, describeWriteError } from '../../electron/core/pairing/serial-port.js';
 
 function sink() {
@@ -51,6 +52,60 @@ describe('apiary devices', () => {
     const err = sink();
     expect(await runDevicesCommand(['--jsno'], { lister, stdout: sink().stream, stderr: err.stream })).toBe(2);
     expect(err.text()).toMatch(/usage: apiary devices/);
+  });
+});
+
+describe('--help', () => {
+  it('apiary devices --help / -h prints the options and exits 0 without listing ports', async () => {
+    for (const flag of ['--help', '-h']) {
+      const out = sink();
+      const err = sink();
+      let listed = false;
+      const code = await runDevicesCommand([flag], {
+        lister: async () => {
+          listed = true;
+          return [];
+        },
+        stdout: out.stream,
+        stderr: err.stream,
+      });
+      expect(code).toBe(0);
+      expect(out.text()).toMatch(/^usage: apiary devices \[--json\]/);
+      expect(out.text()).toContain('--json');
+      expect(err.text()).toBe('');
+      expect(listed).toBe(false);
+    }
+  });
+
+  it('apiary provision --help / -h prints the options and exits 0 without touching a port', async () => {
+    for (const argv of [['--help'], ['-h'], ['--port', '/dev/x', '--help']]) {
+      const out = sink();
+      const err = sink();
+      let opened = false;
+      const code = await runProvisionCommand(argv, {
+        openPort: () => {
+          opened = true;
+          return Promise.reject(new Error('unused'));
+        },
+        stdout: out.stream,
+        stderr: err.stream,
+      });
+      expect(code).toBe(0);
+      expect(out.text()).toMatch(/^usage: apiary provision --port PATH/);
+      expect(out.text()).toContain('--wait-first-message SECONDS');
+      expect(err.text()).toBe('');
+      expect(opened).toBe(false);
+    }
+  });
+
+  it('"-h" given as a value is a value, not a request for help', async () => {
+    const out = sink();
+    const code = await runProvisionCommand(['--port', '/dev/x', '--wifi-ssid', 'S', '--wifi-password', '-h', '--json'], {
+      stdout: out.stream,
+      stderr: sink().stream,
+    });
+    expect(code).toBe(2); // still a usage error: no --profile / --broker
+    expect(JSON.parse(out.text())).toMatchObject({ ok: false, code: 'usage' });
   });
 });
 

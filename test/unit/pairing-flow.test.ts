@@ -9,7 +9,7 @@ import {
   type ProvisionProgress,
 } from '../../electron/core/pairing/flow.js';
 import { PairingError } from '../../electron/core/pairing/errors.js';
-import { isTasmota, tasmotaBacklog } from '../../electron/core/pairing/tasmota.js';
+import { isTasmota, tasmotaBacklog, tasmotaBroker } from '../../electron/core/pairing/tasmota.js';
 import type { RpcMessage } from '../../electron/core/pairing/improv-codec.js';
 import { FakeDevice } from '../tools/device-sim/fake-device.js';
 
@@ -17,25 +17,27 @@ const fast = { detectIntervalMs: 20, detectTotalMs: 100, rpcMs: 300, wifiMs: 300
 
 /** A well-behaved device; `firmware` decides whether it knows 0x80. */
 function device(firmware = 'Apiary', wifiOk = true) {
-  return new FakeDevice((rpc: RpcMessage, d) => {
-    switch (rpc.command) {
-      case 0x02:
-        return d.state(0x02);
-      case 0x03:
-        return d.result(0x03, [firmware, '1.0.0', 'ESP32', 'Bee 1']);
-      case 0x04:
-        d.result(0x04, ['Home', '-50', 'YES']);
-        return d.result(0x04, []);
-      case 0x01:
-        if (!wifiOk) return d.error(0x03);
-        d.state(0x04);
-        return d.result(0x01, ['http://10.0.0.2/']);
-      case 0x80:
-        return firmware === 'Apiary' ? d.result(0x80, [rpc.strings[5]!]) : d.error(0x02);
-      default:
-        return d.error(0x02);
-    }
-  });
+  return new FakeDevice((rpc: RpcMessage, d) => answerLikeApiary(rpc, d, firmware, wifiOk));
+}
+
+function answerLikeApiary(rpc: RpcMessage, d: FakeDevice, firmware = 'Apiary', wifiOk = true): void {
+  switch (rpc.command) {
+    case 0x02:
+      return d.state(0x02);
+    case 0x03:
+      return d.result(0x03, [firmware, '1.0.0', 'ESP32', 'Bee 1']);
+    case 0x04:
+      d.result(0x04, ['Home', '-50', 'YES']);
+      return d.result(0x04, []);
+    case 0x01:
+      if (!wifiOk) return d.error(0x03);
+      d.state(0x04);
+      return d.result(0x01, ['http://10.0.0.2/']);
+    case 0x80:
+      return firmware === 'Apiary' ? d.result(0x80, [rpc.strings[5]!]) : d.error(0x02);
+    default:
+      return d.error(0x02);
+  }
 }
 
 const options: ProvisionOptions = {
@@ -102,7 +104,7 @@ describe('provisionDevice', () => {
     expect(dev.closed).toBe(true);
   });
 
-  it('sends Tasmota its MQTT settings as one console Backlog line', async () => {
+  it('sends Tasmota its MQTT settings as one console Backlog line: FullTopic in the channel, a rule publishing on channel/resource', async () => {
     const dev = device('Tasmota');
     const { h } = hooks(dev);
     const result = await provisionDevice(
@@ -111,9 +113,80 @@ describe('provisionDevice', () => {
     );
     expect(result).toMatchObject({ ok: true, clientId: null });
     expect(dev.lines).toEqual([
-      'Backlog MqttHost 10.0.0.1; MqttPort 1883; MqttUser token:legacy; MqttPassword 0; Topic farm/temperature',
+      'Backlog MqttHost 10.0.0.1; MqttPort 1883; MqttUser token:legacy; MqttPassword 0; FullTopic farm/%topic%/%prefix%/; ' +
+        'Rule3 ON Mqtt#Connected DO Publish farm/temperature {"data":"online"} ENDON; Rule3 1',
     ]);
+    expect(dev.lines[0]).not.toMatch(/; Topic /); // Topic c/r would publish on tele/c/r/SENSOR
     expect(dev.received.some((r) => r.command === 0x80)).toBe(false);
+  });
+
+  it('gives Tasmota cleartext 1883 for Beebotte (stock Tasmota has no TLS) and refuses other TLS brokers', async () => {
+    const dev = device('Tasmota');
+    const { h, progress } = hooks(dev);
+    expect(await provisionDevice(options, h)).toMatchObject({ ok: true }); // options: mqtts://mqtt.beebotte.com
+    expect(dev.lines[0]).toContain('MqttHost mqtt.beebotte.com; MqttPort 1883;');
+    expect(progress.find((p) => p.step === 'mqtt' && p.status === 'start')?.detail).toMatch(
+      /cleartext: stock Tasmota has no TLS/,
+    );
+
+    const other = device('Tasmota');
+    const result = await provisionDevice(
+      { ...options, broker: { ...options.broker, url: 'mqtts://broker.example:8883' } },
+      hooks(other).h,
+    );
+    expect(result).toMatchObject({ ok: false, step: 'mqtt', code: 'bad-input' });
+    expect(result.ok ? '' : result.error).toMatch(/stock Tasmota has no MQTT over TLS/);
+    expect(other.lines).toEqual([]);
+  });
+
+  it('keeps the token out of the device log it returns (Tasmota echoes MqttUser)', async () => {
+    const dev = device('Tasmota');
+    const write = dev.write.bind(dev);
+    dev.write = async (buf) => {
+      await write(buf);
+      for (const line of dev.lines) {
+        const user = /MqttUser (\S+);/.exec(line)?.[1];
+        if (user) dev.send(`RSL: RESULT = {"MqttUser":"${user}"}\r\n`);
+      }
+    };
+    const { h } = hooks(dev, () => Promise.reject(new PairingError('first-message-timeout', 'no message')));
+    const result = await provisionDevice(
+      { ...options, broker: { url: 'mqtt://10.0.0.1', username: 'token_sekrit123', password: '' } },
+      h,
+    );
+    expect(result).toMatchObject({ ok: false, step: 'first-message' });
+    expect(result.ok ? [] : result.deviceLog).toContain('RSL: RESULT = {"MqttUser":"****"}');
+    expect(JSON.stringify(result)).not.toContain('sekrit123');
+  });
+
+  it('listens before the MQTT settings go out, but starts the first-message clock only once the MQTT step is done', async () => {
+    let connect: (() => void) | undefined;
+    const dev = new FakeDevice((rpc, d) => {
+      if (rpc.command === 0x80)
+        connect = () => d.result(0x80, [rpc.strings[5]!]); // connects when the test says
+      else answerLikeApiary(rpc, d);
+    });
+    let listening = false;
+    let rpcsWhenArmed: number | undefined;
+    const h: ProvisionHooks = {
+      openPort: async () => dev,
+      waitForFirstMessage: (channel, resource, _ms, _signal, armed) => {
+        listening = true;
+        return armed.then(() => {
+          rpcsWhenArmed = dev.received.length;
+          return { topic: `${channel}/${resource}`, payload: { data: 1 }, receivedAt: 1 };
+        });
+      },
+    };
+    const run = provisionDevice(options, h);
+    for (let i = 0; i < 400 && !connect; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(connect).toBeDefined(); // 0x80 is out and unanswered (the device is "connecting")
+    expect(listening).toBe(true); // already subscribed
+    expect(rpcsWhenArmed).toBeUndefined(); // but the clock has not started
+    connect!();
+    expect(await run).toMatchObject({ ok: true, firstMessage: { payload: { data: 1 } } });
+    expect(dev.received.at(-1)?.command).toBe(0x80);
+    expect(rpcsWhenArmed).toBe(dev.received.length);
   });
 
   it('names the failed step, keeps the device info, and closes the port', async () => {
@@ -202,11 +275,28 @@ describe('credentials and broker URLs', () => {
 
 describe('Tasmota console', () => {
   it('builds the Backlog line and refuses values that would break it', () => {
-    expect(tasmotaBacklog({ host: 'h', port: 8883, username: 'u', password: 'p', topic: 'c/r' })).toBe(
-      'Backlog MqttHost h; MqttPort 8883; MqttUser u; MqttPassword p; Topic c/r',
+    const t = { host: 'h', port: 1883, username: 'u', password: 'p', channel: 'c', resource: 'r' };
+    expect(tasmotaBacklog(t)).toBe(
+      'Backlog MqttHost h; MqttPort 1883; MqttUser u; MqttPassword p; FullTopic c/%topic%/%prefix%/; ' +
+        'Rule3 ON Mqtt#Connected DO Publish c/r {"data":"online"} ENDON; Rule3 1',
     );
-    expect(() => tasmotaBacklog({ host: 'h', port: 1, username: 'u', password: 'a;b', topic: 't' })).toThrow(/MqttPassword/);
-    expect(() => tasmotaBacklog({ host: 'h', port: 1, username: 'u', password: 'a;b', topic: 't' })).not.toThrow(/a;b/);
+    expect(() => tasmotaBacklog({ ...t, password: 'a;b' })).toThrow(/MqttPassword/);
+    expect(() => tasmotaBacklog({ ...t, password: 'a;b' })).not.toThrow(/a;b/);
+    expect(() => tasmotaBacklog({ ...t, channel: 'a/b' })).toThrow(/not a Beebotte name/);
+    expect(() => tasmotaBacklog({ ...t, channel: 'c'.repeat(64), resource: 'r'.repeat(64), username: 'u'.repeat(300) })).toThrow(
+      /more than its console takes/,
+    );
+    expect(tasmotaBroker({ host: 'mqtt.beebotte.com', port: 8883, tls: true })).toEqual({
+      host: 'mqtt.beebotte.com',
+      port: 1883,
+      cleartextFallback: true,
+    });
+    expect(tasmotaBroker({ host: '127.0.0.1', port: 1999, tls: false })).toEqual({
+      host: '127.0.0.1',
+      port: 1999,
+      cleartextFallback: false,
+    });
+    expect(() => tasmotaBroker({ host: 'x', port: 8883, tls: true })).toThrow(/no MQTT over TLS/);
     expect(isTasmota('Tasmota')).toBe(true);
     expect(isTasmota('ESPHome')).toBe(false);
   });

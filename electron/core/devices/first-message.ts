@@ -24,26 +24,51 @@ export class FirstMessageWaiters implements IngestObserver {
     }
   }
 
-  wait(profileId: string, topic: string, timeoutMs: number, signal: AbortSignal): Promise<MessageDTO> {
+  /**
+   * Listens at once; the timeout counts from when `armed` resolves (the device's MQTT step is done),
+   * so a slow MQTT connect does not eat the wait. Default: from now.
+   */
+  wait(
+    profileId: string,
+    topic: string,
+    timeoutMs: number,
+    signal: AbortSignal,
+    armed: Promise<void> = Promise.resolve(),
+  ): Promise<MessageDTO> {
     return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      const settle = () => {
+        settled = true;
+        if (timer) clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
       const waiter: Waiter = {
         profileId,
         topic,
         resolve: (m) => {
-          clearTimeout(timer);
+          settle();
           resolve(m);
         },
       };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`no message on ${topic} within ${Math.round(timeoutMs / 1000)} s: the device joined MQTT but did not publish — check its channel and resource`));
-      }, timeoutMs);
+      if (signal.aborted) return reject(new Error('stopped waiting for the first message'));
       signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        this.waiters.delete(waiter);
+        if (settled) return;
+        settle();
         reject(new Error('stopped waiting for the first message'));
       });
       this.waiters.add(waiter);
+      void armed.then(() => {
+        if (settled) return;
+        timer = setTimeout(() => {
+          settle();
+          reject(
+            new Error(
+              `no message on ${topic} within ${Math.round(timeoutMs / 1000)} s: the device joined MQTT but did not publish — check its channel and resource`,
+            ),
+          );
+        }, timeoutMs);
+      });
     });
   }
 }

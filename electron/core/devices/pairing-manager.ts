@@ -1,17 +1,46 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { KnownDevice, PairingHandshake, PairingStep, ParsedParamsOf, ProvisionResultDTO, WifiNetworkDTO } from '../../api.js';
+import type {
+  KnownDevice,
+  PairingHandshake,
+  PairingStep,
+  ParsedParamsOf,
+  ProvisionResultDTO,
+  WifiNetworkDTO,
+} from '../../api.js';
 import { ApiError } from '../../api.js';
 import type { EventBus } from '../events.js';
 import { ImprovClient } from '../pairing/improv-client.js';
 import { openSerialPort, type SerialDuplex } from '../pairing/serial-port.js';
-import { isTasmota, tasmotaBacklog } from '../pairing/tasmota.js';
+import { isTasmota, tasmotaBacklog, tasmotaBroker } from '../pairing/tasmota.js';
 import { asPairingError, PairingError } from '../pairing/errors.js';
 import { credentialsForToken, parseBrokerUrl } from '../pairing/flow.js';
 import { listPorts } from '../pairing/discovery.js';
+import type { BeebotteRest } from '../beebotte/rest-client.js';
 import type { Profile } from '../profiles/profile.js';
 import { BEEBOTTE_HOST } from '../profiles/profile.js';
 import type { DeviceRegistry } from './registry.js';
 import type { FirstMessageWaiters } from './first-message.js';
+
+/**
+ * A held pairing port is closed after this long without a call from the wizard (a reloaded page or a
+ * closed tab never says goodbye); otherwise the port would stay locked until the app restarts.
+ */
+export const PAIRING_IDLE_MS = 5 * 60_000;
+
+/** Timers for the idle close (tests inject their own). */
+export interface PairingTimers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const realTimers: PairingTimers = {
+  set: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.(); // an idle pairing must not keep a headless process alive
+    return t;
+  },
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 interface Held {
   id: string;
@@ -21,6 +50,16 @@ interface Held {
   info: PairingHandshake['device'];
   apiary: boolean;
   usb?: { serialNumber?: string; vendorId?: string; productId?: string };
+  /** the idle timer; none while a call is running */
+  idle?: unknown;
+}
+
+/** What the device connects with, and whether it is the profile's own channel token. */
+interface DeviceBroker {
+  url: string;
+  username: string;
+  password: string;
+  fromProfile: boolean;
 }
 
 export interface PairingDeps {
@@ -32,8 +71,19 @@ export interface PairingDeps {
   /** make sure the profile's session is live and subscribed to the topic */
   watch(profile: Profile, topic: string): Promise<void>;
   sandboxMqtt?: () => string | undefined;
+  /**
+   * The profile's Beebotte REST client (handlers/rest.ts restForProfile), to fetch a channel's token when
+   * the profile holds account credentials. Without it such profiles need a typed channel token.
+   */
+  rest?: (profileId: string) => Promise<Pick<BeebotteRest, 'canAdmin' | 'channel'>>;
   /** the serial opener (tests inject; default: serialport) */
   openPort?: typeof openSerialPort;
+  /** USB details of the port (tests inject; default: serialport's list) */
+  listPorts?: typeof listPorts;
+  /** default: setTimeout/clearTimeout */
+  timers?: PairingTimers;
+  /** default: PAIRING_IDLE_MS */
+  idleMs?: number;
 }
 
 /**
@@ -57,7 +107,9 @@ export class PairingManager {
       const state = await client.detect();
       const info = await client.deviceInfo();
       const apiary = isTasmota(info.firmware) ? false : await client.supportsApiaryExtension();
-      const listed = (await listPorts().catch(() => ({ ports: [] as Awaited<ReturnType<typeof listPorts>>['ports'] }))).ports.find((p) => p.path === portPath);
+      const listed = (
+        await (this.deps.listPorts ?? listPorts)().catch(() => ({ ports: [] as Awaited<ReturnType<typeof listPorts>>['ports'] }))
+      ).ports.find((p) => p.path === portPath);
       const usb = listed
         ? {
             ...(listed.serialNumber ? { serialNumber: listed.serialNumber } : {}),
@@ -65,8 +117,13 @@ export class PairingManager {
           }
         : undefined;
       const device = { firmware: info.firmware, version: info.version, chip: info.chip, name: info.name };
-      this.held.set(id, { id, portPath, port, client, info: device, apiary, ...(usb ? { usb } : {}) });
-      port.onClose(() => this.held.delete(id));
+      const held: Held = { id, portPath, port, client, info: device, apiary, ...(usb ? { usb } : {}) };
+      this.held.set(id, held);
+      port.onClose(() => {
+        this.stopIdle(held);
+        if (this.held.get(id) === held) this.held.delete(id);
+      });
+      this.startIdle(held);
       this.progress(id, 'handshake', `${info.firmware} ${info.version} on ${info.chip} (${info.name})`);
       return { pairingId: id, port: portPath, device, state, apiaryExtension: apiary };
     } catch (err) {
@@ -77,44 +134,82 @@ export class PairingManager {
 
   async scan(pairingId: string): Promise<WifiNetworkDTO[]> {
     const h = this.get(pairingId);
+    this.stopIdle(h);
     this.progress(pairingId, 'scan', 'scanning Wi-Fi networks');
     try {
       return await h.client.scanNetworks();
     } catch (err) {
       throw this.fail(pairingId, err);
+    } finally {
+      if (this.held.get(pairingId) === h) this.startIdle(h);
     }
   }
 
   async provision(p: ParsedParamsOf<'pairing.provision'>): Promise<ProvisionResultDTO> {
     const h = this.get(p.pairingId);
-    const profile = this.deps.profile(p.profileId);
+    this.stopIdle(h); // a provisioning runs as long as it needs (up to its own timeouts)
     const topic = `${p.channel}/${p.resource}`;
-    const abort = new AbortController();
+    const profile = this.deps.profile(p.profileId);
+    let broker: DeviceBroker;
     try {
-      const broker = await this.brokerFor(profile, p.token);
+      // What the device gets is settled before the device is touched; a refusal here leaves the port
+      // held, so the wizard can try again with a channel token.
+      broker = await this.brokerFor(profile, p.channel, p.token);
+      await this.watch(profile, topic, broker, p.channel); // subscribed before the device can publish
+    } catch (err) {
+      if (this.held.get(h.id) === h) this.startIdle(h);
+      throw this.fail(h.id, err);
+    }
+
+    const abort = new AbortController();
+    let arm: () => void = () => undefined;
+    const armed = new Promise<void>((resolve) => (arm = resolve));
+    try {
       this.progress(h.id, 'wifi', `joining "${p.ssid}"`);
       await h.client.sendWifi(p.ssid, p.wifiPassword);
 
-      await this.deps.watch(profile, topic); // subscribed before the device can publish
-      const first = this.deps.waiters.wait(profile.id, topic, p.waitSeconds * 1000, abort.signal);
+      // listening from now on; the clock starts when the MQTT step is done
+      const first = this.deps.waiters.wait(profile.id, topic, p.waitSeconds * 1000, abort.signal, armed);
       first.catch(() => undefined);
 
       const target = parseBrokerUrl(broker.url);
       let clientId = `apiary-${randomBytes(4).toString('hex')}`;
-      this.progress(h.id, 'mqtt', `sending ${target.tls ? 'mqtts' : 'mqtt'}://${target.host}:${target.port}, topic ${topic}`);
       if (isTasmota(h.info.firmware)) {
-        await h.client.sendConsoleLine(tasmotaBacklog({ ...target, username: broker.username, password: broker.password, topic }));
+        const t = tasmotaBroker(target);
+        const note = t.cleartextFallback ? ' (cleartext: stock Tasmota has no TLS)' : '';
+        this.progress(h.id, 'mqtt', `Tasmota console: mqtt://${t.host}:${t.port}${note}, rule publishing on ${topic}`);
+        await h.client.sendConsoleLine(
+          tasmotaBacklog({
+            host: t.host,
+            port: t.port,
+            username: broker.username,
+            password: broker.password,
+            channel: p.channel,
+            resource: p.resource,
+          }),
+        );
       } else if (h.apiary) {
-        clientId = (await h.client.setMqtt({ ...target, username: broker.username, password: broker.password, clientId, topic })).clientId;
+        this.progress(h.id, 'mqtt', `sending ${target.tls ? 'mqtts' : 'mqtt'}://${target.host}:${target.port}, topic ${topic}`);
+        clientId = (await h.client.setMqtt({ ...target, username: broker.username, password: broker.password, clientId, topic }))
+          .clientId;
       } else {
-        throw new ApiError('failed', `${h.info.firmware} joined Wi-Fi but does not take MQTT settings over serial (no Apiary extension): configure MQTT in its own UI`);
+        throw new ApiError(
+          'failed',
+          `${h.info.firmware} joined Wi-Fi but does not take MQTT settings over serial (no Apiary extension): configure MQTT in its own UI`,
+        );
       }
+      arm();
 
       this.progress(h.id, 'first-message', `waiting up to ${p.waitSeconds} s for the first message on ${topic}`);
       // an unplug now is an unplug, not a "did not publish" timeout with the wrong advice
       const unplugged = new Promise<never>((_, reject) => {
         const fail = () =>
-          reject(new PairingError('disconnected', `the device disconnected (unplugged or reset?) while waiting for its first message on ${topic}`));
+          reject(
+            new PairingError(
+              'disconnected',
+              `the device disconnected (unplugged or reset?) while waiting for its first message on ${topic}`,
+            ),
+          );
         if (!h.port.isOpen) fail();
         else h.port.onClose(fail);
       });
@@ -153,6 +248,7 @@ export class PairingManager {
     const h = this.held.get(pairingId);
     if (!h) return false;
     this.held.delete(pairingId);
+    this.stopIdle(h);
     await h.client.close().catch(() => undefined);
     return true;
   }
@@ -161,21 +257,123 @@ export class PairingManager {
     await Promise.all([...this.held.keys()].map((id) => this.cancel(id)));
   }
 
-  /** Where the device must connect, and with what: the profile's broker and a channel token. */
-  private async brokerFor(profile: Profile, token: string | undefined): Promise<{ url: string; username: string; password: string }> {
+  /** Where the device must connect, and with what: the profile's broker and a channel token of `channel`. */
+  private async brokerFor(profile: Profile, channel: string, typed: string | undefined): Promise<DeviceBroker> {
     if (profile.kind === 'mqtt') {
-      return { url: profile.url!, username: profile.username ?? '', password: (await this.deps.secret(profile.id)) ?? '' };
+      return {
+        url: profile.url!,
+        username: profile.username ?? '',
+        password: (await this.deps.secret(profile.id)) ?? '',
+        fromProfile: false,
+      };
     }
-    const credential = token ?? (await this.deps.secret(profile.id));
-    if (!credential) throw new ApiError('invalid_params', `${profile.name} has no credential to give the device: enter a channel token`);
-    const url = profile.kind === 'sandbox' ? this.deps.sandboxMqtt?.() : `mqtts://${BEEBOTTE_HOST}:${profile.port ?? 8883}`;
+    const port = profile.port ?? 8883;
+    const url =
+      profile.kind === 'sandbox' ? this.deps.sandboxMqtt?.() : `${port === 1883 ? 'mqtt' : 'mqtts'}://${BEEBOTTE_HOST}:${port}`;
     if (!url) throw new ApiError('failed', 'the embedded sandbox is not running');
-    return { url, ...credentialsForToken(credential) };
+    const { token, fromProfile } = await this.channelToken(profile, channel, typed);
+    return { url, ...credentialsForToken(token), fromProfile };
+  }
+
+  /**
+   * A device only ever gets a channel token of its own channel: the typed one, the profile's own channel
+   * token, or — for a profile holding the account secret key or an IAM token, which must never leave this
+   * process — the channel's token fetched over REST with those credentials (as account.copyToken does).
+   */
+  private async channelToken(
+    profile: Profile,
+    channel: string,
+    typed: string | undefined,
+  ): Promise<{ token: string; fromProfile: boolean }> {
+    const type = profile.credentialType ?? 'channelToken';
+    const secret = await this.deps.secret(profile.id);
+    if (typed) {
+      if (type !== 'channelToken' && secret && bare(typed) === bare(secret)) {
+        throw new ApiError(
+          'invalid_params',
+          `that is ${profile.name}'s own account credential, not a channel token: a device gets only the token of channel ${channel}`,
+        );
+      }
+      return { token: typed, fromProfile: false };
+    }
+    if (type === 'channelToken') {
+      if (!secret)
+        throw new ApiError(
+          'invalid_params',
+          `${profile.name} has no channel token to give the device: type channel ${channel}'s token`,
+        );
+      return { token: secret, fromProfile: true };
+    }
+    const holds = type === 'secretKey' ? 'the account secret key' : 'an IAM token';
+    const refuse = (why: string) =>
+      new ApiError(
+        'invalid_params',
+        `${profile.name} holds ${holds}; a device gets only a channel token: type channel ${channel}'s token${why}`,
+      );
+    if (!this.deps.rest) throw refuse('');
+    let token: string | undefined;
+    let rest: Awaited<ReturnType<NonNullable<PairingDeps['rest']>>>;
+    try {
+      rest = await this.deps.rest(profile.id);
+    } catch (err) {
+      throw refuse(`, or fix the profile so Apiary can fetch it (${(err as Error).message})`);
+    }
+    if (!rest.canAdmin) throw refuse(' (this credential cannot read channel tokens over REST)');
+    try {
+      token = (await rest.channel(channel)).token;
+    } catch (err) {
+      throw refuse(` (fetching it over REST failed: ${(err as Error).message})`);
+    }
+    if (!token) throw refuse(` (the server did not return a token for ${channel})`);
+    return { token, fromProfile: false };
+  }
+
+  /**
+   * Subscribes the profile's session to the topic. A channel token only gets a subscription on its own
+   * channel, so a refusal (SUBACK 0x80) of the profile's own token means it belongs to another channel.
+   */
+  private async watch(profile: Profile, topic: string, broker: DeviceBroker, channel: string): Promise<void> {
+    try {
+      await this.deps.watch(profile, topic);
+    } catch (err) {
+      if (broker.fromProfile && /SUBACK 0x[89a-f]/i.test((err as Error).message)) {
+        throw new ApiError(
+          'invalid_params',
+          `${profile.name}'s channel token has no rights on ${topic}: it is another channel's token — type channel ${channel}'s token`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  private startIdle(h: Held): void {
+    this.stopIdle(h);
+    const ms = this.deps.idleMs ?? PAIRING_IDLE_MS;
+    h.idle = (this.deps.timers ?? realTimers).set(() => {
+      h.idle = undefined;
+      if (this.held.get(h.id) !== h) return;
+      this.progress(
+        h.id,
+        'failed',
+        `closed ${h.portPath}: the pairing was idle for ${Math.round(ms / 60_000)} min — start again`,
+      );
+      void this.cancel(h.id);
+    }, ms);
+  }
+
+  private stopIdle(h: Held): void {
+    if (h.idle === undefined) return;
+    (this.deps.timers ?? realTimers).clear(h.idle);
+    h.idle = undefined;
   }
 
   private get(pairingId: string): Held {
     const h = this.held.get(pairingId);
-    if (!h) throw new ApiError('not_found', 'this pairing is no longer open (the device was unplugged or the pairing cancelled): start again');
+    if (!h)
+      throw new ApiError(
+        'not_found',
+        'this pairing is no longer open (the device was unplugged or the pairing cancelled): start again',
+      );
     return h;
   }
 
@@ -188,4 +386,9 @@ export class PairingManager {
   private progress(pairingId: string, step: PairingStep['step'], message: string): void {
     this.deps.bus.emit('pairing.progress', { pairingId, step, message });
   }
+}
+
+/** A token without the legacy `token:` prefix. */
+function bare(token: string): string {
+  return token.startsWith('token:') ? token.slice(6) : token;
 }

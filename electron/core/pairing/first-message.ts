@@ -21,6 +21,8 @@ export function waitForFirstMessageOnBroker(
   resource: string,
   timeoutMs: number,
   signal?: AbortSignal,
+  /** the timeout counts from when this resolves (the device's MQTT step is done); default: now */
+  armed: Promise<void> = Promise.resolve(),
 ): Promise<FirstMessage> {
   const topic = `${channel}/${resource}`;
   let host = target.url;
@@ -32,7 +34,7 @@ export function waitForFirstMessageOnBroker(
   const options: IClientOptions = {
     clientId: `apiary-pair-${Math.random().toString(16).slice(2, 10)}`,
     reconnectPeriod: 0,
-    connectTimeout: Math.min(timeoutMs, 15_000),
+    connectTimeout: 15_000,
     protocolVersion: 4,
     clean: true,
   };
@@ -43,26 +45,30 @@ export function waitForFirstMessageOnBroker(
   return new Promise<FirstMessage>((resolve, reject) => {
     let settled = false;
     let client: ReturnType<typeof mqtt.connect> | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (err: PairingError | null, msg?: FirstMessage) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       client?.end(true);
       if (err) reject(err);
       else resolve(msg!);
     };
     const onAbort = () => finish(new PairingError('closed', 'stopped waiting for the first message'));
-    const timer = setTimeout(
-      () =>
-        finish(
-          new PairingError(
-            'first-message-timeout',
-            `no message on ${topic} within ${Math.round(timeoutMs / 1000)} s: check that the device's token can write to channel ${channel} and that it can reach the broker`,
+    void armed.then(() => {
+      if (settled) return;
+      timer = setTimeout(
+        () =>
+          finish(
+            new PairingError(
+              'first-message-timeout',
+              `no message on ${topic} within ${Math.round(timeoutMs / 1000)} s: check that the device's token can write to channel ${channel} and that it can reach the broker`,
+            ),
           ),
-        ),
-      timeoutMs,
-    );
+        timeoutMs,
+      );
+    });
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort);
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { ImprovClient, type DeviceInfo, type DuplexPort, type ImprovTimeouts, type WifiNetwork } from './improv-client.js';
 import { openSerialPort, type OpenSerialOptions } from './serial-port.js';
 import { PairingError, asPairingError, type PairingErrorCode } from './errors.js';
-import { isTasmota, tasmotaBacklog } from './tasmota.js';
+import { isTasmota, tasmotaBacklog, tasmotaBroker } from './tasmota.js';
 import { beebotteUsername } from '../beebotte/credentials.js';
 import { checkPublishTopic } from '../beebotte/names.js';
 
@@ -54,11 +54,19 @@ export interface ProvisionProgress {
 
 export interface ProvisionHooks {
   /**
-   * Resolves with the first message published on channel/resource, or rejects when timeoutMs passes
-   * (a PairingError 'first-message-timeout' or 'broker' is best). Called before the MQTT settings are
-   * sent so no message is missed; `signal` aborts it when an earlier step fails.
+   * Resolves with the first message published on channel/resource, or rejects once timeoutMs has passed
+   * after `armed` resolved (a PairingError 'first-message-timeout' or 'broker' is best). Called before the
+   * MQTT settings are sent, so no message is missed — subscribe at once — but `armed` resolves only when
+   * the MQTT step is done: the device may take its whole MQTT timeout (40 s) to connect, and that time
+   * is not the first message's. `signal` aborts it when an earlier step fails.
    */
-  waitForFirstMessage(channel: string, resource: string, timeoutMs: number, signal: AbortSignal): Promise<FirstMessage>;
+  waitForFirstMessage(
+    channel: string,
+    resource: string,
+    timeoutMs: number,
+    signal: AbortSignal,
+    armed: Promise<void>,
+  ): Promise<FirstMessage>;
   onProgress?(progress: ProvisionProgress): void;
   onLog?(line: string): void;
   /** default: openSerialPort */
@@ -116,6 +124,12 @@ export function parseBrokerUrl(url: string): { host: string; port: number; tls: 
   return { host, port: u.port ? Number(u.port) : tls ? 8883 : 1883, tls };
 }
 
+function redact(line: string, secrets: string[]): string {
+  let out = line;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('****');
+  return out;
+}
+
 function describeDevice(d: ProvisionedDevice): string {
   return `${d.firmware} ${d.version} on ${d.chip} (${d.name})`;
 }
@@ -160,11 +174,14 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
     const wifi = await client.sendWifi(opts.wifi.ssid, opts.wifi.password);
     progress('done', wifi.redirectUrl ? `joined, device at ${wifi.redirectUrl}` : 'joined');
 
-    // Subscribe before the device gets its MQTT settings, so its first publish cannot slip by.
+    // Subscribe before the device gets its MQTT settings, so its first publish cannot slip by; the
+    // clock starts once the MQTT step is done (`arm`).
     const waitMs = opts.firstMessageTimeoutMs ?? 60_000;
     let first: Promise<FirstMessage> | null = null;
+    let arm: () => void = () => undefined;
+    const armed = new Promise<void>((resolve) => (arm = resolve));
     if (waitMs > 0) {
-      first = hooks.waitForFirstMessage(opts.channel, opts.resource, waitMs, abort.signal);
+      first = hooks.waitForFirstMessage(opts.channel, opts.resource, waitMs, abort.signal, armed);
       first.catch(() => undefined); // handled below; avoid an unhandled rejection if MQTT fails first
     }
 
@@ -172,17 +189,20 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
     const topic = `${opts.channel}/${opts.resource}`;
     let clientId: string | null;
     if (isTasmota(device.firmware)) {
-      progress('start', `Tasmota console: ${broker.host}:${broker.port}, topic ${topic}`);
+      const target = tasmotaBroker(broker);
+      const note = target.cleartextFallback ? ' (cleartext: stock Tasmota has no TLS)' : '';
+      progress('start', `Tasmota console: mqtt://${target.host}:${target.port}${note}, rule publishing on ${topic}`);
       const line = tasmotaBacklog({
-        host: broker.host,
-        port: broker.port,
+        host: target.host,
+        port: target.port,
         username: opts.broker.username,
         password: opts.broker.password,
-        topic,
+        channel: opts.channel,
+        resource: opts.resource,
       });
       await client.sendConsoleLine(line);
       clientId = null;
-      progress('done', 'settings sent');
+      progress('done', 'settings sent; Tasmota restarts and connects');
     } else {
       progress('start', `${broker.tls ? 'mqtts' : 'mqtt'}://${broker.host}:${broker.port}, topic ${topic}`);
       const sent = await client.setMqtt({
@@ -196,6 +216,7 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
       progress('done', `connected as ${clientId}`);
     }
 
+    arm();
     let firstMessage: FirstMessage | null = null;
     if (first) {
       step = 'first-message';
@@ -213,7 +234,10 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
     const e = asPairingError(err);
     const failed: ProvisionResult = { ok: false, port: opts.portPath, step, code: e.code, error: e.message };
     if (device) failed.device = device;
-    const log = client?.recentLog();
+    // devices echo what they were sent (Tasmota prints MqttUser, which holds the token): never pass it on
+    const log = client
+      ?.recentLog()
+      .map((line) => redact(line, [opts.broker.username, opts.broker.username.replace(/^token:/, ''), opts.broker.password]));
     if (log?.length) failed.deviceLog = log;
     return failed;
   } finally {

@@ -4,7 +4,8 @@
 //   socat -d -d pty,raw,echo=0,link=/tmp/A pty,raw,echo=0,link=/tmp/B
 //   node test/tools/device-sim/device-sim.mjs --port /tmp/B --ssid Home --password secret
 // Flags: --port PATH (required)  --ssid S --password P (the Wi-Fi it accepts; default: any)
-//        --no-apiary-ext (stock firmware: 0x80/0x81 → unknown RPC)  --tasmota (Tasmota console for MQTT)
+//        --no-apiary-ext (stock firmware: 0x80/0x81 → unknown RPC)
+//        --tasmota (Tasmota: MQTT through its console, with Tasmota's own topic rules — see tasmota.mjs)
 //        --name NAME  --join-ms N (Wi-Fi join time, default 300)  --mqtt-timeout-ms N (default 10000)
 //        --publish-ms N (default 1000)  --ca FILE  --insecure  --baud N (default 115200)
 //        --die-at STEP (fault tests: exit abruptly, without answering, when the host reaches STEP:
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { SerialPort } from 'serialport';
 import { ERROR, HostInput, STATE, TYPE, frame, readStrings, result } from './improv.mjs';
 import { startMqttLink } from './mqtt-link.mjs';
+import { createTasmota } from './tasmota.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -62,6 +64,15 @@ const send = (buf) => {
   if (args.garbage) port.write(noise());
   return port.write(buf);
 };
+let joinedSsid = '';
+const tasmota = args.tasmota
+  ? createTasmota({
+      log: (line) => log(line),
+      online: () => device.state === STATE.provisioned,
+      ssid: () => joinedSsid,
+      teleMs: Number(args['publish-ms']),
+    })
+  : null;
 
 /**
  * Line noise for --garbage: random bytes (never a newline or an "I" that could start a real header),
@@ -147,8 +158,10 @@ function joinWifi(ssid, password) {
       return;
     }
     log(`[I][wifi]: connected, IP ${device.ip}`);
+    joinedSsid = ssid;
     sendState(STATE.provisioned);
     send(result(0x01, [`http://${device.ip}/`]));
+    tasmota?.wifiUp();
   }, Number(args['join-ms']));
 }
 
@@ -198,36 +211,9 @@ function getMqtt() {
   send(result(0x81, [s.host, String(s.port), s.tls ? '1' : '0', masked, s.clientId, s.topic, link?.state ?? 'unset']));
 }
 
-/** Tasmota console: `Backlog MqttHost h; MqttPort p; MqttUser u; MqttPassword p; Topic t`. */
+/** Tasmota takes console lines (tasmota.mjs); other firmware ignores text. */
 function handleConsole(line) {
-  if (!args.tasmota) return;
-  const commands = line
-    .replace(/^Backlog\s+/i, '')
-    .split(';')
-    .map((c) => c.trim())
-    .filter(Boolean);
-  const set = {};
-  for (const c of commands) {
-    const [, name, value = ''] = /^(\S+)\s*(.*)$/.exec(c) ?? [];
-    if (!name) continue;
-    set[name.toLowerCase()] = value;
-    log(`RSL: RESULT = {"${name}":"${name.toLowerCase().includes('password') ? '****' : value}"}`);
-  }
-  if (!set.mqtthost) return;
-  const settings = {
-    host: set.mqtthost,
-    port: Number(set.mqttport ?? 1883),
-    tls: Number(set.mqttport) === 8883,
-    username: set.mqttuser ?? '',
-    password: set.mqttpassword === '0' ? '' : (set.mqttpassword ?? ''),
-    clientId: `DVES_${Math.floor(Math.random() * 0xffffff)
-      .toString(16)
-      .toUpperCase()
-      .padStart(6, '0')}`,
-    topic: set.topic ?? 'tasmota',
-  };
-  if (device.state !== STATE.provisioned) return log('MQT: no Wi-Fi, MQTT waits');
-  void connectMqtt(settings);
+  tasmota?.consoleLine(line);
 }
 
 const input = new HostInput({
@@ -245,6 +231,7 @@ async function stop(code) {
   clearTimeout(joinTimer);
   clearInterval(chatter);
   await link?.stop();
+  await tasmota?.stop();
   if (port.isOpen) await new Promise((r) => port.close(() => r()));
   process.exit(code);
 }
