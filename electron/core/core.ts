@@ -22,6 +22,7 @@ import { ComposerStore } from './composer/templates.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { FirstMessageWaiters } from './devices/first-message.js';
 import { PairingManager } from './devices/pairing-manager.js';
+import { restForProfile } from './handlers/rest.js';
 import { watchPorts, type PortWatcher } from './pairing/discovery.js';
 
 export interface CoreOptions {
@@ -154,6 +155,8 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       await sessions.subscribe(profile.id, topic);
     },
     sandboxMqtt: () => sandbox?.urls.mqtt,
+    // a secret-key or IAM profile pairs a device with its channel's token, fetched over REST (as account.copyToken)
+    rest: (id) => restForProfile(services, id),
   });
 
   const services: CoreServices = {
