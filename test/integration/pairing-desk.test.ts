@@ -7,9 +7,6 @@ import type { EventPayloads, KnownDevice, PairingHandshake, ProvisionResultDTO, 
 import { startTestCore, type TestCore } from '../tools/core-fixture.js';
 import { startPtyPair, startSim, type PtyPair, type Sim } from '../tools/device-sim/harness.js';
 import { openPortPaths } from '../../electron/core/pairing/serial-port.js';
-import { PairingManager } from '../../electron/core/devices/pairing-manager.js';
-import { FirstMessageWaiters } from '../../electron/core/devices/first-message.js';
-import { restForProfile } from '../../electron/core/handlers/rest.js';
 import { BeebotteRest } from '../../electron/core/beebotte/rest-client.js';
 import type { ProfileDTO } from '../../electron/api.js';
 import { waitFor } from '../tools/core-fixture.js';
@@ -127,47 +124,8 @@ describe('pairing with a profile that holds the account secret key', () => {
   }
 
   it("hands the device the chosen channel's token, fetched over REST — never the secret key", async () => {
-    const s = t.core.services;
-    const waiters = new FirstMessageWaiters();
-    s.ingest.addObserver(waiters);
-    const manager = new PairingManager({
-      bus: s.bus,
-      registry: s.devices,
-      waiters,
-      profile: (id) => s.profiles.get(id)!,
-      secret: (id) => s.vault.read(id),
-      watch: async (profile, topic) => {
-        const status = s.sessions.state(profile.id).status;
-        if (status === 'idle' || status === 'closed' || status === 'failed') await s.sessions.connect(profile);
-        await s.sessions.subscribe(profile.id, topic);
-      },
-      sandboxMqtt: () => s.sandbox?.urls.mqtt,
-      rest: (id) => restForProfile(s, id), // what account.copyToken uses
-    });
-    try {
-      const hello = await manager.start(pty.a);
-      const result = await manager.provision({
-        pairingId: hello.pairingId,
-        ssid: 'Hive',
-        wifiPassword: 'honeycomb',
-        profileId: account.id,
-        channel: 'demo',
-        resource: 'humidity',
-        waitSeconds: 30,
-      });
-      expect(result.firstMessage?.topic).toBe('demo/humidity');
-      expect(JSON.stringify(result)).not.toContain(demo().secretKey);
-      expect(await deviceLogin(result.clientId)).toMatchObject({ channel: 'demo' }); // a channel-token login, not the account
-      expect(sim.output()).not.toContain(demo().secretKey);
-    } finally {
-      await manager.closeAll();
-    }
-    expect(openPortPaths()).toEqual([]);
-  });
-
-  it('through the contract, the secret key never reaches the device: it gets the channel token or the wizard asks for one', async () => {
     const hello = await call<PairingHandshake>('pairing.start', { port: pty.a });
-    const outcome = await call<ProvisionResultDTO>('pairing.provision', {
+    const result = await call<ProvisionResultDTO>('pairing.provision', {
       pairingId: hello.pairingId,
       ssid: 'Hive',
       wifiPassword: 'honeycomb',
@@ -175,19 +133,11 @@ describe('pairing with a profile that holds the account secret key', () => {
       channel: 'demo',
       resource: 'humidity',
       waitSeconds: 30,
-    }).then(
-      (r) => r,
-      (err: Error) => err,
-    );
-    if (outcome instanceof Error) {
-      // the app without a REST client for pairing: a clear refusal, and the device was not given anything
-      expect(outcome.message).toMatch(
-        /holds the account secret key; a device gets only a channel token: type channel demo's token/,
-      );
-      await call('pairing.cancel', { pairingId: hello.pairingId });
-    } else {
-      expect(await deviceLogin(outcome.clientId)).toMatchObject({ channel: 'demo' });
-    }
+    });
+    expect(result.firstMessage?.topic).toBe('demo/humidity');
+    expect(JSON.stringify(result)).not.toContain(demo().secretKey);
+    expect(await deviceLogin(result.clientId)).toMatchObject({ channel: 'demo' }); // a channel-token login, not the account
+    expect(sim.output()).not.toContain(demo().secretKey);
     expect(openPortPaths()).toEqual([]);
   });
 });
