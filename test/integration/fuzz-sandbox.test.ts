@@ -132,7 +132,11 @@ describe('sandbox under hostile input', () => {
   it('topic tricks and garbage from Alice never reach Bob, who shares her channel name', async () => {
     const aliceAll = await connectMqtt(t.sandbox.urls.mqtt, ALICE.secretKey);
     clients.push(aliceAll);
-    await subscribe(aliceAll, '#', 1);
+    expect(await subscribe(aliceAll, '#', 1)).toEqual([1]);
+    // positive control: Alice does get her own plain message from the raw sessions below, so they did publish
+    // (home/note: a string resource, so the `write` is accepted; home/temp is a number and refuses it)
+    const aliceOwn = nextMessage(aliceAll, (m) => m.topic === 'home/note' && m.payload.toString().includes(ALICE_MARK), 15_000);
+    aliceOwn.catch(() => undefined); // awaited below
     const topics: (string | Buffer)[] = [
       'home/temp',
       'home/note',
@@ -155,9 +159,13 @@ describe('sandbox under hostile input', () => {
     ];
     for (const topic of topics) {
       const payload = JSON.stringify({ data: `${ALICE_MARK} ${String(topic).slice(0, 20)}`, write: true });
-      await rawSession(ALICE.secretKey, [publishPacket(topic, payload)]);
-      await rawSession(ALICE_HOME_TOKEN, [publishPacket(topic, payload)]);
+      // both credentials authenticate: a refused CONNECT would make every trick below pass for nothing
+      for (const credential of [ALICE.secretKey, ALICE_HOME_TOKEN]) {
+        const session = await rawSession(credential, [publishPacket(topic, payload)]);
+        expect(session.connack, `CONNACK for ${String(topic).slice(0, 20)}`).toBe(0);
+      }
     }
+    await aliceOwn;
     // broken packets and plain garbage
     await rawBytes(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
     await rawBytes(Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f])); // malformed remaining length
@@ -174,10 +182,11 @@ describe('sandbox under hostile input', () => {
     // Bob's control message arrives: Bob's listeners were working all along
     const bobPub = await connectMqtt(t.sandbox.urls.mqtt, BOB_HOME_TOKEN);
     clients.push(bobPub);
+    // both listening before the publish: each must get it, or the leak check below proves nothing
     const control = nextMessage(bobHome, (m) => m.payload.toString().includes('bob control'));
+    const controlAll = nextMessage(bobAll, (m) => m.topic === 'home/note' && m.payload.toString().includes('bob control'));
     await publish(bobPub, 'home/note', JSON.stringify({ data: 'bob control' }), 1);
-    await control;
-    await nextMessage(bobAll, (m) => m.payload.toString().includes('bob control')).catch(() => undefined);
+    await Promise.all([control, controlAll]);
 
     // Bob's own signaling (his clients connecting and subscribing) is his; anything else would be a leak
     const own = (m: Received) => {

@@ -2,6 +2,7 @@
  * The MQTT side: aedes with Beebotte's rules. Credentials are checked at CONNECT, every topic is moved
  * into the client's account space (see topics.ts) on the way in and back out on the way to a subscriber,
  * subscriptions are capped at QoS 1, JSON `{"data":…}` publishes are persisted (`write`) and bridged.
+ * Last wills are published by this module, not by aedes (see publishWill).
  */
 import {
   Aedes,
@@ -35,7 +36,18 @@ interface ClientState {
   protocol: Protocol;
   remote?: string;
   principal: Principal | null;
+  /** the CONNECT's last will, already checked against the credential's rights; client-side topic */
+  will?: Will;
+  /** the client said DISCONNECT: its will is discarded */
+  saidDisconnect?: boolean;
   unregister?: () => void;
+}
+
+interface Will {
+  topic: string;
+  payload: Buffer;
+  qos: number;
+  retain: boolean;
 }
 
 /** The parts of an aedes Client this module reaches beyond the typed API (pinned to aedes 1.x). */
@@ -45,7 +57,7 @@ interface ParsedPacket {
   password?: Buffer;
   subscriptions?: Array<{ topic: string; qos: number }>;
   unsubscriptions?: string[];
-  will?: { topic: string } | undefined;
+  will?: { topic: string; payload?: Buffer | string; qos?: number; retain?: boolean } | undefined;
 }
 type ClientInternals = Client & { _parser?: { prependListener(event: 'packet', fn: (p: ParsedPacket) => void): void } };
 
@@ -57,6 +69,7 @@ export interface BrokerDeps {
 
 export class SandboxBroker {
   private readonly states = new WeakMap<Client, ClientState>();
+  private closing = false;
 
   private constructor(
     readonly aedes: Aedes,
@@ -93,6 +106,7 @@ export class SandboxBroker {
   }
 
   close(): Promise<void> {
+    this.closing = true;
     return new Promise((resolve) => this.aedes.close(() => resolve()));
   }
 
@@ -100,12 +114,21 @@ export class SandboxBroker {
     if (packet.cmd === 'connect') {
       // credentials are resolved synchronously here so packets pipelined behind CONNECT see the account
       state.principal = resolveMqttCredential(this.deps.data.accounts, packet.username, packet.password);
+      // aedes never sees the will: publishWill sends it, in the account space, before the disconnect signal
+      // (aedes would run it through authorizePublish with the topic already moved, and could let a QoS 0
+      // signal overtake a QoS 1 will, which its per-client dedupe then drops). Outside the rights: gone now.
       const will = packet.will;
-      if (will) {
-        const allowed = state.principal && this.publishAllowed(state.principal, will.topic);
-        if (allowed) will.topic = internalDataTopic(state.principal!.owner, will.topic);
-        else packet.will = undefined;
+      packet.will = undefined;
+      if (will && state.principal && this.publishAllowed(state.principal, will.topic)) {
+        state.will = {
+          topic: will.topic,
+          payload: Buffer.isBuffer(will.payload) ? will.payload : Buffer.from(will.payload ?? ''),
+          qos: Math.min(will.qos ?? 0, 1),
+          retain: will.retain ?? false,
+        };
       }
+    } else if (packet.cmd === 'disconnect') {
+      state.saidDisconnect = true;
     } else if (packet.cmd === 'subscribe' && packet.subscriptions) {
       for (const sub of packet.subscriptions) if (sub.qos > 1) sub.qos = 1;
     } else if (packet.cmd === 'unsubscribe' && packet.unsubscriptions && state.principal) {
@@ -211,6 +234,12 @@ export class SandboxBroker {
       const state = this.states.get(client);
       if (!state?.principal) return;
       const p = state.principal;
+      if (!this.stillValid(p)) {
+        // revoked between CONNECT and now: the drop that came with the revocation could not see this one yet
+        this.deps.log(`mqtt: ${client.id} dropped: its token was revoked while it connected`);
+        client.close();
+        return;
+      }
       const entry = {
         owner: p.owner,
         userid: client.id,
@@ -230,7 +259,11 @@ export class SandboxBroker {
       state?.unregister?.();
       if (state?.principal) {
         const p = state.principal;
-        this.signalFor(client, 'disconnect', p.kind === 'channel' ? p.channel : '*', '*');
+        const signal = () => this.signalFor(client, 'disconnect', p.kind === 'channel' ? p.channel : '*', '*');
+        const will = state.will;
+        state.will = undefined;
+        if (will && !state.saidDisconnect) this.publishWill(client.id, p, will, signal);
+        else signal();
       }
     });
     aedes.on('subscribe', (subs, client) => this.afterSubscribe(subs, client));
@@ -244,6 +277,47 @@ export class SandboxBroker {
     });
     aedes.on('clientError', () => undefined);
     aedes.on('connectionError', () => undefined);
+  }
+
+  /**
+   * A client gone without DISCONNECT: its will goes to its account like a publish of its own (persisted and
+   * bridged when it is a JSON envelope) — unless its credential was revoked meanwhile (the token regenerated
+   * or the channel deleted, which is also why the connection was dropped). `then` runs once it is out.
+   */
+  private publishWill(clientId: string, principal: Principal, will: Will, then: () => void): void {
+    if (this.closing) return then();
+    if (!this.stillValid(principal) || !this.publishAllowed(principal, will.topic)) {
+      this.deps.log(`mqtt: ${clientId} last will dropped: its credential is no longer valid`);
+      return then();
+    }
+    try {
+      this.ingest(principal.owner, {
+        cmd: 'publish',
+        topic: will.topic,
+        payload: will.payload,
+        qos: will.qos as 0 | 1,
+        retain: will.retain,
+        dup: false,
+      });
+    } catch (err) {
+      this.deps.log(`mqtt: ${clientId} last will refused (${err instanceof SandboxError ? err.message : String(err)})`);
+      return then();
+    }
+    const packet = {
+      cmd: 'publish' as const,
+      topic: internalDataTopic(principal.owner, will.topic),
+      payload: will.payload,
+      qos: will.qos as 0 | 1,
+      retain: will.retain,
+      dup: false,
+    };
+    this.aedes.publish(packet, () => then());
+  }
+
+  /** A token can be revoked while its connection lives; an account's secret key cannot (no route changes it). */
+  private stillValid(principal: Principal): boolean {
+    if (principal.kind === 'account') return true;
+    return this.deps.data.accounts.resolveToken(principal.token)?.owner === principal.owner;
   }
 
   private afterSubscribe(subs: Subscription[], client: Client): void {
