@@ -44,7 +44,10 @@ export const ProfileInput = z
     credentialType: CredentialType.optional(),
     /** Beebotte account API key (the public half, used for signed REST). */
     apiKey: z.string().max(128).optional(),
-    /** generic MQTT username (not a secret there). Beebotte usernames are derived from the credential. */
+    /**
+     * generic MQTT username, stored in profiles.json (not a secret there). Beebotte usernames are derived from
+     * the credential; a Beebotte token given here (`token_…`, `token:…`, `iamtkn_…`) is refused.
+     */
     username: z.string().max(256).optional(),
     clientId: z.string().max(128).optional(),
     protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
@@ -119,7 +122,7 @@ export interface ProfileDTO {
   tls: boolean;
   credentialType?: z.infer<typeof CredentialType>;
   apiKey?: string;
-  /** generic MQTT only; never a Beebotte username (it carries the token). */
+  /** generic MQTT only; never a Beebotte username or token (those are secrets, refused as a username). */
   username?: string;
   clientId?: string;
   protocolVersion: 4 | 5;
@@ -267,6 +270,13 @@ export interface SerialPortDTO {
   productId?: string;
   serialNumber?: string;
   manufacturer?: string;
+}
+
+/** A profile that used a regenerated token but could not be moved to the new one, and why (no secret in it). */
+export interface RegenerateFailure {
+  profileId: string;
+  name: string;
+  reason: string;
 }
 
 export interface KnownDevice {
@@ -469,7 +479,8 @@ export interface MethodResults {
   'account.deleteResource': { deleted: boolean };
   /** Electron copies to the clipboard in the main process; a browser gets the token once, to copy it itself */
   'account.copyToken': { copied: boolean; token?: string };
-  'account.regenerateToken': { reconnectedProfiles: string[]; staleDevices: KnownDevice[] };
+  /** each profile is updated on its own: the ones that could not be are in failedProfiles, with why */
+  'account.regenerateToken': { reconnectedProfiles: string[]; failedProfiles: RegenerateFailure[]; staleDevices: KnownDevice[] };
   'settings.get': AppSettings;
   'settings.save': AppSettings;
 }

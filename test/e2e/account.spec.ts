@@ -140,3 +140,53 @@ test('channels and resources made in the Account screen; a regenerated token dro
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
   }
 });
+
+test('a profile that could not be moved to the new token is listed, with why', async ({ app, page }) => {
+  // The core's side (a keychain refusing one profile while the others move) is integration-tested in
+  // account-regenerate.test.ts; here the page's own WebSocket gets that answer, to check what the user sees.
+  const failure = {
+    profileId: 'greenhouse1',
+    name: 'Greenhouse',
+    reason:
+      "still holds the old token: storing the new one failed (could not store the secret: the keychain is locked: unlock it (e.g. log in again) or choose 'ask at connect' for this profile)",
+  };
+  await page.routeWebSocket(/\/api$/, (ws) => {
+    const server = ws.connectToServer();
+    const regenerations = new Set<number>();
+    ws.onMessage((message) => {
+      const frame = JSON.parse(String(message)) as { id?: number; method?: string };
+      if (frame.method === 'account.regenerateToken' && typeof frame.id === 'number') regenerations.add(frame.id);
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      const frame = JSON.parse(String(message)) as { id?: number; result?: { failedProfiles?: unknown[] } };
+      if (typeof frame.id === 'number' && regenerations.has(frame.id) && frame.result) {
+        frame.result.failedProfiles = [failure];
+        ws.send(JSON.stringify(frame));
+      } else ws.send(message);
+    });
+  });
+  await page.goto(app.url);
+  await page.getByRole('tab', { name: 'Account' }).click();
+  const view = page.getByRole('region', { name: 'Account' });
+  await view.getByRole('button', { name: 'New channel' }).click();
+  const create = view.getByRole('form', { name: 'New channel' });
+  await create.getByLabel('Channel name').fill('e2e_partial');
+  await create.getByLabel('Resource name 1').fill('reading');
+  await create.getByRole('button', { name: 'Create channel' }).click();
+  const card = view.getByRole('article', { name: 'Channel e2e_partial' });
+  await expect(card).toBeVisible();
+
+  await card.getByRole('button', { name: 'Regenerate token…' }).click();
+  await page
+    .getByRole('dialog', { name: 'Regenerate the token of e2e_partial?' })
+    .getByRole('button', { name: 'Regenerate token' })
+    .click();
+  await expect(card.getByRole('alert')).toContainText('New token issued, but one profile was not moved to it');
+  const note = view.getByRole('status', { name: 'Token regenerated' });
+  const failed = note.getByRole('list', { name: 'Profiles not updated' });
+  await expect(failed.locator(`li[data-profile="${failure.profileId}"]`)).toContainText('Greenhouse: still holds the old token');
+  await expect(failed).toContainText('the keychain is locked');
+  await expect(note).not.toContainText("None of Apiary's profiles used the old token");
+  await page.screenshot({ path: 'test-results/screenshots/account-partial.png' });
+});

@@ -72,3 +72,23 @@ test('a broker that refuses the connection shows why, next to the profile', asyn
   await expect(row.locator('.error, .warn').first()).toHaveText(/\S{8,}/);
   await page.screenshot({ path: 'test-results/screenshots/connections-error.png' });
 });
+
+test('a Beebotte token typed as a generic MQTT username is refused, pointing to the Beebotte kinds', async ({ app, page }) => {
+  await page.goto(app.url);
+  const dialog = await addGenericProfile(page, 'Token as user', broker.url);
+  const username = dialog.getByLabel('Username');
+  await username.fill('token_TypedAsUsername000001');
+  await expect(dialog.getByText('A Beebotte token is a secret, not a username')).toBeVisible();
+  await expect(username).toHaveAttribute('aria-invalid', 'true');
+  await dialog.getByRole('button', { name: 'Save profile' }).click();
+  await expect(dialog.getByRole('alert')).toContainText("Choose 'Beebotte cloud' or 'Sandbox'");
+  await expect(dialog).toBeVisible(); // nothing saved: the form stays open
+  await expect(page.getByRole('region', { name: 'Connections' }).locator('li[data-profile="Token as user"]')).toHaveCount(0);
+
+  // an ordinary username is fine
+  await username.fill('sensor-user');
+  await expect(dialog.getByText('A Beebotte token is a secret, not a username')).toBeHidden();
+  await dialog.getByRole('button', { name: 'Save profile' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('region', { name: 'Connections' }).locator('li[data-profile="Token as user"]')).toBeVisible();
+});

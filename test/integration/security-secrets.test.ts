@@ -1,7 +1,9 @@
 /**
  * No secret leaks out of the main process. Profiles carry distinctive test secrets (a Mosquitto
- * password, a fake Beebotte token and secret key, sandbox credentials); we connect, publish, fail on
- * purpose, export — then scan everything Apiary wrote or said for them (raw, base64, hex, UTF-16):
+ * password, a fake Beebotte token and secret key, sandbox credentials, Beebotte tokens typed as a generic
+ * MQTT username); we connect, publish, fail on purpose, export — then scan everything Apiary wrote or said
+ * for them (raw, base64, hex, UTF-16). Loopback only: Beebotte-cloud profiles are saved and listed but never
+ * connected; the fake token and key fail against the sandbox instead, through the same credential code.
  * - every file under the data dir (profiles.json, apiary.db + -wal, exports…), EXCEPT `sandbox/`: the
  *   sandbox is a server, its own database must hold the tokens it checks (and its CA key);
  * - every log line; every event sent to the UI (the bus, what IPC and the WebSocket forward);
@@ -27,6 +29,10 @@ const MQTT_PASSWORD = 'Pw-Apiary-Secret-7f3a9c1e';
 const WRONG_PASSWORD = 'Pw-Wrong-Secret-0b8d2e44';
 const BEEBOTTE_TOKEN = 'token_BeeFakeSecret0042x';
 const BEEBOTTE_SECRET_KEY = 'SkFakeBeebotteSecretKey000000042';
+// Beebotte tokens a user might type as a generic MQTT username: secrets too, so refused there
+const TOKEN_USERNAMES = ['token_UsernameSecret000077', 'token:LegacyUsernameSecret0078', 'iamtkn_UsernameSecret0000079'];
+// a profiles.json from an older version, with a token as a generic MQTT username
+const LEGACY_FILE_TOKEN = 'token_WrittenByOldVersion0080';
 
 let broker: CustomMosquitto;
 let brokerUrl: string;
@@ -45,7 +51,7 @@ beforeAll(async () => {
   t = await startTestCore({ demoSensor: true });
   t.core.bus.subscribe((event, data) => said.push(`${event} ${JSON.stringify(data)}`));
   const demo = t.core.services.sandbox!.demo!;
-  secrets = [MQTT_PASSWORD, WRONG_PASSWORD, BEEBOTTE_TOKEN, BEEBOTTE_SECRET_KEY, demo.token, demo.secretKey];
+  secrets = [MQTT_PASSWORD, WRONG_PASSWORD, BEEBOTTE_TOKEN, BEEBOTTE_SECRET_KEY, ...TOKEN_USERNAMES, demo.token, demo.secretKey];
 });
 afterAll(async () => {
   await host?.close();
@@ -128,7 +134,20 @@ describe('secrets never leave the main process', () => {
     const refused = await waitFor(() => (stateOf(wrong.id).status === 'failed' ? stateOf(wrong.id) : null), 'wrong password refused');
     expect(refused.error).toMatch(/credential rejected .*check the username and password/);
 
-    // Beebotte profiles with a fake token and a fake secret key (no network here: they fail to connect)
+    // a Beebotte token as a generic MQTT username is a secret: refused, pointing to the Beebotte kinds,
+    // without echoing it — and with nothing saved
+    const before = (await call<ProfileDTO[]>('profiles.list', {})).length;
+    for (const username of TOKEN_USERNAMES) {
+      const refusal = await call('profiles.save', { name: 'token as username', kind: 'mqtt', url: brokerUrl, username, secret: MQTT_PASSWORD }).then(
+        () => 'saved',
+        (err: Error) => (said.push(`profiles.save ✗ ${err.message}`), err.message),
+      );
+      expect(refusal).toMatch(/Beebotte token.*'Beebotte cloud' or 'Sandbox' profile/);
+    }
+    expect((await call<ProfileDTO[]>('profiles.list', {})).length).toBe(before);
+
+    // Beebotte-cloud profiles with a fake token and a fake secret key: saved and listed, never connected
+    // (tests stay on loopback); the same credentials fail against the sandbox just below
     const beeToken = await call<ProfileDTO>('profiles.save', { name: 'beebotte token', kind: 'beebotte', credentialType: 'channelToken', secret: BEEBOTTE_TOKEN });
     const beeKey = await call<ProfileDTO>('profiles.save', {
       name: 'beebotte keys',
@@ -139,11 +158,23 @@ describe('secrets never leave the main process', () => {
     });
     for (const p of [beeToken, beeKey]) {
       expect(p.username).toBeUndefined(); // Beebotte puts the token in the MQTT username: never shown
-      await call('sessions.connect', { profileId: p.id });
+      expect(p.hasSecret).toBe(true);
     }
-    await waitFor(() => stateOf(beeToken.id).error && stateOf(beeKey.id).error, 'Beebotte profiles fail offline', 15_000);
-    await tryCall('account.channels', { profileId: beeKey.id });
-    await tryCall('beebotte.read', { profileId: beeToken.id, channel: 'home', resource: 'temp' });
+    // the fake token and key, refused by the sandbox: MQTT CONNACK 5 and REST 401, through the same code
+    const fakeToken = await call<ProfileDTO>('profiles.save', { name: 'fake token', kind: 'sandbox', credentialType: 'channelToken', secret: BEEBOTTE_TOKEN, subscriptions: ['demo/#'] });
+    const fakeKey = await call<ProfileDTO>('profiles.save', {
+      name: 'fake keys',
+      kind: 'sandbox',
+      credentialType: 'secretKey',
+      apiKey: 'PublicApiKey000000000001',
+      secret: BEEBOTTE_SECRET_KEY,
+    });
+    for (const p of [fakeToken, fakeKey]) await call('sessions.connect', { profileId: p.id });
+    await waitFor(() => stateOf(fakeToken.id).status === 'failed' && stateOf(fakeKey.id).status === 'failed', 'fake credentials refused by the sandbox');
+    expect(stateOf(fakeToken.id).error).toMatch(/credential rejected/);
+    await tryCall('account.channels', { profileId: fakeKey.id });
+    await tryCall('beebotte.read', { profileId: fakeToken.id, channel: 'demo', resource: 'temperature' });
+    expect(said.filter((line) => /^(account\.channels|beebotte\.read) ✗ /.test(line))).toHaveLength(2);
 
     // sandbox-kind profiles: the demo token, and the account's secret key with its API key
     const sbxToken = await call<ProfileDTO>('profiles.save', { name: 'sandbox token', kind: 'sandbox', secret: demo.token, subscriptions: ['demo/#'] });
@@ -174,6 +205,8 @@ describe('secrets never leave the main process', () => {
     await waitFor(() => finished.length >= 3, 'three exports finished', 20_000);
     off();
     expect(finished.every((f) => f.finished)).toBe(true);
+
+    expect([stateOf(beeToken.id).status, stateOf(beeKey.id).status]).toEqual(['idle', 'idle']); // never dialled out
 
     // everything a UI can read
     for (const [method, params] of [
@@ -220,7 +253,18 @@ describe('secrets never leave the main process', () => {
     // and after a clean shutdown (WAL checkpointed into apiary.db)
     await t.close();
     expect(scan()).toEqual([]);
+    // an older version left a Beebotte token as a generic MQTT username in profiles.json: gone at the next start
+    const file = path.join(t.dataDir, 'profiles.json');
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { profiles: Record<string, unknown>[] };
+    stored.profiles.push({ ...stored.profiles.find((p) => p.kind === 'mqtt'), id: 'legacy1', name: 'legacy token user', username: LEGACY_FILE_TOKEN });
+    fs.writeFileSync(file, JSON.stringify(stored));
+    secrets.push(LEGACY_FILE_TOKEN);
+    expect(findSecrets(fs.readFileSync(file), 'profiles.json', [LEGACY_FILE_TOKEN]).length).toBeGreaterThan(0); // the scan sees it
     t = await startTestCore({ dataDir: t.dataDir, demoSensor: false });
+    expect(scan()).toEqual([]);
+    const legacy = (await call<ProfileDTO[]>('profiles.list', {})).find((p) => p.id === 'legacy1');
+    expect(legacy).toMatchObject({ name: 'legacy token user', kind: 'mqtt' });
+    expect(legacy?.username).toBeUndefined();
   });
 
   it('the headless host: loopback only by default, and its URL carries only its own access token', async () => {

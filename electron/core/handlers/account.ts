@@ -1,7 +1,9 @@
-import { ApiError, type KnownDevice } from '../../api.js';
+import { ApiError, type KnownDevice, type RegenerateFailure } from '../../api.js';
 import { isValidName } from '../beebotte/names.js';
 import { BeebotteRestError } from '../beebotte/rest-client.js';
 import type { CoreServices } from '../core.js';
+import type { Profile } from '../profiles/profile.js';
+import { redact } from '../vault/errors.js';
 import { restForProfile } from './rest.js';
 import type { HandlerGroup } from './types.js';
 
@@ -78,38 +80,71 @@ export function accountHandlers(s: CoreServices): HandlerGroup<Methods> {
 
     /**
      * Regenerate a channel token: every own profile that used the old token gets the new one in the
-     * keychain and reconnects; paired devices on the channel are listed as holding a dead token.
+     * keychain and reconnects — each on its own, so one that fails (locked keychain…) is reported and the
+     * others still move. Paired devices on that channel of the same account are listed as holding a dead token.
      */
     'account.regenerateToken': ({ profileId, channel }) =>
       readable(async () => {
         if (!isValidName(channel)) throw new ApiError('invalid_params', `invalid channel name ${channel}`);
+        const used = s.profiles.get(profileId);
         const rest = await admin(profileId);
         const oldToken = (await rest.channel(channel)).token;
         const newToken = await rest.regenerateToken(channel);
+        // from here on the old token is dead: nothing below may stop the rest from happening
         const reconnectedProfiles: string[] = [];
+        const failedProfiles: RegenerateFailure[] = [];
+        const heldOldToken = new Set<string>();
         for (const profile of s.profiles.list()) {
-          if (profile.kind === 'mqtt' || profile.credentialType !== 'channelToken') continue;
-          const secret = await s.vault.read(profile.id);
-          if (!secret || !oldToken || stripPrefix(secret) !== stripPrefix(oldToken)) continue;
-          await s.vault.save(profile.id, newToken, profile.builtIn ? 'ask' : profile.secretMode);
-          const status = s.sessions.state(profile.id).status;
-          if (status !== 'idle' && status !== 'closed') await s.sessions.connect(profile);
-          reconnectedProfiles.push(profile.id);
+          if (profile.kind === 'mqtt' || (profile.credentialType ?? 'channelToken') !== 'channelToken') continue;
+          let step = 'could not read its token to check it';
+          try {
+            const secret = await s.vault.read(profile.id);
+            if (!secret || !oldToken || stripPrefix(secret) !== stripPrefix(oldToken)) continue;
+            heldOldToken.add(profile.id);
+            step = 'still holds the old token: storing the new one failed';
+            await s.vault.save(profile.id, newToken, profile.builtIn ? 'ask' : profile.secretMode);
+            const status = s.sessions.state(profile.id).status;
+            step = 'has the new token, but reconnecting failed';
+            if (status !== 'idle' && status !== 'closed') await s.sessions.connect(profile);
+            reconnectedProfiles.push(profile.id);
+          } catch (err) {
+            const why = redact(redact(err instanceof Error ? err.message : String(err), newToken), oldToken);
+            failedProfiles.push({ profileId: profile.id, name: profile.name, reason: `${step} (${why})` });
+          }
         }
-        if (s.sandbox?.demo && s.profiles.get(profileId)?.builtIn && channel === s.sandbox.demo.channel) {
+        if (s.sandbox?.demo && used?.builtIn && channel === s.sandbox.demo.channel) {
           s.sandbox.demo.token = newToken; // the demo sensor reconnects with it
           s.onDemoTokenChanged?.(newToken);
         }
+        const account = used ? accountOf(s, used) : null;
+        const sameAccount = (device: KnownDevice): boolean => {
+          if (device.profileId === profileId || heldOldToken.has(device.profileId)) return true;
+          const owner = s.profiles.get(device.profileId);
+          return !!owner && account !== null && accountOf(s, owner) === account;
+        };
         const staleDevices: KnownDevice[] = [];
         for (const device of s.devices.list()) {
-          if (device.channel !== channel) continue;
+          if (device.channel !== channel || !sameAccount(device)) continue;
           const updated = s.devices.update(device.id, { staleToken: true, online: false });
           if (updated) staleDevices.push(updated);
         }
         if (staleDevices.length) s.bus.emit('devices.changed', s.devices.list());
-        return { reconnectedProfiles, staleDevices };
+        return { reconnectedProfiles, failedProfiles, staleDevices };
       }),
   };
+}
+
+/**
+ * Which Beebotte account a profile reaches, when the profile alone can tell: the endpoint (the embedded
+ * sandbox or Beebotte's cloud) and the account's API key. A token profile does not say which account
+ * issued its token: null (it matches only when it held the regenerated token itself).
+ */
+function accountOf(s: CoreServices, profile: Profile): string | null {
+  if (profile.kind === 'mqtt') return null;
+  const endpoint = profile.kind === 'sandbox' ? 'sandbox' : 'beebotte-cloud';
+  if (profile.builtIn && profile.kind === 'sandbox' && s.sandbox?.demo) return `${endpoint} ${s.sandbox.demo.apiKey}`;
+  if (profile.credentialType === 'secretKey' && profile.apiKey) return `${endpoint} ${profile.apiKey}`;
+  return null;
 }
 
 function stripPrefix(token: string): string {

@@ -3,7 +3,7 @@
  * the last action per channel. Tokens are never stored here: copyToken hands one to the clipboard and
  * drops it.
  */
-import type { ChannelInfo, KnownDevice, ProfileDTO, Vtype } from '../../../../electron/api';
+import type { ChannelInfo, KnownDevice, ProfileDTO, RegenerateFailure, Vtype } from '../../../../electron/api';
 import { api } from '../../lib/api';
 import { errorText } from '../../lib/format';
 import { app } from '../../lib/state.svelte';
@@ -61,6 +61,8 @@ export interface Regenerated {
   channel: string;
   /** profile ids that got the new token and reconnected */
   reconnected: string[];
+  /** profiles that used the old token but could not be moved to the new one, with why */
+  failed: RegenerateFailure[];
   staleDevices: KnownDevice[];
 }
 
@@ -188,9 +190,17 @@ class AccountState {
       this.regenerated = {
         channel,
         reconnected: result.reconnectedProfiles,
+        failed: result.failedProfiles,
         staleDevices: result.staleDevices,
       };
-      this.note(channel, 'ok', 'New token issued; the old one no longer connects.');
+      const failed = result.failedProfiles.length;
+      this.note(
+        channel,
+        failed ? 'error' : 'ok',
+        failed
+          ? `New token issued, but ${failed === 1 ? 'one profile was' : `${failed} profiles were`} not moved to it: see below.`
+          : 'New token issued; the old one no longer connects.',
+      );
     } catch (e) {
       this.note(channel, 'error', `Token not regenerated: ${errorText(e)}`);
     }

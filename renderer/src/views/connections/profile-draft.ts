@@ -97,8 +97,16 @@ export function draftProblem(d: ProfileDraft): string | null {
   if (d.kind === 'mqtt' && !/^(mqtts?|wss?|tcp|ssl):\/\/[^\s/]+/i.test(d.url.trim())) {
     return 'The broker URL looks like mqtt://host:1883 or mqtts://host:8883.';
   }
+  if (d.kind === 'mqtt' && looksLikeBeebotteToken(d.username)) {
+    return "This username is a Beebotte token — a secret. Choose 'Beebotte cloud' or 'Sandbox' and enter it as the channel or IAM token: Apiary keeps it in the keychain.";
+  }
   if (d.kind !== 'mqtt' && d.credentialType === 'secretKey' && !d.apiKey.trim()) {
     return 'With a secret key, add the API key too (it signs REST calls).';
   }
   return null;
+}
+
+/** The core refuses these as a generic MQTT username (profiles/profile.ts carriesBeebotteToken): say so first. */
+export function looksLikeBeebotteToken(username: string): boolean {
+  return /^(token_|token:|iamtkn_)/.test(username.trim());
 }
