@@ -505,8 +505,8 @@ export interface EventPayloads {
   'devices.changed': KnownDevice[];
   'pairing.progress': PairingStep;
   'settings.changed': AppSettings;
-  /** from a shell (tray menu, notification click): show this message or topic */
-  'ui.open': { messageId?: number; profileId?: string | null; topic?: string };
+  /** from a shell (tray menu, notification click): show this message or topic, or a screen (a plugged board → Devices) */
+  'ui.open': { messageId?: number; profileId?: string | null; topic?: string; tab?: 'devices' };
 }
 export type EventName = keyof EventPayloads;
 

@@ -134,8 +134,7 @@ async function boot(): Promise<void> {
     if (event === 'settings.changed') applyShellSettings(data as AppSettings);
     if (event === 'device.plugged' && !win?.isVisible()) {
       const port = data as EventPayloads['device.plugged'];
-      // ui.open has no "Devices tab" target yet: the click opens the window
-      notifier.showNotice(`${port.board ?? 'A serial device'} connected — pair it?`, port.path, () => openInWindow({}));
+      notifier.showNotice(`${port.board ?? 'A serial device'} connected — pair it?`, port.path, () => openInWindow({ tab: 'devices' }));
     }
     if (event === 'alert.fired') {
       notifier.showAlert(data as EventPayloads['alert.fired'], (a) =>
