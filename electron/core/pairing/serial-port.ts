@@ -1,19 +1,22 @@
 /**
  * A real serial port (serialport) behind the DuplexPort interface the Improv client uses.
- * DTR/RTS are set deliberately after open so an ESP32's auto-reset circuit neither resets the board nor
- * holds it in the bootloader; ptys refuse that ioctl, which is fine. Open errors become PairingErrors
+ * DTR/RTS are set deliberately after open, by board (line-policy.ts), so an ESP32's auto-reset circuit neither
+ * resets the board nor holds it in the bootloader; ptys refuse that ioctl, which is fine. Open errors become PairingErrors
  * that say what to do. Every port opened here is tracked until it is closed, so leaks are visible.
  */
+import { realpath } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
+import { vidPidOf } from './discovery.js';
 import type { DuplexPort } from './improv-client.js';
 import { PairingError } from './errors.js';
+import { linePolicyFor } from './line-policy.js';
 
 export interface OpenSerialOptions {
   baudRate?: number;
-  /** DTR and RTS after open; both false = "run" on ESP32/ESP8266 auto-reset circuits */
+  /** DTR and RTS after open; default: by the board's VID:PID (line-policy.ts) */
   dtr?: boolean;
   rts?: boolean;
-  /** wait after open before talking, for boards that reset on open anyway (Arduino AVR) */
+  /** wait after open before talking, for boards that reset on open anyway (Arduino AVR); default: by VID:PID */
   bootDelayMs?: number;
 }
 
@@ -29,7 +32,30 @@ export function openPortPaths(): string[] {
   return [...open];
 }
 
-export async function openSerialPort(path: string, opts: OpenSerialOptions = {}): Promise<SerialDuplex> {
+/** The USB VID:PID behind a path (also a /dev/serial/by-id link); undefined for ptys or when listing fails. */
+async function vidPidOfPath(path: string): Promise<string | undefined> {
+  try {
+    const real = await realpath(path).catch(() => path);
+    const info = (await SerialPort.list()).find((p) => p.path === path || p.path === real);
+    return info ? vidPidOf(info) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Opens a port with the modem lines and boot wait its board needs (line-policy.ts, by VID:PID); options
+ * given explicitly win.
+ */
+export async function openSerialPort(path: string, given: OpenSerialOptions = {}): Promise<SerialDuplex> {
+  const needsPolicy = given.dtr === undefined || given.rts === undefined || given.bootDelayMs === undefined;
+  const policy = needsPolicy ? linePolicyFor(await vidPidOfPath(path)) : undefined;
+  const opts: OpenSerialOptions = {
+    ...given,
+    dtr: given.dtr ?? policy!.dtr,
+    rts: given.rts ?? policy!.rts,
+    bootDelayMs: given.bootDelayMs ?? policy!.bootDelayMs,
+  };
   const port = new SerialPort({
     path,
     baudRate: opts.baudRate ?? 115200,
