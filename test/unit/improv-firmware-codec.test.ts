@@ -14,6 +14,11 @@ const hasGpp = spawnSync('g++', ['--version'], { stdio: 'ignore' }).status === 0
 const dir = mkdtempSync(join(tmpdir(), 'apiary-codec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// CI installs g++ (.ci/run): there a missing compiler is a failure, not a skip
+it.runIf(!hasGpp && !!process.env.CI)('CI has g++ to build the firmware codec', () => {
+  expect(hasGpp, 'g++ is missing: .ci/run installs it').toBe(true);
+});
+
 describe.skipIf(!hasGpp)('firmware codec (C++, g++ -std=c++17)', () => {
   it('compiles without warnings and passes every shared vector', () => {
     const bin = join(dir, 'codec_test');
