@@ -1,29 +1,6 @@
 import fs from 'node:fs';
 import mqtt from 'mqtt';
-import type { Page } from '@playwright/test';
-import { test, expect } from './host-fixture.js';
-
-/** One call of the page's own API (same cookie, same WebSocket contract as the UI). */
-function callFromPage<T>(page: Page, method: string, params: object = {}): Promise<T> {
-  return page.evaluate(
-    ([m, p]) =>
-      new Promise<T>((resolve, reject) => {
-        const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`);
-        const timer = setTimeout(() => (ws.close(), reject(new Error(`${m}: no answer in 10 s`))), 10_000);
-        ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: m, params: p }));
-        ws.onmessage = (e) => {
-          const frame = JSON.parse(String(e.data)) as { id?: number; result?: T; error?: { message: string } };
-          if (frame.id !== 1) return;
-          clearTimeout(timer);
-          ws.close();
-          if (frame.error) reject(new Error(frame.error.message));
-          else resolve(frame.result as T);
-        };
-        ws.onerror = () => reject(new Error('WebSocket to Apiary failed'));
-      }),
-    [method, params] as const,
-  );
-}
+import { callFromPage, test, expect } from './host-fixture.js';
 
 /** Connects with a channel token; resolves with the client, or rejects with the broker's refusal. */
 function connectWithToken(url: string, token: string): Promise<mqtt.MqttClient> {

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test as base } from '@playwright/test';
+import { test as base, type Page } from '@playwright/test';
 
 export interface ServedApp {
   url: string;
@@ -42,6 +42,28 @@ export async function stop(app: ServedApp): Promise<void> {
   app.process.kill('SIGTERM');
   await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
   if (app.process.exitCode === null) app.process.kill('SIGKILL');
+}
+
+/** One call of the page's own API (same cookie, same WebSocket contract as the UI). */
+export function callFromPage<T>(page: Page, method: string, params: object = {}): Promise<T> {
+  return page.evaluate(
+    ([m, p]) =>
+      new Promise<T>((resolve, reject) => {
+        const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`);
+        const timer = setTimeout(() => (ws.close(), reject(new Error(`${m}: no answer in 10 s`))), 10_000);
+        ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: m, params: p }));
+        ws.onmessage = (e) => {
+          const frame = JSON.parse(String(e.data)) as { id?: number; result?: T; error?: { message: string } };
+          if (frame.id !== 1) return;
+          clearTimeout(timer);
+          ws.close();
+          if (frame.error) reject(new Error(frame.error.message));
+          else resolve(frame.result as T);
+        };
+        ws.onerror = () => reject(new Error('WebSocket to Apiary failed'));
+      }),
+    [method, params] as const,
+  );
 }
 
 export const test = base.extend<{ app: ServedApp }>({
