@@ -1,5 +1,7 @@
 /** The outbox survives closing the app: messages queued offline are delivered after a restart. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import type { ProfileDTO } from '../../electron/api.js';
 import { startTestCore, tempDir, waitFor } from '../tools/core-fixture.js';
@@ -42,5 +44,45 @@ describe('outbox across an app restart', () => {
     await waitFor(() => second.core.services.outbox.count(profile.id) === 0, 'outbox empty');
     await subscriber.endAsync();
     await second.close();
+  });
+
+  it('a message published while connected stays in the outbox until its PUBACK, so a restart before it still delivers it', { timeout: 30_000 }, async () => {
+    // a broker that takes the PUBLISH but, for now, never acknowledges it (aedes waits on authorizePublish)
+    let acknowledge = false;
+    const broker = await Aedes.createBroker({
+      authorizePublish: (_client, _packet, done) => {
+        if (acknowledge) done(null);
+      },
+    });
+    const server = net.createServer(broker.handle);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    try {
+      const dataDir = tempDir();
+      const secrets = new MemorySecretStore();
+      const first = await startTestCore({ embeddedSandbox: false, dataDir, secrets });
+      const profile = (await first.core.call('profiles.save', { name: 'slow', kind: 'mqtt', url, subscriptions: [] })) as ProfileDTO;
+      await first.core.call('sessions.connect', { profileId: profile.id });
+      await waitFor(() => first.core.services.sessions.state(profile.id).status === 'connected', 'connected');
+      const data = JSON.stringify({ note: 'sent while connected, never acknowledged' });
+      const r = (await first.core.call('messages.publish', { profileId: profile.id, topic: 'slow/t', data, qos: 1 })) as { status: string };
+      expect(r.status).toBe('queued'); // no PUBACK in time: the user is told it waits in the outbox
+      expect(first.core.services.outbox.count(profile.id)).toBe(1);
+      await first.close(); // the app goes away before the PUBACK
+
+      acknowledge = true;
+      const received: string[] = [];
+      broker.on('publish', (packet, client) => {
+        if (client && packet.topic === 'slow/t') received.push(packet.payload.toString());
+      });
+      const second = await startTestCore({ embeddedSandbox: false, dataDir, secrets });
+      await second.core.call('sessions.connect', { profileId: profile.id });
+      await waitFor(() => second.core.services.outbox.count(profile.id) === 0, 'the outbox delivered after restart', 15_000);
+      expect(received).toContain(data);
+      await second.close();
+    } finally {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      server.close();
+    }
   });
 });

@@ -15,6 +15,11 @@ import { NotConnectedError, Session, type SessionConfig } from './session.js';
  */
 export const POISON_DROPS = 3;
 
+/** How long a connected QoS 1 publish waits for its PUBACK before answering 'queued' (it stays in the outbox). */
+export const LIVE_ACK_WAIT_MS = 5000;
+
+type LiveOutcome = 'sent' | 'queued' | { refused: string };
+
 /** What the manager needs of the outbox (store/outbox.ts implements it). */
 export interface OutboxPort {
   /** profileName only names the profile in the "outbox full" error */
@@ -43,6 +48,8 @@ export class SessionManager {
   /** per profile: the queued message that was in flight when the connection dropped, and how many times */
   private readonly suspects = new Map<string, { id: number; drops: number }>();
   private readonly profileKinds = new Map<string, Profile['kind']>();
+  /** live QoS 1 publishes waiting for their outbox row's PUBACK (outbox id → settle) */
+  private readonly ackWaiters = new Map<number, (outcome: LiveOutcome) => void>();
 
   constructor(private readonly deps: SessionManagerDeps) {}
 
@@ -96,27 +103,32 @@ export class SessionManager {
     await Promise.all([...this.sessions.keys()].map((id) => this.disconnect(id, false)));
   }
 
+  /**
+   * QoS 0 goes out at once or fails. QoS 1 is written to the outbox first, connected or not, and leaves it
+   * on its PUBACK: a crash or a dropped connection before the PUBACK cannot lose it, and it can never overtake
+   * a message queued earlier. Connected, the call waits up to LIVE_ACK_WAIT_MS for that PUBACK ('sent'),
+   * then answers 'queued' (it is still delivered, by the outbox).
+   */
   async publish(profile: Profile, input: ParsedParamsOf<'messages.publish'>): Promise<PublishResult> {
     const payload = encodePayload(profile, input);
     const session = this.sessions.get(profile.id);
-    const qos = input.qos;
-    if (session?.connected && !this.draining.has(profile.id)) {
-      try {
-        await session.publish(input.topic, payload, { qos, retain: input.retain });
-        return { status: 'sent', topic: input.topic, payloadBytes: payload.length };
-      } catch (err) {
-        if (qos === 0) throw new ApiError('failed', `not sent: ${(err as Error).message}`);
-        // QoS 1: fall through to the outbox, delivered on reconnect
+    if (input.qos === 0) {
+      if (!session?.connected) {
+        throw new ApiError(
+          'failed',
+          `not sent: ${profile.name} is not connected, and QoS 0 messages are not queued — connect, or publish with QoS 1 to queue it`,
+        );
       }
+      try {
+        await session.publish(input.topic, payload, { qos: 0, retain: input.retain });
+      } catch (err) {
+        throw new ApiError('failed', `not sent: ${(err as Error).message}`);
+      }
+      return { status: 'sent', topic: input.topic, payloadBytes: payload.length };
     }
-    if (qos === 0) {
-      throw new ApiError(
-        'failed',
-        `not sent: ${profile.name} is not connected, and QoS 0 messages are not queued — connect, or publish with QoS 1 to queue it`,
-      );
-    }
+    let id: number;
     try {
-      this.deps.outbox.enqueue({
+      id = this.deps.outbox.enqueue({
         profileId: profile.id,
         profileName: profile.name,
         topic: input.topic,
@@ -128,8 +140,25 @@ export class SessionManager {
       throw new ApiError('failed', (err as Error).message);
     }
     this.updateOutbox(profile.id);
-    if (session?.connected) void this.drain(profile.id);
-    return { status: 'queued', topic: input.topic, payloadBytes: payload.length };
+    const queued: PublishResult = { status: 'queued', topic: input.topic, payloadBytes: payload.length };
+    if (!session?.connected) return queued;
+    const outcome = await new Promise<LiveOutcome>((resolve) => {
+      const timer = setTimeout(() => settle('queued'), LIVE_ACK_WAIT_MS);
+      const settle = (o: LiveOutcome) => {
+        clearTimeout(timer);
+        this.ackWaiters.delete(id);
+        resolve(o);
+      };
+      this.ackWaiters.set(id, settle);
+      void this.drain(profile.id);
+    });
+    if (outcome === 'sent') return { status: 'sent', topic: input.topic, payloadBytes: payload.length };
+    if (outcome === 'queued') return queued;
+    throw new ApiError('failed', `not sent: ${outcome.refused}`);
+  }
+
+  private settleLive(id: number, outcome: LiveOutcome): void {
+    this.ackWaiters.get(id)?.(outcome);
   }
 
   /**
@@ -179,6 +208,7 @@ export class SessionManager {
       const item = items[i]!;
       if (result.status === 'fulfilled') {
         if (this.suspects.get(profileId)?.id === item.id) this.suspects.delete(profileId);
+        this.settleLive(item.id, 'sent');
         continue;
       }
       const err = result.reason as { code?: unknown; message?: string };
@@ -187,6 +217,7 @@ export class SessionManager {
         this.moveAside(session, profileId, item, `the broker refused ${item.topic} (PUBACK 0x${err.code.toString(16)}: ${err.message ?? 'refused'})`);
         continue;
       }
+      this.settleLive(item.id, 'queued'); // still in the outbox: the next connection delivers it
       if (intact && !(result.reason instanceof NotConnectedError)) this.strike(session, profileId, item);
       intact = false;
     }
@@ -210,6 +241,7 @@ export class SessionManager {
   }
 
   private moveAside(session: Session, profileId: string, item: { id: number; topic: string }, why: string): void {
+    this.settleLive(item.id, { refused: why });
     this.deps.outbox.remove(item.id);
     const text = `${why}; the message was removed from the outbox`;
     this.deps.log.warn(`outbox of ${profileId}: ${text}`);

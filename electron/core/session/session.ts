@@ -33,6 +33,9 @@ export interface SessionConfig {
  */
 export const STABLE_CONNECTION_MS = 15_000;
 
+/** How long a disconnect waits for in-flight acknowledgements before it closes the socket anyway. */
+export const GRACEFUL_END_MS = 2000;
+
 /** Thrown by publish() when there is no live connection: nothing was sent. */
 export class NotConnectedError extends Error {
   constructor() {
@@ -121,7 +124,19 @@ export class Session extends EventEmitter<SessionEvents> {
     this.client = null;
     this.retryAt = undefined;
     this.setStatus('closed');
-    if (client) await client.endAsync(false).catch(() => undefined);
+    if (!client) return;
+    // mqtt.js's graceful end waits for every in-flight PUBACK, forever if the broker never sends one: give it
+    // a moment, then close. Nothing is lost: an unacknowledged QoS 1 message is still in the outbox.
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      client.endAsync(false).then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), GRACEFUL_END_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!ended) await client.endAsync(true).catch(() => undefined);
   }
 
   /**
