@@ -45,10 +45,14 @@ export const ProfileInput = z
     /** Beebotte account API key (the public half, used for signed REST). */
     apiKey: z.string().max(128).optional(),
     /**
-     * generic MQTT username, stored in profiles.json (not a secret there). Beebotte usernames are derived from
-     * the credential; a Beebotte token given here (`token_…`, `token:…`, `iamtkn_…`) is refused.
+     * generic MQTT username, stored in profiles.json. One that carries a Beebotte token (`token_…`, `token:…`,
+     * `iamtkn_…`, for a Beebotte-compatible server) is a secret: it goes to the vault like the password, by
+     * secretMode. Editing a profile whose username is a secret: absent or blank keeps it, another replaces it.
+     * Beebotte and Sandbox profiles derive their username from the credential.
      */
     username: z.string().max(256).optional(),
+    /** generic MQTT: true = drop the username kept as a secret (the profile connects without one) */
+    forgetUsername: z.boolean().optional(),
     clientId: z.string().max(128).optional(),
     protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
     caFile: z.string().max(1024).optional(),
@@ -122,8 +126,12 @@ export interface ProfileDTO {
   tls: boolean;
   credentialType?: z.infer<typeof CredentialType>;
   apiKey?: string;
-  /** generic MQTT only; never a Beebotte username or token (those are secrets, refused as a username). */
+  /** generic MQTT only, and only a plain one: never a Beebotte username or a token (see usernameIsSecret). */
   username?: string;
+  /** generic MQTT: the username carries a Beebotte token, so it is kept in the vault and never sent here */
+  usernameIsSecret?: true;
+  /** with usernameIsSecret: whether it is held now (an 'ask at connect' one lasts one run) */
+  usernameStored?: boolean;
   clientId?: string;
   protocolVersion: 4 | 5;
   caFile?: string;

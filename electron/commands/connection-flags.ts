@@ -17,6 +17,7 @@ import type { SecretStore } from '../core/platform.js';
 import { buildSessionConfig } from '../core/profiles/connection.js';
 import { BEEBOTTE_HOST, BEEBOTTE_REST, SANDBOX_PROFILE_ID, type Profile } from '../core/profiles/profile.js';
 import { ProfileStore } from '../core/profiles/profile-store.js';
+import { usernameOf } from '../core/profiles/secret-username.js';
 import { describeConnectError } from '../core/session/errors.js';
 import { KeytarSecretStore, Vault, VaultError } from '../core/vault/index.js';
 import { packageRoot } from '../node-platform.js';
@@ -302,9 +303,12 @@ async function profileTarget(values: MqttFlags, io: CommandIo, clientId: string)
       `profile "${profile.name}" connects to the app's embedded sandbox: give its address with --broker (\`apiary sandbox --json\` prints it)`,
     );
   }
+  // a generic profile's username may be a token kept in the keychain; --username replaces it
+  const username = override.kind === 'userpass' ? undefined : await usernameOf(openVault(io), profile);
   const config = buildSessionConfig(profile, secret, {
     resourcesDir: path.join(packageRoot, 'resources'),
     ...(broker ? { sandbox: { mqtt: broker.href } } : {}),
+    ...(username !== undefined ? { username } : {}),
   });
   const login: IClientOptions = {
     clientId: values['client-id'] || config.options.clientId || clientId,

@@ -1,37 +1,85 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { beebotteUsername } from '../core/beebotte/credentials.js';
+import { credentialsForToken } from '../core/pairing/flow.js';
+import { BeebotteRest } from '../core/beebotte/rest-client.js';
+import type { SecretStore } from '../core/platform.js';
 import { ProfileStore } from '../core/profiles/profile-store.js';
-import { BEEBOTTE_HOST } from '../core/profiles/profile.js';
+import { BEEBOTTE_HOST, BEEBOTTE_REST, type Profile } from '../core/profiles/profile.js';
+import { usernameOf } from '../core/profiles/secret-username.js';
 import { KeytarSecretStore, Vault } from '../core/vault/index.js';
 import { defaultDataDir, packageRoot } from '../node-platform.js';
 import type { ResolvedProfile } from './provision.js';
 
+export interface ResolveOptions {
+  /** default: APIARY_DATA_DIR or ~/.apiary */
+  dataDir?: string;
+  /** default: the OS keychain */
+  secrets?: SecretStore;
+  /** the Beebotte REST base a secret-key or IAM profile fetches the channel token from (default Beebotte's) */
+  api?: string;
+}
+
 /**
- * `--profile NAME` for device provisioning: the broker a device must reach and the credential it gets,
- * from the app's profile store and the keychain. The secret stays in this process.
+ * `--profile NAME` for device provisioning: the broker a device must reach and the credential it gets, from
+ * the app's profile store and the keychain. A device only ever gets a channel token of its own channel: a
+ * channel-token profile gives its token; a profile holding the account secret key or an IAM token — which must
+ * never leave this process — gives the channel's token, fetched over REST with those credentials.
  */
-export async function resolveProfileForDevice(name: string, dataDir = defaultDataDir()): Promise<ResolvedProfile> {
-  const store = new ProfileStore(path.join(dataDir, 'profiles.json'));
+export async function resolveProfileForDevice(
+  name: string,
+  channel: string,
+  options: ResolveOptions = {},
+): Promise<ResolvedProfile> {
+  const store = new ProfileStore(path.join(options.dataDir ?? defaultDataDir(), 'profiles.json'));
   const profile = store.findByName(name);
   if (!profile) throw new Error(`no profile named "${name}" (apiary profiles list shows them)`);
-  const secret = await new Vault(new KeytarSecretStore()).read(profile.id);
+  const vault = new Vault(options.secrets ?? new KeytarSecretStore());
+  const secret = await vault.read(profile.id);
   if (profile.kind === 'mqtt') {
     if (!profile.url) throw new Error(`profile "${name}" has no broker URL`);
     return {
       url: profile.url,
-      username: profile.username ?? '',
+      username: (await usernameOf(vault, profile)) ?? '',
       password: secret ?? '',
       ...(profile.caFile ? { ca: fs.readFileSync(profile.caFile, 'utf8') } : {}),
     };
   }
-  if (profile.kind === 'sandbox') throw new Error('the built-in sandbox profile lives inside the running app: use --broker and --token with `apiary sandbox`');
+  if (profile.kind === 'sandbox')
+    throw new Error('the built-in sandbox profile lives inside the running app: use --broker and --token with `apiary sandbox`');
   if (!secret) throw new Error(`profile "${name}" has no credential in the keychain`);
   const port = profile.port ?? 8883;
+  const token =
+    (profile.credentialType ?? 'channelToken') === 'channelToken'
+      ? secret
+      : await channelToken(profile, secret, channel, options.api);
   return {
     url: `${port === 1883 ? 'mqtt' : 'mqtts'}://${BEEBOTTE_HOST}:${port}`,
-    username: beebotteUsername(profile.credentialType ?? 'channelToken', secret),
-    password: '',
+    ...credentialsForToken(token),
     ...(port !== 1883 ? { ca: fs.readFileSync(path.join(packageRoot, 'resources', 'certs', 'beebotte-ca.pem'), 'utf8') } : {}),
   };
+}
+
+/** The channel's token over REST with the profile's account credentials (as the app's pairing wizard does). */
+async function channelToken(profile: Profile, secret: string, channel: string, api = BEEBOTTE_REST): Promise<string> {
+  const holds = profile.credentialType === 'secretKey' ? 'the account secret key' : 'an IAM token';
+  const refuse = (why: string) =>
+    new Error(
+      `"${profile.name}" holds ${holds}, and a device gets only a channel token: ${why} — or give channel ${channel}'s token with --broker URL --token T`,
+    );
+  let rest: BeebotteRest;
+  if (profile.credentialType === 'secretKey') {
+    if (!profile.apiKey) throw refuse("fetching the channel's token needs the account's API key in the profile");
+    rest = new BeebotteRest(api, { kind: 'keys', apiKey: profile.apiKey, secretKey: secret });
+  } else {
+    rest = new BeebotteRest(api, { kind: 'token', token: secret });
+  }
+  if (!rest.canAdmin) throw refuse('this credential cannot read channel tokens over REST');
+  let token: string | undefined;
+  try {
+    token = (await rest.channel(channel)).token;
+  } catch (err) {
+    throw refuse(`fetching channel ${channel}'s token over REST failed (${(err as Error).message})`);
+  }
+  if (!token) throw refuse(`the server did not return a token for channel ${channel}`);
+  return token;
 }

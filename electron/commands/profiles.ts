@@ -8,7 +8,8 @@ import readline from 'node:readline';
 import { ProfileInput, type ProfileDTO } from '../api.js';
 import { checkProfile, normalizeProfile, type Profile } from '../core/profiles/profile.js';
 import type { ProfileStore } from '../core/profiles/profile-store.js';
-import type { Vault } from '../core/vault/index.js';
+import { applyUsername, migrateTokenUsernames, planUsername, toProfileDTO } from '../core/profiles/secret-username.js';
+import { usernameSlot, type Vault } from '../core/vault/index.js';
 import {
   CliError,
   type CommandIo,
@@ -31,6 +32,7 @@ export const profilesHelp = `usage: apiary profiles <list|add|remove|show> [opti
   add --name NAME --kind beebotte|mqtt [options]
     beebotte: --port 8883|1883  --credential-type channelToken|iamToken|secretKey  --api-key K
     mqtt:     --url mqtt://host:1883|mqtts://…  --username U  --protocol 4|5
+              (a username that is a Beebotte token, token_…/iamtkn_…, is a secret: kept in the keychain)
     both:     --client-id ID  --ca FILE  --cert FILE  --key FILE  --insecure  --subscribe FILTER (repeatable)
     the secret (token, secret key or password), in this order:
       --secret-stdin           first line of stdin
@@ -71,6 +73,11 @@ export async function runProfilesCommand(argv: string[], ioIn: Partial<CommandIo
     if (extra.length) throw usage(`unexpected argument "${extra[0]!.slice(0, 40)}"`);
     const store = openProfiles(dataDirOf(values, io.env));
     const vault = openVault(io);
+    // as the app does at start: token usernames an older version wrote to profiles.json go to the keychain
+    await migrateTokenUsernames(store, vault, {
+      info: (m) => io.stderr.write(`apiary profiles: ${m}\n`),
+      warn: (m) => io.stderr.write(`apiary profiles: warning: ${m}\n`),
+    });
     switch (action) {
       case 'list':
         return list(store, vault, values.json, io);
@@ -96,8 +103,8 @@ function need(name: string | undefined, action: string): string {
   return name;
 }
 
-async function toDto(profile: Profile, vault: Vault): Promise<ProfileDTO> {
-  return { ...profile, hasSecret: await vault.has(profile.id) };
+function toDto(profile: Profile, vault: Vault): Promise<ProfileDTO> {
+  return toProfileDTO(vault, profile);
 }
 
 async function list(store: ProfileStore, vault: Vault, json: boolean, io: CommandIo): Promise<number> {
@@ -112,7 +119,7 @@ async function list(store: ProfileStore, vault: Vault, json: boolean, io: Comman
   }
   for (const p of profiles) {
     io.stdout.write(
-      `${p.name.padEnd(20)} ${p.kind.padEnd(9)} ${where(p).padEnd(36)} ${p.credentialType ?? (p.username ? 'password' : 'anonymous')}${p.hasSecret ? '' : ' (no secret stored)'}\n`,
+      `${p.name.padEnd(20)} ${p.kind.padEnd(9)} ${where(p).padEnd(36)} ${p.credentialType ?? (p.usernameIsSecret ? 'token username' : p.username ? 'password' : 'anonymous')}${p.hasSecret ? '' : ' (no secret stored)'}\n`,
     );
   }
   return 0;
@@ -140,9 +147,21 @@ async function remove(store: ProfileStore, vault: Vault, name: string, json: boo
   const profile = findProfile(store, name);
   // the secret first: when the keychain is locked the profile stays, so the user can retry and leaves nothing behind
   const hadSecret = await vault.forget(profile.id);
+  const hadUsername = await vault.forget(usernameSlot(profile.id));
   store.remove(profile.id);
-  if (json) io.stdout.write(jsonLine({ removed: profile.name, id: profile.id, secretDeleted: hadSecret }));
-  else io.stdout.write(`removed profile ${profile.name}${hadSecret ? ' and its secret' : ''}\n`);
+  if (json)
+    io.stdout.write(
+      jsonLine({
+        removed: profile.name,
+        id: profile.id,
+        secretDeleted: hadSecret,
+        ...(profile.usernameIsSecret ? { usernameDeleted: hadUsername } : {}),
+      }),
+    );
+  else
+    io.stdout.write(
+      `removed profile ${profile.name}${hadSecret ? ' and its secret' : ''}${hadUsername ? `${hadSecret ? ' and' : ' and its'} token username` : ''}\n`,
+    );
   return 0;
 }
 
@@ -150,27 +169,37 @@ async function add(store: ProfileStore, vault: Vault, values: Values, io: Comman
   const input = toInput(values);
   if (store.findByName(input.name))
     throw new CliError(`a profile named "${input.name}" already exists: remove it first or pick another name`);
-  const profile = normalizeProfile(input, store.newId());
-  const problem = checkProfile(profile);
+  const normalized = normalizeProfile(input, store.newId());
+  const problem = checkProfile(normalized);
   if (problem) throw usage(problem);
+  // a Beebotte token as the username is a secret: the keychain keeps it, profiles.json only says so
+  const { profile, change } = planUsername(normalized, input);
+  if (change.kind === 'store' && values.ask) {
+    throw usage(
+      '--ask keeps secrets for one run of the app, and a username cannot be asked at connect: drop --ask to keep this token username in the keychain',
+    );
+  }
   const secret = values.ask ? null : await secretFor(profile, values, io);
   if (!secret && profile.kind !== 'mqtt' && !values.ask) {
     throw usage(
       'a Beebotte profile needs its credential: --secret-stdin, APIARY_TOKEN/APIARY_SECRET_KEY, a terminal prompt, or --ask',
     );
   }
-  if (secret) await vault.save(profile.id, secret, 'keychain'); // before the profile: a keychain failure leaves nothing half-made
+  // the secrets before the profile: a keychain failure leaves nothing half-made
+  if (secret) await vault.save(profile.id, secret, 'keychain');
   try {
+    await applyUsername(vault, profile, change);
     store.put(profile);
   } catch (err) {
     if (secret) await vault.forget(profile.id).catch(() => false);
+    if (change.kind === 'store') await vault.forget(usernameSlot(profile.id)).catch(() => false);
     throw err;
   }
   const dto = await toDto(profile, vault);
   if (values.json) io.stdout.write(jsonLine(dto));
   else
     io.stdout.write(
-      `added profile ${profile.name} (${profile.id})${dto.hasSecret ? ', secret in the keychain' : values.ask ? ', secret asked at connect' : ''}\n`,
+      `added profile ${profile.name} (${profile.id})${dto.hasSecret ? ', secret in the keychain' : values.ask ? ', secret asked at connect' : ''}${dto.usernameIsSecret ? ', token username in the keychain' : ''}\n`,
     );
   return 0;
 }

@@ -26,8 +26,11 @@ export interface ResolvedProfile {
 }
 
 export interface ProvisionDeps {
-  /** the app's profile store; without it --profile cannot work */
-  resolveProfile?: (name: string) => Promise<ResolvedProfile>;
+  /**
+   * the app's profile store; without it --profile cannot work. Given the channel, because a device gets only
+   * that channel's token (fetched over REST when the profile holds the account secret key or an IAM token).
+   */
+  resolveProfile?: (name: string, channel: string) => Promise<ResolvedProfile>;
   /** for --profile: watch through the app's session instead of a subscriber of our own */
   waitForFirstMessage?: ProvisionHooks['waitForFirstMessage'];
   openPort?: (path: string, opts?: OpenSerialOptions) => Promise<DuplexPort>;
@@ -49,7 +52,9 @@ MQTT extension; Tasmota: console commands), then wait for its first message on C
   --wifi-ssid S               the Wi-Fi network the board joins
   --wifi-password P           its password (visible in the process list: prefer the next option)
   --wifi-password-stdin       read the Wi-Fi password from the first line of stdin
-  --profile NAME              a saved Beebotte profile: its broker, and its channel token for the board
+  --profile NAME              a saved profile: its broker, and a token of CHANNEL for the board (its own
+                              channel token, or, for an account secret key or IAM token, the channel's
+                              token fetched over REST: those never go to a device)
   --broker URL --token T      or a broker (mqtt://host:1883, mqtts://host:8883) and a channel token
   --channel C --resource R    where the board publishes (the topic C/R)
   --wait-first-message SECONDS  0 = do not wait; default 60, counted from when the board has its MQTT settings
@@ -207,7 +212,7 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
     if (!deps.resolveProfile) return usage("--profile needs the app's profile store");
     let profile: ResolvedProfile;
     try {
-      profile = await deps.resolveProfile(args.profile);
+      profile = await deps.resolveProfile(args.profile, args.channel);
     } catch (e) {
       return usage(`profile "${args.profile}": ${(e as Error).message}`);
     }

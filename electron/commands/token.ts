@@ -4,8 +4,7 @@
  * alone so it can be piped (`apiary token get demo … | apiary profiles add … --secret-stdin`).
  * Regenerating invalidates the old token at once: every client that uses it is dropped.
  */
-import type { ProfileStore } from '../core/profiles/profile-store.js';
-import type { Vault } from '../core/vault/index.js';
+import { moveProfilesToNewToken } from '../core/profiles/token-move.js';
 import {
   type CommandIo,
   REST_FLAGS_HELP,
@@ -27,8 +26,10 @@ export const tokenHelp = `usage: apiary token <get|regenerate> CHANNEL [account]
   regenerate CHANNEL    make a new token and print it; the old one stops working at once and the clients
                         that use it are dropped (devices holding it need the new one)
   --update-profiles     after regenerate, put the new token in the keychain for every saved profile that
-                        held the old one (in the data dir of --data)
-  --json                {"channel","token"} (regenerate adds "updatedProfiles": [names])
+                        held the old one, as its channel token or as a generic profile's username (in the
+                        data dir of --data); each on its own: the ones that fail are listed with why
+  --json                {"channel","token"} (with --update-profiles, regenerate adds "updatedProfiles":
+                        [names] and "failedProfiles": [{profileId, name, reason}])
 ${REST_FLAGS_HELP}`;
 
 const OPTIONS = {
@@ -61,37 +62,19 @@ export async function runTokenCommand(argv: string[], ioIn: Partial<CommandIo> =
     // the old token is needed only to find the profiles that hold it
     const oldToken = values['update-profiles'] ? (await rest.channel(channel)).token : undefined;
     const token = await rest.regenerateToken(channel);
-    let updated: string[] = [];
-    if (values['update-profiles'] && oldToken) {
-      updated = await replaceInProfiles(openProfiles(dataDirOf(values, io.env)), openVault(io), oldToken, token, io);
-    }
+    // the app's own rule (profiles/token-move.ts): channel-token profiles and token usernames, each on its own
+    const { moved, failed } = values['update-profiles']
+      ? await moveProfilesToNewToken(openProfiles(dataDirOf(values, io.env)).list(), openVault(io), oldToken, token)
+      : { moved: [], failed: [] };
+    const updated = moved.map((p) => p.name);
     if (values.json)
-      io.stdout.write(jsonLine({ channel, token, ...(values['update-profiles'] ? { updatedProfiles: updated } : {}) }));
+      io.stdout.write(
+        jsonLine({ channel, token, ...(values['update-profiles'] ? { updatedProfiles: updated, failedProfiles: failed } : {}) }),
+      );
     else io.stdout.write(`${token}\n`);
     io.stderr.write(`regenerated the token of ${channel}: clients using the old one have been dropped\n`);
     if (updated.length) io.stderr.write(`updated profile(s): ${updated.join(', ')}\n`);
+    for (const f of failed) io.stderr.write(`apiary token: warning: profile ${f.name} not updated: ${f.reason}\n`);
     return 0;
   });
-}
-
-/** Stores the new token for every keychain profile whose secret is the old one; returns their names. */
-async function replaceInProfiles(
-  store: ProfileStore,
-  vault: Vault,
-  oldToken: string,
-  newToken: string,
-  io: CommandIo,
-): Promise<string[]> {
-  const updated: string[] = [];
-  for (const profile of store.list()) {
-    if (profile.kind === 'mqtt' || (profile.credentialType ?? 'channelToken') !== 'channelToken') continue;
-    try {
-      if ((await vault.read(profile.id)) !== oldToken) continue;
-      await vault.save(profile.id, newToken, profile.secretMode);
-      updated.push(profile.name);
-    } catch (err) {
-      io.stderr.write(`apiary token: warning: profile ${profile.name} not updated: ${(err as Error).message}\n`);
-    }
-  }
-  return updated;
 }

@@ -9,6 +9,7 @@ import type { Platform } from './platform.js';
 import { ProfileStore } from './profiles/profile-store.js';
 import { SANDBOX_PROFILE_ID, type Profile } from './profiles/profile.js';
 import { buildSessionConfig } from './profiles/connection.js';
+import { migrateTokenUsernames, usernameOf } from './profiles/secret-username.js';
 import { SessionManager } from './session/manager.js';
 import { openDatabase, MessageLog, OffThreadWriter, Outbox, Settings } from './store/index.js';
 import { Vault, VaultError } from './vault/index.js';
@@ -80,6 +81,8 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
   const settings = new Settings(db);
   const vault = new Vault(platform.secrets, { log: platform.log });
   const profiles = new ProfileStore(path.join(platform.dataDir, 'profiles.json'));
+  // an older version wrote token usernames of generic profiles to profiles.json: into the vault with them
+  await migrateTokenUsernames(profiles, vault, platform.log);
   const writer = new OffThreadWriter(log, path.join(platform.dataDir, 'apiary.db'), platform.log);
   const ingest = new Ingest({ sink: writer, bus, clock: platform.clock, log: platform.log, flushMs: options.flushMs ?? 75 });
 
@@ -111,8 +114,10 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     log: platform.log,
     configFor: async (profile: Profile, secretOverride?: string) => {
       const secret = secretOverride ?? (await vault.read(profile.id));
+      const username = await usernameOf(vault, profile);
       return buildSessionConfig(profile, secret, {
         resourcesDir: platform.resourcesDir,
+        ...(username !== undefined ? { username } : {}),
         ...(sandbox ? { sandbox: { mqtt: sandbox.urls.mqtt, mqtts: sandbox.urls.mqtts, ca: sandbox.caPath } } : {}),
       });
     },
@@ -149,6 +154,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       return p;
     },
     secret: (id) => vault.read(id),
+    username: (profile) => usernameOf(vault, profile),
     watch: async (profile, topic) => {
       const status = sessions.state(profile.id).status;
       if (status === 'idle' || status === 'closed' || status === 'failed') await sessions.connect(profile);

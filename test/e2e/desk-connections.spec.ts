@@ -73,22 +73,52 @@ test('a broker that refuses the connection shows why, next to the profile', asyn
   await page.screenshot({ path: 'test-results/screenshots/connections-error.png' });
 });
 
-test('a Beebotte token typed as a generic MQTT username is refused, pointing to the Beebotte kinds', async ({ app, page }) => {
+test('a Beebotte token typed as a generic MQTT username is kept in the keychain, never shown again', async ({ app, page }) => {
+  const token = 'token_TypedAsUsername000001';
+  // kept where the password goes: the keychain, or this run's memory when there is none (ask at connect)
+  const kept = /a token — kept (in the keychain|for this run only)/i;
   await page.goto(app.url);
   const dialog = await addGenericProfile(page, 'Token as user', broker.url);
-  const username = dialog.getByLabel('Username');
-  await username.fill('token_TypedAsUsername000001');
-  await expect(dialog.getByText('A Beebotte token is a secret, not a username')).toBeVisible();
-  await expect(username).toHaveAttribute('aria-invalid', 'true');
-  await dialog.getByRole('button', { name: 'Save profile' }).click();
-  await expect(dialog.getByRole('alert')).toContainText("Choose 'Beebotte cloud' or 'Sandbox'");
-  await expect(dialog).toBeVisible(); // nothing saved: the form stays open
-  await expect(page.getByRole('region', { name: 'Connections' }).locator('li[data-profile="Token as user"]')).toHaveCount(0);
-
-  // an ordinary username is fine
-  await username.fill('sensor-user');
-  await expect(dialog.getByText('A Beebotte token is a secret, not a username')).toBeHidden();
+  const username = dialog.getByRole('textbox', { name: /^Username/ });
+  await username.fill(token);
+  await expect(dialog.getByText(kept)).toBeVisible();
   await dialog.getByRole('button', { name: 'Save profile' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole('region', { name: 'Connections' }).locator('li[data-profile="Token as user"]')).toBeVisible();
+  const row = page.getByRole('region', { name: 'Connections' }).locator('li[data-profile="Token as user"]');
+  await expect(row).toBeVisible();
+
+  // after a reload the page has only what the core sent: that a secret username is set, not the token
+  await page.reload();
+  await row.hover(); // Edit shows on the hovered (or selected) row
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit Token as user' });
+  await expect(edit.getByRole('textbox', { name: /^Username/ })).toHaveValue('');
+  await expect(edit.getByRole('textbox', { name: /^Username/ })).toHaveAttribute(
+    'placeholder',
+    /a token — kept .*; leave empty to keep it/,
+  );
+  await expect(edit.getByText('A secret username (a token) is set')).toBeVisible();
+  expect(await page.content()).not.toContain(token);
+  // saved with the field left empty: the stored one stays, and the session connects with it
+  await edit.getByRole('button', { name: 'Save profile' }).click();
+  await expect(edit).toBeHidden();
+  await row.getByRole('button', { name: 'Connect' }).click();
+  await expect(row.getByText('connected', { exact: true })).toBeVisible();
+  await row.getByRole('button', { name: 'Edit' }).click();
+  await expect(
+    page.getByRole('dialog', { name: 'Edit Token as user' }).getByText('A secret username (a token) is set'),
+  ).toBeVisible();
+  await page.getByRole('dialog', { name: 'Edit Token as user' }).getByRole('button', { name: 'Cancel' }).click();
+
+  // an ordinary username replaces it, and is shown as it is
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const again = page.getByRole('dialog', { name: 'Edit Token as user' });
+  await again.getByRole('textbox', { name: /^Username/ }).fill('sensor-user');
+  await expect(again.getByText(kept)).toBeHidden();
+  await again.getByRole('button', { name: 'Save profile' }).click();
+  await expect(again).toBeHidden();
+  await row.getByRole('button', { name: 'Edit' }).click();
+  await expect(page.getByRole('dialog', { name: 'Edit Token as user' }).getByRole('textbox', { name: /^Username/ })).toHaveValue(
+    'sensor-user',
+  );
 });

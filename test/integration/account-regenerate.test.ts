@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import type { ChannelInfo, KnownDevice, ProfileDTO, ResultOf } from '../../electron/api.js';
-import { KeytarSecretStore, MemorySecretStore, VaultError, accountFor } from '../../electron/core/vault/index.js';
+import { KeytarSecretStore, MemorySecretStore, VaultError, accountFor, usernameSlot } from '../../electron/core/vault/index.js';
 import { startTestCore, waitFor, type TestCore } from '../tools/core-fixture.js';
 
 const keyring = process.env.APIARY_TEST_KEYRING === '1';
@@ -151,6 +151,32 @@ describe('regenerate: each profile on its own, and only this account’s devices
     const flags = Object.fromEntries(s.devices.list().map((d) => [d.id, d.staleToken ?? false]));
     expect(flags).toEqual({ 'on-demo': true, 'on-a': true, 'on-b': true, 'demo-other-channel': false, 'on-cloud': false, 'on-neighbour': false });
     expect(s.sessions.state(cloud.id).status).toBe('idle');
+  });
+
+  it('a generic MQTT profile with the old token as its username (kept in the vault) moves and reconnects too', async () => {
+    const call = <T>(m: string, p: unknown) => u.core.call(m, p) as Promise<T>;
+    const s = u.core.services;
+    await call('account.createChannel', { profileId: 'sandbox', channel: { name: 'attic', resources: [{ name: 'fan' }] } });
+    const oldToken = await tokenOf('attic', u);
+    const generic = await call<ProfileDTO>('profiles.save', {
+      name: 'attic generic',
+      kind: 'mqtt',
+      url: s.sandbox!.urls.mqtt,
+      username: oldToken,
+      subscriptions: ['attic/#'],
+    });
+    expect(generic).toMatchObject({ usernameIsSecret: true });
+    await call('sessions.connect', { profileId: generic.id });
+    await waitFor(() => s.sessions.state(generic.id).status === 'connected', 'attic generic connected');
+    const result = await call<ResultOf<'account.regenerateToken'>>('account.regenerateToken', {
+      profileId: 'sandbox',
+      channel: 'attic',
+    });
+    const newToken = await tokenOf('attic', u);
+    expect(result.reconnectedProfiles).toEqual([generic.id]);
+    expect(await s.vault.read(usernameSlot(generic.id))).toBe(newToken);
+    await waitFor(() => s.sessions.state(generic.id).status === 'connected', 'attic generic reconnected on the new token');
+    await call('messages.publish', { profileId: generic.id, topic: 'attic/fan', data: '{"data":1}', raw: true, qos: 1 });
   });
 
   it('marks the devices of another profile of the same account (its API key) too', async () => {

@@ -4,14 +4,17 @@
  *   bash test/tools/with-keyring.sh npx vitest run --project integration test/integration/cli-profiles.test.ts
  * The rest use an in-memory store in place of the keychain. No output ever contains a secret.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandIo } from '../../electron/commands/connection-flags.js';
 import { runProfilesCommand } from '../../electron/commands/profiles.js';
-import { KeytarSecretStore, MemorySecretStore, accountFor } from '../../electron/core/vault/index.js';
+import { runPubCommand } from '../../electron/commands/pub.js';
+import { runSubCommand } from '../../electron/commands/sub.js';
+import { KeytarSecretStore, MemorySecretStore, accountFor, usernameSlot } from '../../electron/core/vault/index.js';
+import { ALICE_HOME_TOKEN, startTestSandbox, type TestSandbox } from '../tools/sandbox-fixtures.js';
 
 const underKeyring = process.env.APIARY_TEST_KEYRING === '1';
 const TOKEN = 'token_cliProfilesTest0000001';
@@ -35,6 +38,18 @@ function capture(extra: Partial<CommandIo> = {}, stdin: NodeJS.ReadableStream = 
     stdin,
     env: {},
     ...extra,
+  };
+  return { io, out };
+}
+
+/** Captured stdout/stderr (out), an empty stdin and environment, for the other commands. */
+function captureIo(): { io: Partial<CommandIo>; out: { stdout: string; stderr: string } } {
+  const out = { stdout: '', stderr: '' };
+  const io: Partial<CommandIo> = {
+    stdout: { write: (text: string) => (out.stdout += text) },
+    stderr: { write: (text: string) => (out.stderr += text) },
+    stdin: Readable.from([]),
+    env: {},
   };
   return { io, out };
 }
@@ -142,6 +157,97 @@ describe('profiles with an in-memory keychain', () => {
     expect(await secrets.get(accountFor(id))).toBeNull();
     const list = JSON.parse((await profiles(['list', '--data', dir, '--json'], base)).stdout) as Array<{ name: string }>;
     expect(list.map((p) => p.name).sort()).toEqual(['asking', 'prompted']);
+  });
+});
+
+describe('a Beebotte token as a generic MQTT username (a Beebotte-compatible server: the sandbox)', () => {
+  const secrets = new MemorySecretStore();
+  const dir = dataDir();
+  const base = { secrets };
+  let sbx: TestSandbox;
+  let id = '';
+  afterAll(async () => sbx?.cleanup());
+
+  it('add keeps it in the keychain, not in profiles.json; list and show never print it', async () => {
+    sbx = await startTestSandbox();
+    const url = sbx.sandbox.urls.mqtt;
+    const add = await profiles(
+      ['add', '--name', 'tokuser', '--kind', 'mqtt', '--url', url, '--username', ALICE_HOME_TOKEN, '--data', dir, '--json'],
+      base,
+    );
+    expect(add.code, add.stderr).toBe(0);
+    const dto = JSON.parse(add.stdout) as Record<string, unknown>;
+    expect(dto).toMatchObject({ name: 'tokuser', kind: 'mqtt', usernameIsSecret: true, usernameStored: true });
+    expect(dto.username).toBeUndefined();
+    id = String(dto.id);
+    expect(await secrets.get(accountFor(usernameSlot(id)))).toBe(ALICE_HOME_TOKEN);
+    expect(readFileSync(join(dir, 'profiles.json'), 'utf8')).not.toContain(ALICE_HOME_TOKEN);
+    const outputs = [add.stdout + add.stderr];
+    for (const argv of [['list'], ['list', '--json'], ['show', 'tokuser'], ['show', 'tokuser', '--json']]) {
+      const r = await profiles([...argv, '--data', dir], base);
+      expect(r.code, r.stderr).toBe(0);
+      outputs.push(r.stdout + r.stderr);
+    }
+    expect(outputs[1]).toMatch(/tokuser .* token username/);
+    expect(outputs[3]).toMatch(/^usernameIsSecret\s+true$/m);
+    for (const out of outputs) expect(out).not.toContain(ALICE_HOME_TOKEN);
+    // --ask would keep it for one run of the app only: refused
+    const ask = await profiles(
+      ['add', '--name', 'asky', '--kind', 'mqtt', '--url', url, '--username', ALICE_HOME_TOKEN, '--ask', '--data', dir],
+      base,
+    );
+    expect(ask.code).toBe(2);
+    expect(ask.stderr).toMatch(/--ask keeps secrets for one run/);
+    expect(ask.stderr).not.toContain(ALICE_HOME_TOKEN);
+  });
+
+  it('sub and pub --profile connect with it', async () => {
+    const sub = captureIo();
+    const exit = runSubCommand(['home/note', '--profile', 'tokuser', '--data', dir, '--count', '1', '--timeout', '8', '--json'], {
+      ...sub.io,
+      secrets,
+    });
+    for (let i = 0; i < 100 && !/subscribed to/.test(sub.out.stderr); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(sub.out.stderr).toMatch(/subscribed to home\/note/);
+    const pub = captureIo();
+    const args = ['home/note', '{"data":"via a token username"}', '--profile', 'tokuser', '--data', dir, '--qos', '1'];
+    expect(await runPubCommand(args, { ...pub.io, secrets }), pub.out.stderr).toBe(0);
+    expect(await exit, sub.out.stderr).toBe(0);
+    expect(sub.out.stdout).toContain('via a token username');
+    for (const text of [sub.out.stdout, sub.out.stderr, pub.out.stdout, pub.out.stderr])
+      expect(text).not.toContain(ALICE_HOME_TOKEN);
+  });
+
+  it('remove deletes the profile, its password and its token username', async () => {
+    const r = await profiles(['remove', 'tokuser', '--data', dir, '--json'], base);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ removed: 'tokuser', id, secretDeleted: false, usernameDeleted: true });
+    expect(await secrets.get(accountFor(usernameSlot(id)))).toBeNull();
+  });
+
+  it('a token username an older version wrote to profiles.json moves to the keychain at the next command', async () => {
+    const legacyDir = dataDir();
+    const legacy = {
+      id: 'old1',
+      name: 'old',
+      kind: 'mqtt',
+      url: 'mqtt://127.0.0.1:1883',
+      username: ALICE_HOME_TOKEN,
+      tls: false,
+      protocolVersion: 4,
+      verifyTls: true,
+      subscriptions: ['#'],
+      autoConnect: false,
+      secretMode: 'keychain',
+      builtIn: false,
+    };
+    writeFileSync(join(legacyDir, 'profiles.json'), JSON.stringify({ version: 1, profiles: [legacy] }));
+    const list = await profiles(['list', '--data', legacyDir, '--json'], base);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stderr).toMatch(/profile old: its username \(a Beebotte token\) moved from profiles.json to the keychain/);
+    expect(JSON.parse(list.stdout)).toMatchObject([{ id: 'old1', usernameIsSecret: true, usernameStored: true }]);
+    expect(list.stdout + list.stderr + readFileSync(join(legacyDir, 'profiles.json'), 'utf8')).not.toContain(ALICE_HOME_TOKEN);
+    expect(await secrets.get(accountFor(usernameSlot('old1')))).toBe(ALICE_HOME_TOKEN);
   });
 });
 

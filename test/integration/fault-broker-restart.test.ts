@@ -78,6 +78,9 @@ describe('sandbox killed and restarted on the same ports', () => {
       username: sandbox.token,
       subscriptions: ['demo/#'],
     });
+    // a token as the username is a secret: in the vault, not in profiles.json
+    expect(profile).toMatchObject({ usernameIsSecret: true, usernameStored: true });
+    expect(fs.readFileSync(path.join(t.dataDir, 'profiles.json'), 'utf8')).not.toContain(sandbox.token);
     await call('sessions.connect', { profileId: profile.id });
     await waitFor(() => stateOf(profile.id).status === 'connected', 'connected to the sandbox');
     const mark = statusesOf(profile.id).length;

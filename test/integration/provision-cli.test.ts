@@ -8,7 +8,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { runProvisionCommand } from '../../electron/commands/provision.js';
+import { resolveProfileForDevice } from '../../electron/commands/profile-resolver.js';
+import { runProvisionCommand, type ProvisionDeps } from '../../electron/commands/provision.js';
+import { ProfileStore } from '../../electron/core/profiles/profile-store.js';
+import { normalizeProfile } from '../../electron/core/profiles/profile.js';
+import { MemorySecretStore, accountFor } from '../../electron/core/vault/index.js';
 import { credentialsForToken } from '../../electron/core/pairing/flow.js';
 import { waitForFirstMessageOnBroker } from '../../electron/core/pairing/first-message.js';
 import { openPortPaths, openSerialPort } from '../../electron/core/pairing/serial-port.js';
@@ -21,6 +25,8 @@ interface Broker {
   resource: string;
   /** the sandbox refuses unknown tokens; anonymous Mosquitto does not */
   checksTokens: boolean;
+  /** the sandbox's demo account over REST, and an IAM token of it (data rights only) */
+  account?: { http: string; apiKey: string; secretKey: string; iamToken: string };
   stop(): Promise<void>;
 }
 
@@ -30,8 +36,9 @@ async function startBroker(): Promise<Broker> {
   if (existsSync(sandboxFile)) {
     const mod = (await import('../../electron/core/sandbox/index.js')) as {
       startSandbox?: (o: { dataDir: string; mqttsPort?: null }) => Promise<{
-        urls: { mqtt: string };
-        demo?: { token: string; channel: string };
+        urls: { mqtt: string; http: string };
+        demo?: { token: string; channel: string; owner: string; apiKey: string; secretKey: string };
+        accounts: { createIamToken(owner: string, spec?: { channels?: string[] }): string };
         close(): Promise<void>;
       }>;
     };
@@ -45,6 +52,12 @@ async function startBroker(): Promise<Broker> {
           channel: sb.demo.channel,
           resource: 'temperature',
           checksTokens: true,
+          account: {
+            http: sb.urls.http,
+            apiKey: sb.demo.apiKey,
+            secretKey: sb.demo.secretKey,
+            iamToken: sb.accounts.createIamToken(sb.demo.owner, { channels: [sb.demo.channel] }),
+          },
           async stop() {
             await sb.close();
             rmSync(dataDir, { recursive: true, force: true });
@@ -295,6 +308,78 @@ describe('apiary provision against the simulator', () => {
       await again.close();
     }
     expect(openPortPaths()).toEqual([]);
+  });
+});
+
+describe('apiary provision --profile: a device gets only a channel token', () => {
+  // the app's profile store in a temp data dir, the keychain in memory; the sandbox stands in for Beebotte
+  const dataDir = mkdtempSync(join(tmpdir(), 'apiary-provision-profiles-'));
+  const secrets = new MemorySecretStore();
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  beforeAll(async () => {
+    if (!broker.account) return;
+    const store = new ProfileStore(join(dataDir, 'profiles.json'));
+    const add = async (id: string, input: Parameters<typeof normalizeProfile>[0], secret: string) => {
+      store.put(normalizeProfile(input, id));
+      await secrets.set(accountFor(id), secret);
+    };
+    await add(
+      'keys',
+      { name: 'keys', kind: 'beebotte', credentialType: 'secretKey', apiKey: broker.account.apiKey },
+      broker.account.secretKey,
+    );
+    await add('iam', { name: 'iam', kind: 'beebotte', credentialType: 'iamToken' }, broker.account.iamToken);
+    await add('chan', { name: 'chan', kind: 'beebotte', credentialType: 'channelToken' }, broker.token);
+  });
+  const resolve = (name: string, channel: string) =>
+    resolveProfileForDevice(name, channel, { dataDir, secrets, api: broker.account!.http });
+  /** --profile NAME, with the resolved broker moved to the sandbox's address (the credential stays as resolved) */
+  async function provisionWith(port: string, name: string) {
+    const out = sink();
+    const err = sink();
+    const resolveProfile: ProvisionDeps['resolveProfile'] = async (n, c) => {
+      const { ca: _ca, ...resolved } = await resolve(n, c);
+      return { ...resolved, url: broker.url };
+    };
+    const argv = ['--port', port, '--wifi-ssid', 'Home', '--wifi-password', 'x', '--profile', name];
+    argv.push('--channel', broker.channel, '--resource', broker.resource, '--wait-first-message', '10', '--json');
+    const code = await runProvisionCommand(argv, { resolveProfile, stdout: out.stream, stderr: err.stream });
+    return {
+      code,
+      result: JSON.parse(out.text().trim().split('\n').at(-1) ?? 'null') as Record<string, unknown>,
+      stderr: err.text(),
+    };
+  }
+
+  it('a secret-key profile: the channel token fetched over REST, never the secret key (sandbox only)', async (ctx) => {
+    if (!broker.account) ctx.skip();
+    expect(await resolve('keys', broker.channel)).toMatchObject({
+      url: 'mqtts://mqtt.beebotte.com:8883',
+      username: broker.token,
+      password: '',
+    });
+    const { pair, sim } = await device(['--name', 'Keyed']);
+    const run = await provisionWith(pair.a, 'keys');
+    expect(run.result).toMatchObject({ ok: true, firstMessage: { topic: `${broker.channel}/${broker.resource}` } });
+    expect(run.code).toBe(0);
+    for (const text of [run.stderr, JSON.stringify(run.result), sim.output()])
+      expect(text).not.toContain(broker.account!.secretKey);
+    // a channel that does not exist: no token to give, said before anything is written to the board
+    await expect(resolve('keys', 'nochannel')).rejects.toThrow(
+      /holds the account secret key, and a device gets only a channel token: fetching channel nochannel's token over REST failed/,
+    );
+  });
+
+  it('an IAM token without admin rights is refused, pointing to --token; a channel-token profile gives its own (sandbox only)', async (ctx) => {
+    if (!broker.account) ctx.skip();
+    const { pair } = await device();
+    const run = await provisionWith(pair.a, 'iam');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /profile "iam": "iam" holds an IAM token, and a device gets only a channel token: .*--broker URL --token T/,
+    );
+    expect(run.stderr + JSON.stringify(run.result)).not.toContain(broker.account!.iamToken);
+    expect(await resolve('chan', broker.channel)).toMatchObject({ username: broker.token, password: '' });
   });
 });
 

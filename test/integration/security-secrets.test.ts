@@ -19,6 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import type { ExportProgress, ProfileDTO } from '../../electron/api.js';
 import { startHost, type HostHandle } from '../../electron/host.js';
+import type { SecretStore } from '../../electron/core/platform.js';
+import { usernameSlot } from '../../electron/core/vault/index.js';
 import { rendererDir } from '../../electron/node-platform.js';
 import { startTestCore, tempDir, waitFor, type TestCore } from '../tools/core-fixture.js';
 import { freePort } from '../tools/mosquitto.js';
@@ -29,10 +31,11 @@ const MQTT_PASSWORD = 'Pw-Apiary-Secret-7f3a9c1e';
 const WRONG_PASSWORD = 'Pw-Wrong-Secret-0b8d2e44';
 const BEEBOTTE_TOKEN = 'token_BeeFakeSecret0042x';
 const BEEBOTTE_SECRET_KEY = 'SkFakeBeebotteSecretKey000000042';
-// Beebotte tokens a user might type as a generic MQTT username: secrets too, so refused there
+// Beebotte tokens a user might type as a generic MQTT username (for a Beebotte-compatible server): secrets too
 const TOKEN_USERNAMES = ['token_UsernameSecret000077', 'token:LegacyUsernameSecret0078', 'iamtkn_UsernameSecret0000079'];
 // a profiles.json from an older version, with a token as a generic MQTT username
 const LEGACY_FILE_TOKEN = 'token_WrittenByOldVersion0080';
+const LEGACY_NO_KEYCHAIN = 'iamtkn_WrittenByOldVersionNoKeychain0081';
 
 let broker: CustomMosquitto;
 let brokerUrl: string;
@@ -134,17 +137,68 @@ describe('secrets never leave the main process', () => {
     const refused = await waitFor(() => (stateOf(wrong.id).status === 'failed' ? stateOf(wrong.id) : null), 'wrong password refused');
     expect(refused.error).toMatch(/credential rejected .*check the username and password/);
 
-    // a Beebotte token as a generic MQTT username is a secret: refused, pointing to the Beebotte kinds,
-    // without echoing it — and with nothing saved
-    const before = (await call<ProfileDTO[]>('profiles.list', {})).length;
-    for (const username of TOKEN_USERNAMES) {
-      const refusal = await call('profiles.save', { name: 'token as username', kind: 'mqtt', url: brokerUrl, username, secret: MQTT_PASSWORD }).then(
-        () => 'saved',
-        (err: Error) => (said.push(`profiles.save ✗ ${err.message}`), err.message),
-      );
-      expect(refusal).toMatch(/Beebotte token.*'Beebotte cloud' or 'Sandbox' profile/);
+    // a Beebotte token as a generic MQTT username (a Beebotte-compatible server: here the embedded sandbox)
+    // is a secret: kept in the vault like the password, never in a DTO; the sandbox refuses the fake ones
+    // (CONNACK 5) without the error echoing them, and accepts the demo token given the same way
+    const sandboxUrl = t.core.services.sandbox!.urls.mqtt;
+    const tokenUsers: ProfileDTO[] = [];
+    for (const [i, username] of TOKEN_USERNAMES.entries()) {
+      const p = await call<ProfileDTO>('profiles.save', {
+        name: `token as username ${i}`,
+        kind: 'mqtt',
+        url: sandboxUrl,
+        username,
+        secret: MQTT_PASSWORD,
+        secretMode: i === 2 ? 'ask' : 'keychain',
+        subscriptions: ['demo/#'],
+      });
+      expect(p).toMatchObject({ usernameIsSecret: true, usernameStored: true, hasSecret: true });
+      expect(p.username).toBeUndefined();
+      tokenUsers.push(p);
+      await call('sessions.connect', { profileId: p.id });
     }
-    expect((await call<ProfileDTO[]>('profiles.list', {})).length).toBe(before);
+    await waitFor(
+      () => tokenUsers.every((p) => stateOf(p.id).status === 'failed'),
+      'fake token usernames refused by the sandbox',
+    );
+    for (const p of tokenUsers) expect(stateOf(p.id).error).toMatch(/credential rejected .*token given as the username/);
+    const demoUser = await call<ProfileDTO>('profiles.save', {
+      name: 'demo token as username',
+      kind: 'mqtt',
+      url: sandboxUrl,
+      username: demo.token,
+      subscriptions: ['demo/#'],
+    });
+    expect(demoUser).toMatchObject({ usernameIsSecret: true, usernameStored: true, hasSecret: false });
+    // an edit that leaves the username blank keeps the stored one
+    const edited = await call<ProfileDTO>('profiles.save', {
+      id: demoUser.id,
+      name: 'demo token as username',
+      kind: 'mqtt',
+      url: sandboxUrl,
+      username: '',
+      subscriptions: ['demo/#'],
+    });
+    expect(edited).toMatchObject({ usernameIsSecret: true, usernameStored: true });
+    await call('sessions.connect', { profileId: demoUser.id });
+    await waitFor(() => stateOf(demoUser.id).status === 'connected', 'the demo token as a generic username connects');
+    await call('messages.publish', { profileId: demoUser.id, topic: 'demo/humidity', data: '43', qos: 1 });
+    // removing the profile removes both of its vault entries
+    const vault = t.core.services.vault;
+    expect(await vault.read(usernameSlot(tokenUsers[0]!.id))).toBe(TOKEN_USERNAMES[0]);
+    await call('profiles.remove', { id: tokenUsers[0]!.id });
+    expect([await vault.read(usernameSlot(tokenUsers[0]!.id)), await vault.read(tokenUsers[0]!.id)]).toEqual([null, null]);
+    // forgetUsername drops it (the profile connects without a username); a plain one is shown as it is
+    const second = tokenUsers[1]!;
+    const forgot = await call<ProfileDTO>('profiles.save', {
+      id: second.id,
+      name: second.name,
+      kind: 'mqtt',
+      url: sandboxUrl,
+      forgetUsername: true,
+    });
+    expect(forgot.usernameIsSecret).toBeUndefined();
+    expect(await vault.read(usernameSlot(second.id))).toBeNull();
 
     // Beebotte-cloud profiles with a fake token and a fake secret key: saved and listed, never connected
     // (tests stay on loopback); the same credentials fail against the sandbox just below
@@ -253,18 +307,54 @@ describe('secrets never leave the main process', () => {
     // and after a clean shutdown (WAL checkpointed into apiary.db)
     await t.close();
     expect(scan()).toEqual([]);
-    // an older version left a Beebotte token as a generic MQTT username in profiles.json: gone at the next start
+    // an older version left a Beebotte token as a generic MQTT username in profiles.json: at the next start it
+    // moves into the keychain, and out of the file
     const file = path.join(t.dataDir, 'profiles.json');
-    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { profiles: Record<string, unknown>[] };
-    stored.profiles.push({ ...stored.profiles.find((p) => p.kind === 'mqtt'), id: 'legacy1', name: 'legacy token user', username: LEGACY_FILE_TOKEN });
-    fs.writeFileSync(file, JSON.stringify(stored));
+    const addLegacy = (id: string, username: string) => {
+      const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { profiles: Record<string, unknown>[] };
+      const template = stored.profiles.find((p) => p.kind === 'mqtt' && p.username === MQTT_USER)!;
+      stored.profiles.push({ ...template, id, name: `legacy ${id}`, username });
+      fs.writeFileSync(file, JSON.stringify(stored));
+      expect(findSecrets(fs.readFileSync(file), 'profiles.json', [username]).length).toBeGreaterThan(0); // the scan sees it
+    };
+    addLegacy('legacy1', LEGACY_FILE_TOKEN);
     secrets.push(LEGACY_FILE_TOKEN);
-    expect(findSecrets(fs.readFileSync(file), 'profiles.json', [LEGACY_FILE_TOKEN]).length).toBeGreaterThan(0); // the scan sees it
     t = await startTestCore({ dataDir: t.dataDir, demoSensor: false });
     expect(scan()).toEqual([]);
     const legacy = (await call<ProfileDTO[]>('profiles.list', {})).find((p) => p.id === 'legacy1');
-    expect(legacy).toMatchObject({ name: 'legacy token user', kind: 'mqtt' });
+    expect(legacy).toMatchObject({ name: 'legacy legacy1', kind: 'mqtt', usernameIsSecret: true, usernameStored: true });
     expect(legacy?.username).toBeUndefined();
+    expect(await t.core.services.vault.read(usernameSlot('legacy1'))).toBe(LEGACY_FILE_TOKEN);
+    expect(t.logs.join('\n')).toMatch(
+      /legacy legacy1: its username \(a Beebotte token\) moved from profiles.json to the keychain/,
+    );
+    expect(findSecrets(Buffer.from(t.logs.join('\n')), 'log')).toEqual([]);
+    await t.close();
+
+    // …and with no keychain at all it leaves the file all the same, with a warning (never the value)
+    addLegacy('legacy2', LEGACY_NO_KEYCHAIN);
+    secrets.push(LEGACY_NO_KEYCHAIN);
+    const noKeychain: SecretStore = {
+      status: async () => 'unavailable',
+      get: async () => null,
+      set: async () => {
+        throw new Error(`no Secret Service (refusing ${LEGACY_NO_KEYCHAIN})`);
+      },
+      delete: async () => false,
+    };
+    t = await startTestCore({ dataDir: t.dataDir, demoSensor: false, secrets: noKeychain });
+    expect(scan()).toEqual([]);
+    const dropped = (await call<ProfileDTO[]>('profiles.list', {})).find((p) => p.id === 'legacy2');
+    expect(dropped).toMatchObject({ usernameIsSecret: true, usernameStored: false });
+    expect(t.logs.join('\n')).toMatch(
+      /warn profile legacy legacy2: its username \(a Beebotte token\) was removed from profiles.json but could not be kept/,
+    );
+    const refusal = await call('sessions.connect', { profileId: 'legacy2' }).then(
+      () => 'connected',
+      (err: Error) => err.message,
+    );
+    expect(refusal).toMatch(/its username \(a Beebotte token\) is not stored .*enter it again in the profile/);
+    expect(findSecrets(Buffer.from(`${t.logs.join('\n')}\n${refusal}`), 'log')).toEqual([]);
   });
 
   it('the headless host: loopback only by default, and its URL carries only its own access token', async () => {

@@ -6,13 +6,15 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ProfileDTO } from '../../electron/api.js';
 import { KeytarSecretStore, MemorySecretStore, Vault, VaultError } from '../../electron/core/vault/index.js';
+import { startTestCore } from '../tools/core-fixture.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const withKeyring = path.join(root, 'test', 'tools', 'with-keyring.sh');
@@ -243,6 +245,80 @@ if (!underKeyring) {
         expect(result.askThenRead).toBe('typed-at-connect');
       } finally {
         rmSync(emptyRuntime, { recursive: true, force: true });
+      }
+    });
+
+    it("keeps a generic profile's token username in the keychain, apart from its password, and removes both with the profile", async () => {
+      const t = await startTestCore({ secrets: store, embeddedSandbox: false });
+      try {
+        const username = unique('token_');
+        const password = unique('pw');
+        const saved = (await t.core.call('profiles.save', {
+          name: 'token user',
+          kind: 'mqtt',
+          url: 'mqtt://127.0.0.1:1883',
+          username,
+          secret: password,
+        })) as ProfileDTO;
+        accounts.push(`profile:${saved.id}`, `profile:${saved.id}#username`);
+        expect(saved).toMatchObject({ usernameIsSecret: true, usernameStored: true, hasSecret: true });
+        expect(saved.username).toBeUndefined();
+        // another process sees both entries in the keychain; no file holds the username in clear
+        const seen = await inChild<[string | null, string | null]>(
+          `const s = new vault.KeytarSecretStore(); return [await s.get(${JSON.stringify(`profile:${saved.id}#username`)}), await s.get(${JSON.stringify(`profile:${saved.id}`)})];`,
+        );
+        expect(seen).toEqual([username, password]);
+        expect(filesContaining(t.dataDir, username)).toEqual([]);
+        expect(filesContaining(process.env.XDG_DATA_HOME!, username)).toEqual([]);
+        // an edit with a blank username keeps it; the profile goes with both of its entries
+        await t.core.call('profiles.save', {
+          id: saved.id,
+          name: 'token user',
+          kind: 'mqtt',
+          url: 'mqtt://127.0.0.1:1884',
+          username: '',
+        });
+        expect(await store.get(`profile:${saved.id}#username`)).toBe(username);
+        await t.core.call('profiles.remove', { id: saved.id });
+        expect(
+          await inChild<[string | null, string | null]>(
+            `const s = new vault.KeytarSecretStore(); return [await s.get(${JSON.stringify(`profile:${saved.id}#username`)}), await s.get(${JSON.stringify(`profile:${saved.id}`)})];`,
+          ),
+        ).toEqual([null, null]);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('moves a token username an older version wrote to profiles.json into the keychain at start', async () => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'apiary-legacy-'));
+      try {
+        const username = unique('iamtkn_');
+        const id = unique('legacy');
+        accounts.push(`profile:${id}#username`);
+        const legacy = {
+          id,
+          name: 'legacy',
+          kind: 'mqtt',
+          url: 'mqtt://127.0.0.1:1883',
+          username,
+          tls: false,
+          protocolVersion: 4,
+          verifyTls: true,
+          subscriptions: ['#'],
+          autoConnect: false,
+          secretMode: 'keychain',
+        };
+        writeFileSync(path.join(dataDir, 'profiles.json'), JSON.stringify({ version: 1, profiles: [legacy] }));
+        const t = await startTestCore({ secrets: store, embeddedSandbox: false, dataDir });
+        await t.close();
+        expect(await store.get(`profile:${id}#username`)).toBe(username);
+        expect(filesContaining(dataDir, username)).toEqual([]);
+        expect(JSON.parse(readFileSync(path.join(dataDir, 'profiles.json'), 'utf8'))).toMatchObject({
+          profiles: [{ id, usernameIsSecret: true }],
+        });
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
       }
     });
 

@@ -68,6 +68,8 @@ export interface PairingDeps {
   waiters: FirstMessageWaiters;
   profile(id: string): Profile;
   secret(profileId: string): Promise<string | null>;
+  /** a generic profile's username, from the vault when it carries a token (secret-username.ts usernameOf) */
+  username?: (profile: Profile) => Promise<string | undefined>;
   /** make sure the profile's session is live and subscribed to the topic */
   watch(profile: Profile, topic: string): Promise<void>;
   sandboxMqtt?: () => string | undefined;
@@ -262,7 +264,7 @@ export class PairingManager {
     if (profile.kind === 'mqtt') {
       return {
         url: profile.url!,
-        username: profile.username ?? '',
+        username: (this.deps.username ? await this.deps.username(profile) : profile.username) ?? '',
         password: (await this.deps.secret(profile.id)) ?? '',
         fromProfile: false,
       };

@@ -1,9 +1,9 @@
-import { ApiError, type KnownDevice, type RegenerateFailure } from '../../api.js';
+import { ApiError, type KnownDevice } from '../../api.js';
 import { isValidName } from '../beebotte/names.js';
 import { BeebotteRestError } from '../beebotte/rest-client.js';
 import type { CoreServices } from '../core.js';
 import type { Profile } from '../profiles/profile.js';
-import { redact } from '../vault/errors.js';
+import { moveProfilesToNewToken } from '../profiles/token-move.js';
 import { restForProfile } from './rest.js';
 import type { HandlerGroup } from './types.js';
 
@@ -79,8 +79,8 @@ export function accountHandlers(s: CoreServices): HandlerGroup<Methods> {
       }),
 
     /**
-     * Regenerate a channel token: every own profile that used the old token gets the new one in the
-     * keychain and reconnects — each on its own, so one that fails (locked keychain…) is reported and the
+     * Regenerate a channel token: every own profile that used the old token (as its credential, or as a
+     * generic profile's username) gets the new one in the vault and reconnects (profiles/token-move.ts) — each on its own, so one that fails (locked keychain…) is reported and the
      * others still move. Paired devices on that channel of the same account are listed as holding a dead token.
      */
     'account.regenerateToken': ({ profileId, channel }) =>
@@ -91,27 +91,18 @@ export function accountHandlers(s: CoreServices): HandlerGroup<Methods> {
         const oldToken = (await rest.channel(channel)).token;
         const newToken = await rest.regenerateToken(channel);
         // from here on the old token is dead: nothing below may stop the rest from happening
-        const reconnectedProfiles: string[] = [];
-        const failedProfiles: RegenerateFailure[] = [];
-        const heldOldToken = new Set<string>();
-        for (const profile of s.profiles.list()) {
-          if (profile.kind === 'mqtt' || (profile.credentialType ?? 'channelToken') !== 'channelToken') continue;
-          let step = 'could not read its token to check it';
-          try {
-            const secret = await s.vault.read(profile.id);
-            if (!secret || !oldToken || stripPrefix(secret) !== stripPrefix(oldToken)) continue;
-            heldOldToken.add(profile.id);
-            step = 'still holds the old token: storing the new one failed';
-            await s.vault.save(profile.id, newToken, profile.builtIn ? 'ask' : profile.secretMode);
+        const {
+          moved,
+          heldOldToken,
+          failed: failedProfiles,
+        } = await moveProfilesToNewToken(s.profiles.list(), s.vault, oldToken, newToken, {
+          failing: 'has the new token, but reconnecting failed',
+          run: async (profile) => {
             const status = s.sessions.state(profile.id).status;
-            step = 'has the new token, but reconnecting failed';
             if (status !== 'idle' && status !== 'closed') await s.sessions.connect(profile);
-            reconnectedProfiles.push(profile.id);
-          } catch (err) {
-            const why = redact(redact(err instanceof Error ? err.message : String(err), newToken), oldToken);
-            failedProfiles.push({ profileId: profile.id, name: profile.name, reason: `${step} (${why})` });
-          }
-        }
+          },
+        });
+        const reconnectedProfiles = moved.map((p) => p.id);
         if (s.sandbox?.demo && used?.builtIn && channel === s.sandbox.demo.channel) {
           s.sandbox.demo.token = newToken; // the demo sensor reconnects with it
           s.onDemoTokenChanged?.(newToken);
@@ -145,8 +136,4 @@ function accountOf(s: CoreServices, profile: Profile): string | null {
   if (profile.builtIn && profile.kind === 'sandbox' && s.sandbox?.demo) return `${endpoint} ${s.sandbox.demo.apiKey}`;
   if (profile.credentialType === 'secretKey' && profile.apiKey) return `${endpoint} ${profile.apiKey}`;
   return null;
-}
-
-function stripPrefix(token: string): string {
-  return token.startsWith('token:') ? token.slice(6) : token;
 }

@@ -2,6 +2,8 @@ import type { AppInfo, ProfileDTO, PublishHistoryEntry } from '../../api.js';
 import { ApiError } from '../../api.js';
 import type { CoreServices } from '../core.js';
 import { checkProfile, normalizeProfile, type Profile } from '../profiles/profile.js';
+import { applyUsername, planUsername, toProfileDTO } from '../profiles/secret-username.js';
+import { usernameSlot } from '../vault/index.js';
 import { InvalidQueryError, toFullMessageDTO, toMessageDTO } from '../store/index.js';
 import { PREVIEW_BYTES } from '../ingest/decode.js';
 import type { HandlerGroup } from './types.js';
@@ -25,7 +27,7 @@ export function appHandlers(s: CoreServices, info: () => Promise<AppInfo>): Hand
     if (!profile) throw new ApiError('not_found', `no profile with id ${id}`);
     return profile;
   };
-  const toDTO = async (profile: Profile): Promise<ProfileDTO> => ({ ...profile, hasSecret: await s.vault.has(profile.id) });
+  const toDTO = (profile: Profile): Promise<ProfileDTO> => toProfileDTO(s.vault, profile);
   const listDTOs = async () => Promise.all(s.profiles.list().map(toDTO));
 
   return {
@@ -34,14 +36,17 @@ export function appHandlers(s: CoreServices, info: () => Promise<AppInfo>): Hand
     'profiles.save': async (input) => {
       const previous = input.id ? s.profiles.get(input.id) : undefined;
       if (previous?.builtIn) throw new ApiError('invalid_params', 'the built-in sandbox profile cannot be edited');
-      const profile = normalizeProfile(input, previous?.id ?? s.profiles.newId(), previous);
-      const problem = checkProfile(profile);
+      const normalized = normalizeProfile(input, previous?.id ?? s.profiles.newId(), previous);
+      const problem = checkProfile(normalized);
       if (problem) throw new ApiError('invalid_params', problem);
-      // the secret first: a locked keychain must not leave a profile without its credential
+      // a token as a generic MQTT username is a secret: the vault has it, the profile only says so
+      const { profile, change } = planUsername(normalized, input, previous);
+      // the secrets first: a locked keychain must not leave a profile without its credential
       if (input.secret !== undefined) {
         if (input.secret === '') await s.vault.forget(profile.id);
         else await s.vault.save(profile.id, input.secret, profile.secretMode);
       }
+      await applyUsername(s.vault, profile, change);
       s.profiles.put(profile);
       s.platform.log.info(`profile saved: ${profile.name} (${profile.kind})`);
       s.bus.emit('profiles.changed', await listDTOs());
@@ -52,6 +57,7 @@ export function appHandlers(s: CoreServices, info: () => Promise<AppInfo>): Hand
       if (profile.builtIn) throw new ApiError('invalid_params', 'the built-in sandbox profile cannot be removed');
       await s.sessions.disconnect(id);
       await s.vault.forget(id);
+      await s.vault.forget(usernameSlot(id));
       // its queued messages go with it: nothing could ever send them, and they would count against no profile
       const dropped = s.outbox.clear(id);
       if (dropped) s.platform.log.info(`profile ${profile.name} removed with ${dropped} queued message(s)`);

@@ -22,13 +22,18 @@ const credentialHints: Record<string, string> = {
   iamToken: 'check the IAM token in the profile',
   secretKey: 'check the account secret key in the profile',
   mqtt: 'check the username and password in the profile',
+  mqttToken: 'check the token given as the username (and the password) in the profile',
 };
 
-/** Turns a profile + its secret into what a Session needs. Secrets stay in this object only. */
+/**
+ * Turns a profile + its secret into what a Session needs. Secrets stay in this object only. A generic
+ * profile's username comes in `ctx.username` when it is a secret itself (usernameIsSecret, read from the vault
+ * by secret-username.ts usernameOf); otherwise from the profile.
+ */
 export function buildSessionConfig(
   profile: Profile,
   secret: string | null,
-  ctx: { sandbox?: SandboxEndpoint; resourcesDir: string },
+  ctx: { sandbox?: SandboxEndpoint; resourcesDir: string; username?: string },
 ): SessionConfig {
   const base = {
     profileId: profile.id,
@@ -38,15 +43,16 @@ export function buildSessionConfig(
   if (profile.kind === 'mqtt') {
     const url = new URL(profile.url!);
     const secure = url.protocol === 'mqtts:' || url.protocol === 'wss:' || url.protocol === 'ssl:';
+    const username = ctx.username ?? (profile.usernameIsSecret ? undefined : profile.username);
     return {
       ...base,
       url: profile.url!,
       displayHost: url.host,
-      credentialHint: credentialHints.mqtt!,
+      credentialHint: credentialHints[profile.usernameIsSecret ? 'mqttToken' : 'mqtt']!,
       options: {
         clientId,
         protocolVersion: profile.protocolVersion,
-        ...(profile.username ? { username: profile.username } : {}),
+        ...(username ? { username } : {}),
         ...(secret ? { password: secret } : {}),
         ...(secure ? tlsOptions(profile, []) : {}),
       },

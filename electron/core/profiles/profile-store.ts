@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { carriesBeebotteToken, type Profile } from './profile.js';
+import type { Profile } from './profile.js';
 
 /**
- * profiles.json in the data dir: names, hosts, options — never a secret (those are in the vault; a Beebotte
- * token found as a generic MQTT username, written by an older version, is removed at load).
+ * profiles.json in the data dir: names, hosts, options — never a secret (those are in the vault).
  * Written atomically (temp file + rename) so a crash cannot leave half a file.
  */
 export class ProfileStore {
@@ -54,29 +53,14 @@ export class ProfileStore {
     } catch {
       return; // first run
     }
-    let scrubbed = false;
     try {
       const parsed = JSON.parse(text) as { profiles?: Profile[] };
       for (const profile of parsed.profiles ?? []) {
-        if (!profile || typeof profile.id !== 'string') continue;
-        const loaded: Profile = { ...profile, builtIn: false };
-        // written by an older version: a Beebotte token as a generic MQTT username is a secret on disk
-        if (typeof loaded.username === 'string' && carriesBeebotteToken(loaded.username)) {
-          delete loaded.username;
-          scrubbed = true;
-        }
-        this.profiles.set(loaded.id, loaded);
+        if (profile && typeof profile.id === 'string') this.profiles.set(profile.id, { ...profile, builtIn: false });
       }
     } catch {
       // keep the unreadable file for the user; start empty rather than crash
       fs.renameSync(this.file, `${this.file}.unreadable-${Date.now()}`);
-      return;
-    }
-    if (!scrubbed) return;
-    try {
-      this.save(); // the token leaves the file now, not at the next edit
-    } catch {
-      // a read-only data dir: the profiles still load (without it); the next successful save removes it
     }
   }
 

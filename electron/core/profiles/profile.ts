@@ -1,7 +1,10 @@
 import type { ProfileDTO, ProfileInput } from '../../api.js';
 
-/** A stored profile: everything but the secret, which lives in the vault. */
-export type Profile = Omit<ProfileDTO, 'hasSecret'>;
+/**
+ * A stored profile: everything but the secrets, which live in the vault (the password, token or key — and a
+ * generic MQTT username that carries a Beebotte token: then usernameIsSecret is set and username is absent).
+ */
+export type Profile = Omit<ProfileDTO, 'hasSecret' | 'usernameStored'>;
 
 export const SANDBOX_PROFILE_ID = 'sandbox';
 
@@ -41,16 +44,14 @@ export function normalizeProfile(input: ProfileInput, id: string, previous?: Pro
 
 /**
  * Beebotte puts the token in the MQTT username (`token_…`, `token:…`, `iamtkn_…`): such a username is a
- * secret, and profiles.json holds none. A generic MQTT profile refuses it; a Beebotte or Sandbox profile
- * takes the token as its credential, keeps it in the keychain and builds the username itself.
+ * secret, and profiles.json holds none. A Beebotte or Sandbox profile takes the token as its credential and
+ * builds the username itself; a generic MQTT profile (a standalone sandbox, another Beebotte-compatible
+ * server) keeps such a username in the vault (profiles/secret-username.ts).
  */
 export function carriesBeebotteToken(username: string): boolean {
   const u = username.trim();
   return u.startsWith('token_') || u.startsWith('token:') || u.startsWith('iamtkn_');
 }
-
-export const TOKEN_USERNAME_MESSAGE =
-  "this username is a Beebotte token — a secret, and a generic MQTT username is stored in plain profiles.json: make this a 'Beebotte cloud' or 'Sandbox' profile and enter the token as its credential (kept in the keychain)";
 
 function defaultSubscriptions(kind: Profile['kind']): string[] {
   return kind === 'mqtt' ? ['#'] : [];
@@ -70,7 +71,6 @@ export function checkProfile(profile: Profile): string | null {
       return `unsupported scheme ${parsed.protocol} — use mqtt://, mqtts://, ws:// or wss://`;
     }
     if (parsed.username || parsed.password) return 'put the username and password in their fields, not in the URL';
-    if (profile.username && carriesBeebotteToken(profile.username)) return TOKEN_USERNAME_MESSAGE;
   }
   if (profile.kind === 'beebotte' && profile.port !== 1883 && profile.port !== 8883) {
     return 'Beebotte listens on 1883 (cleartext) and 8883 (TLS)';

@@ -110,6 +110,15 @@ export class Vault {
   }
 }
 
+/**
+ * Where a profile's second secret is filed: a generic MQTT username that carries a Beebotte token. Profile ids
+ * are letters, digits, _ and - (api.ts), so `#` keeps it apart from every profile's own entry. Use it as the
+ * profile id of save/read/has/forget: its keychain account is `profile:<id>#username`.
+ */
+export function usernameSlot(profileId: string): string {
+  return `${profileId}#username`;
+}
+
 /** The keychain account of a profile: one namespace for profile secrets, apart from anything else we file. */
 export function accountFor(profileId: string): string {
   if (typeof profileId !== 'string' || profileId.length === 0 || profileId.length > MAX_PROFILE_ID_LENGTH) {

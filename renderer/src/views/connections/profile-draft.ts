@@ -9,7 +9,13 @@ export interface ProfileDraft {
   port: 1883 | 8883;
   apiKey: string;
   url: string;
+  /** typed by the user; empty on edit when the stored username is a secret (usernameIsSecret) */
   username: string;
+  /** generic MQTT: the stored username carries a Beebotte token, so the core keeps it in the vault */
+  usernameIsSecret: boolean;
+  /** …and holds it now (an 'ask at connect' one lasts one run) */
+  usernameStored: boolean;
+  forgetUsername: boolean;
   clientId: string;
   protocolVersion: 4 | 5;
   caFile: string;
@@ -35,6 +41,9 @@ export function draftFrom(p?: ProfileDTO, keychain = true): ProfileDraft {
     apiKey: p?.apiKey ?? '',
     url: p?.url ?? 'mqtt://127.0.0.1:1883',
     username: p?.username ?? '',
+    usernameIsSecret: p?.usernameIsSecret ?? false,
+    usernameStored: p?.usernameStored ?? false,
+    forgetUsername: false,
     clientId: p?.clientId ?? '',
     protocolVersion: p?.protocolVersion ?? 4,
     caFile: p?.caFile ?? '',
@@ -69,6 +78,7 @@ export function toInput(d: ProfileDraft): ProfileInput {
     Object.assign(input, {
       url: d.url.trim(),
       tls: /^(mqtts|wss|ssl):/i.test(d.url.trim()),
+      // blank keeps a username stored as a secret; a new one replaces it
       username: d.username.trim(),
       protocolVersion: d.protocolVersion,
       caFile: d.caFile.trim(),
@@ -80,6 +90,7 @@ export function toInput(d: ProfileDraft): ProfileInput {
     Object.assign(input, { credentialType: d.credentialType, apiKey: d.apiKey.trim() });
     if (d.kind === 'beebotte') input.port = d.port;
   }
+  if (d.kind === 'mqtt' && d.usernameIsSecret && d.forgetUsername && !d.username.trim()) input.forgetUsername = true;
   if (d.secret) input.secret = d.secret;
   else if (d.clearSecret) input.secret = '';
   return input;
@@ -97,16 +108,16 @@ export function draftProblem(d: ProfileDraft): string | null {
   if (d.kind === 'mqtt' && !/^(mqtts?|wss?|tcp|ssl):\/\/[^\s/]+/i.test(d.url.trim())) {
     return 'The broker URL looks like mqtt://host:1883 or mqtts://host:8883.';
   }
-  if (d.kind === 'mqtt' && looksLikeBeebotteToken(d.username)) {
-    return "This username is a Beebotte token — a secret. Choose 'Beebotte cloud' or 'Sandbox' and enter it as the channel or IAM token: Apiary keeps it in the keychain.";
-  }
   if (d.kind !== 'mqtt' && d.credentialType === 'secretKey' && !d.apiKey.trim()) {
     return 'With a secret key, add the API key too (it signs REST calls).';
   }
   return null;
 }
 
-/** The core refuses these as a generic MQTT username (profiles/profile.ts carriesBeebotteToken): say so first. */
+/**
+ * A Beebotte token as a generic MQTT username (profiles/profile.ts carriesBeebotteToken): a secret, which the
+ * core keeps in the vault like the password — the form says so.
+ */
 export function looksLikeBeebotteToken(username: string): boolean {
   return /^(token_|token:|iamtkn_)/.test(username.trim());
 }
