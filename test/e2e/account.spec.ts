@@ -1,6 +1,15 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import mqtt from 'mqtt';
+import type { ProfileDTO } from '../../electron/api.js';
+import { accountFor } from '../../electron/core/vault/vault.js';
 import { callFromPage, test, expect } from './host-fixture.js';
+
+/** What the OS keychain holds for a profile, read with keytar as Apiary files it (service "Apiary"). */
+async function keychainSecret(profileId: string): Promise<string | null> {
+  const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+  return keytar.getPassword('Apiary', accountFor(profileId));
+}
 
 /** Connects with a channel token; resolves with the client, or rejects with the broker's refusal. */
 function connectWithToken(url: string, token: string): Promise<mqtt.MqttClient> {
@@ -71,6 +80,20 @@ test('channels and resources made in the Account screen; a regenerated token dro
     expect(JSON.parse(await echoed)).toMatchObject({ data: 21.5 });
     const dropped = new Promise<void>((resolve) => device.once('close', () => resolve()));
 
+    // one of Apiary's own profiles uses that token too, kept in the OS keychain (e2e runs on a private keyring)
+    const lab = await callFromPage<ProfileDTO>(page, 'profiles.save', {
+      name: 'Lab bench',
+      kind: 'sandbox',
+      credentialType: 'channelToken',
+      secret: oldToken,
+      secretMode: 'keychain',
+      subscriptions: ['e2e_lab/#'],
+    });
+    expect(await keychainSecret(lab.id)).toBe(oldToken);
+    await callFromPage(page, 'sessions.connect', { profileId: lab.id });
+    const labRow = page.getByRole('region', { name: 'Connections' }).locator('li[data-profile="Lab bench"]');
+    await expect(labRow.getByText('connected', { exact: true })).toBeVisible();
+
     // regenerate, after a confirmation that explains the consequences
     await card.getByRole('button', { name: 'Regenerate token…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Regenerate the token of e2e_lab?' });
@@ -80,12 +103,18 @@ test('channels and resources made in the Account screen; a regenerated token dro
     await dropped; // the old token's client is dropped…
     await expect(connectWithToken(brokerUrl, oldToken).then((c) => (clients.push(c), 'connected'))).rejects.toThrow(); // …and cannot come back
     const note = view.getByRole('status', { name: 'Token regenerated' });
-    await expect(note).toContainText("None of Apiary's profiles used the old token");
+    await expect(note).toContainText('Given the new token');
+    await expect(note.locator('li[data-profile]', { hasText: 'Lab bench' })).toContainText('connected');
 
     await card.getByRole('button', { name: 'Copy token' }).click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).not.toBe(oldToken);
     const newToken = await page.evaluate(() => navigator.clipboard.readText());
     clients.push(await connectWithToken(brokerUrl, newToken));
+    // the keychain holds the new token (read through keytar), and the profile reconnected on it by itself
+    expect(await keychainSecret(lab.id)).toBe(newToken);
+    await expect(labRow.getByText('connected', { exact: true })).toBeVisible();
+    await callFromPage(page, 'profiles.remove', { id: lab.id });
+    expect(await keychainSecret(lab.id)).toBeNull();
 
     // regenerating the demo channel's token: Apiary's own sandbox session moves to the new token by itself
     const demo = view.getByRole('article', { name: 'Channel demo' });
