@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChannelsCommand } from '../../electron/commands/channels.js';
 import type { CommandIo } from '../../electron/commands/connection-flags.js';
@@ -15,6 +14,7 @@ import { runProfilesCommand } from '../../electron/commands/profiles.js';
 import { runResourcesCommand } from '../../electron/commands/resources.js';
 import { runTokenCommand } from '../../electron/commands/token.js';
 import { accountFor, MemorySecretStore } from '../../electron/core/vault/index.js';
+import { captureIo } from '../tools/cli-io.js';
 import {
   ALICE,
   ALICE_HOME_TOKEN,
@@ -25,18 +25,6 @@ import {
   endClient,
   startTestSandbox,
 } from '../tools/sandbox-fixtures.js';
-
-function capture(extra: Partial<CommandIo> = {}, stdinText = '') {
-  const out = { stdout: '', stderr: '' };
-  const io: Partial<CommandIo> = {
-    stdout: { write: (text: string) => (out.stdout += text) },
-    stderr: { write: (text: string) => (out.stderr += text) },
-    stdin: Readable.from(stdinText ? [stdinText] : []),
-    env: {},
-    ...extra,
-  };
-  return { io, out };
-}
 
 let t: TestSandbox;
 let account: string[];
@@ -54,7 +42,7 @@ afterAll(async () => {
 
 /** Runs a command, expects exit 0 and --json output, returns the parsed value. */
 async function json<T = unknown>(run: (argv: string[], io: Partial<CommandIo>) => Promise<number>, argv: string[]): Promise<T> {
-  const c = capture();
+  const c = captureIo();
   const code = await run([...argv, '--json'], c.io);
   expect(code, c.out.stderr).toBe(0);
   return JSON.parse(c.out.stdout) as T;
@@ -69,7 +57,7 @@ type Channel = {
 
 describe('channels', () => {
   it('lists the account channels without their tokens', async () => {
-    const c = capture();
+    const c = captureIo();
     expect(await runChannelsCommand(['list', ...account, '--json'], c.io)).toBe(0);
     const channels = JSON.parse(c.out.stdout) as Channel[];
     expect(channels.map((ch) => ch.name).sort()).toEqual(['garage', 'home', 'legacy', 'open']);
@@ -77,7 +65,7 @@ describe('channels', () => {
   });
 
   it('takes the account keys from APIARY_API_KEY / APIARY_SECRET_KEY', async () => {
-    const c = capture({ env: { APIARY_API_KEY: ALICE.apiKey, APIARY_SECRET_KEY: ALICE.secretKey } });
+    const c = captureIo({ env: { APIARY_API_KEY: ALICE.apiKey, APIARY_SECRET_KEY: ALICE.secretKey } });
     expect(await runChannelsCommand(['list', '--api', t.sandbox.urls.http], c.io), c.out.stderr).toBe(0);
     expect(c.out.stdout).toMatch(/^home \(private\) /m);
   });
@@ -103,7 +91,7 @@ describe('channels', () => {
       { name: 'note', vtype: 'string', sendOnSubscribe: false },
       { name: 'temp', vtype: 'number', sendOnSubscribe: true },
     ]);
-    const human = capture();
+    const human = captureIo();
     expect(await runChannelsCommand(['list', ...account], human.io)).toBe(0);
     expect(human.out.stdout).toMatch(/^kitchen "Kitchen" \(private\) .*temp:number:sos/m);
 
@@ -114,24 +102,24 @@ describe('channels', () => {
   });
 
   it('checks names and vtypes before sending anything', async () => {
-    const badName = capture();
+    const badName = captureIo();
     expect(await runChannelsCommand(['create', 'a', ...account], badName.io)).toBe(2);
     expect(badName.out.stderr).toMatch(/channel name "a" must be 2–64/);
-    const badType = capture();
+    const badType = captureIo();
     expect(await runChannelsCommand(['create', 'kitchen2', '--resource', 'x1:colour', ...account], badType.io)).toBe(2);
     expect(badType.out.stderr).toMatch(/unknown vtype "colour"/);
   });
 
   it('turns Beebotte errors into readable messages, never echoing a secret', async () => {
-    const dup = capture();
+    const dup = captureIo();
     expect(await runChannelsCommand(['create', 'home', ...account], dup.io)).toBe(1);
     expect(dup.out.stderr).toMatch(/answered 4\d\d/);
-    const channelToken = capture();
+    const channelToken = captureIo();
     expect(await runChannelsCommand(['list', '--api', t.sandbox.urls.http, '--token', ALICE_HOME_TOKEN], channelToken.io)).toBe(
       1,
     );
     expect(channelToken.out.stderr).toMatch(/not allowed with this credential/);
-    const wrongKey = capture();
+    const wrongKey = captureIo();
     const wrong = 'wrongSecretKey0000000000000000001';
     expect(
       await runChannelsCommand(
@@ -156,7 +144,7 @@ describe('resources', () => {
   });
 
   it('a missing channel is reported as such', async () => {
-    const c = capture();
+    const c = captureIo();
     expect(await runResourcesCommand(['create', 'nowhere', 'x1', ...account], c.io)).toBe(1);
     expect(c.out.stderr).toMatch(/not found/);
   });
@@ -164,7 +152,7 @@ describe('resources', () => {
 
 describe('token', () => {
   it('get prints the channel token, and only that', async () => {
-    const c = capture();
+    const c = captureIo();
     expect(await runTokenCommand(['get', 'home', ...account], c.io)).toBe(0);
     expect(c.out.stdout).toBe(`${ALICE_HOME_TOKEN}\n`);
   });
@@ -176,7 +164,7 @@ describe('token', () => {
 
     // a saved profile that holds the old token (keychain stand-in: an in-memory store)
     const secrets = new MemorySecretStore();
-    const add = capture({ secrets }, `${oldToken}\n`);
+    const add = captureIo({ secrets }, `${oldToken}\n`);
     expect(
       await runProfilesCommand(
         ['add', '--name', 'shed', '--kind', 'beebotte', '--port', '1883', '--secret-stdin', '--data', dataDir, '--json'],
@@ -188,7 +176,7 @@ describe('token', () => {
 
     const holder = await connectMqtt(t.sandbox.urls.mqtt, oldToken);
     const dropped = closedByServer(holder, 8000);
-    const regen = capture({ secrets });
+    const regen = captureIo({ secrets });
     expect(
       await runTokenCommand(['regenerate', 'shed', '--update-profiles', '--data', dataDir, ...account, '--json'], regen.io),
       regen.out.stderr,
@@ -205,7 +193,7 @@ describe('token', () => {
     expect(await secrets.get(accountFor(profileId))).toBe(result.token);
 
     // the updated profile publishes with the new token (its credential, the sandbox's address)
-    const pub = capture({ secrets });
+    const pub = captureIo({ secrets });
     expect(
       await runPubCommand(
         ['shed/door', '"open"', '--profile', 'shed', '--broker', t.sandbox.urls.mqtt, '--data', dataDir, '--qos', '1'],

@@ -14,6 +14,7 @@ import { runProfilesCommand } from '../../electron/commands/profiles.js';
 import { runPubCommand } from '../../electron/commands/pub.js';
 import { runSubCommand } from '../../electron/commands/sub.js';
 import { KeytarSecretStore, MemorySecretStore, accountFor, usernameSlot } from '../../electron/core/vault/index.js';
+import { captureIo } from '../tools/cli-io.js';
 import { ALICE_HOME_TOKEN, startTestSandbox, type TestSandbox } from '../tools/sandbox-fixtures.js';
 
 const underKeyring = process.env.APIARY_TEST_KEYRING === '1';
@@ -30,32 +31,8 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function capture(extra: Partial<CommandIo> = {}, stdin: NodeJS.ReadableStream = Readable.from([])) {
-  const out = { stdout: '', stderr: '' };
-  const io: Partial<CommandIo> = {
-    stdout: { write: (text: string) => (out.stdout += text) },
-    stderr: { write: (text: string) => (out.stderr += text) },
-    stdin,
-    env: {},
-    ...extra,
-  };
-  return { io, out };
-}
-
-/** Captured stdout/stderr (out), an empty stdin and environment, for the other commands. */
-function captureIo(): { io: Partial<CommandIo>; out: { stdout: string; stderr: string } } {
-  const out = { stdout: '', stderr: '' };
-  const io: Partial<CommandIo> = {
-    stdout: { write: (text: string) => (out.stdout += text) },
-    stderr: { write: (text: string) => (out.stderr += text) },
-    stdin: Readable.from([]),
-    env: {},
-  };
-  return { io, out };
-}
-
 async function profiles(argv: string[], extra: Partial<CommandIo> = {}, stdin?: NodeJS.ReadableStream) {
-  const c = capture(extra, stdin);
+  const c = captureIo(extra, stdin ?? '');
   const code = await runProfilesCommand(argv, c.io);
   return { code, ...c.out };
 }

@@ -8,13 +8,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChannelsCommand } from '../../electron/commands/channels.js';
-import type { CommandIo } from '../../electron/commands/connection-flags.js';
 import { runTokenCommand } from '../../electron/commands/token.js';
 import { type SandboxHandle, startSandbox } from '../../electron/core/sandbox/index.js';
+import { captureIo } from '../tools/cli-io.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PAHO = join(root, 'resources', 'examples', 'hello-world', 'paho_hello.py');
@@ -25,17 +24,6 @@ const TOPIC = 'hello/world';
 let sandbox: SandboxHandle;
 let dir: string;
 let token: string;
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  const io: Partial<CommandIo> = {
-    stdout: { write: (text: string) => (out.stdout += text) },
-    stderr: { write: (text: string) => (out.stderr += text) },
-    stdin: Readable.from([]),
-    env: {},
-  };
-  return { io, out };
-}
 
 /** Runs a snippet with a hard time limit; the environment carries no BBT_* unless given. */
 function runSnippet(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 20_000) {
@@ -69,12 +57,12 @@ beforeAll(async () => {
   const demo = sandbox.demo!;
   const account = ['--api', sandbox.urls.http, '--api-key', demo.apiKey, '--secret-key', demo.secretKey];
   // the same two commands the README's Hello World section tells a reader to run
-  const create = capture();
+  const create = captureIo();
   expect(
     await runChannelsCommand(['create', 'hello', '--resource', 'world:string', ...account], create.io),
     create.out.stderr,
   ).toBe(0);
-  const get = capture();
+  const get = captureIo();
   expect(await runTokenCommand(['get', 'hello', ...account], get.io), get.out.stderr).toBe(0);
   token = get.out.stdout.trim();
   expect(token).toMatch(/^token_/);
