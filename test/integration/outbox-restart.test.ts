@@ -85,4 +85,44 @@ describe('outbox across an app restart', () => {
       server.close();
     }
   });
+
+  it('disconnecting while a message waits for its PUBACK closes the socket, and reconnecting delivers it', { timeout: 30_000 }, async () => {
+    let acknowledge = false;
+    const broker = await Aedes.createBroker({
+      authorizePublish: (_client, _packet, done) => {
+        if (acknowledge) done(null);
+      },
+    });
+    const server = net.createServer(broker.handle);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const t = await startTestCore({ embeddedSandbox: false, dataDir: tempDir(), secrets: new MemorySecretStore() });
+    try {
+      const profile = (await t.core.call('profiles.save', { name: 'held', kind: 'mqtt', url, subscriptions: [] })) as ProfileDTO;
+      await t.core.call('sessions.connect', { profileId: profile.id });
+      await waitFor(() => t.core.services.sessions.state(profile.id).status === 'connected', 'connected');
+      const data = JSON.stringify({ note: 'in flight at disconnect' });
+      const r = (await t.core.call('messages.publish', { profileId: profile.id, topic: 'held/t', data, qos: 1 })) as { status: string };
+      expect(r.status).toBe('queued');
+      await t.core.call('sessions.disconnect', { profileId: profile.id });
+      await waitFor(() => broker.connectedClients === 0, 'the socket closed on disconnect');
+
+      acknowledge = true;
+      const received: string[] = [];
+      broker.on('publish', (packet, client) => {
+        if (client && packet.topic === 'held/t') received.push(packet.payload.toString());
+      });
+      await t.core.call('sessions.connect', { profileId: profile.id });
+      await waitFor(() => t.core.services.outbox.count(profile.id) === 0, 'the outbox delivered after reconnecting', 15_000);
+      expect(received).toContain(data);
+      expect(broker.connectedClients).toBe(1);
+      // and the outbox keeps working: the next message goes straight out
+      const next = (await t.core.call('messages.publish', { profileId: profile.id, topic: 'held/t', data: '"next"', qos: 1 })) as { status: string };
+      expect(next.status).toBe('sent');
+    } finally {
+      await t.close();
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      server.close();
+    }
+  });
 });

@@ -15,6 +15,9 @@ import { NotConnectedError, Session, type SessionConfig } from './session.js';
  */
 export const POISON_DROPS = 3;
 
+/** A drop counts as a strike against the message in flight only when it came this soon after the send. */
+export const POISON_WINDOW_MS = 3000;
+
 /** How long a connected QoS 1 publish waits for its PUBACK before answering 'queued' (it stays in the outbox). */
 export const LIVE_ACK_WAIT_MS = 5000;
 
@@ -197,11 +200,22 @@ export class SessionManager {
     items: { id: number; topic: string; payload: Buffer; retain: boolean }[],
   ): Promise<boolean> {
     // pipelined: mqtt.js keeps them in order on the wire; we remove each on its PUBACK
+    const sentAt = this.deps.clock.now();
+    let failedAt = sentAt;
     const results = await Promise.allSettled(
       items.map((item) =>
-        session.publish(item.topic, item.payload, { qos: 1, retain: item.retain }).then(() => this.deps.outbox.remove(item.id)),
+        session.publish(item.topic, item.payload, { qos: 1, retain: item.retain }).then(
+          () => this.deps.outbox.remove(item.id),
+          (err: unknown) => {
+            failedAt = this.deps.clock.now();
+            throw err;
+          },
+        ),
       ),
     );
+    // a drop counts against the message only if the broker closed soon after it went out, on a session the
+    // user still wants: not our own disconnect, not a broker that stayed up a while and then went away
+    const mayStrike = this.sessions.get(profileId) === session && failedAt - sentAt <= POISON_WINDOW_MS;
     this.updateOutbox(profileId);
     let intact = true;
     for (const [i, result] of results.entries()) {
@@ -218,7 +232,7 @@ export class SessionManager {
         continue;
       }
       this.settleLive(item.id, 'queued'); // still in the outbox: the next connection delivers it
-      if (intact && !(result.reason instanceof NotConnectedError)) this.strike(session, profileId, item);
+      if (intact && mayStrike && !(result.reason instanceof NotConnectedError)) this.strike(session, profileId, item);
       intact = false;
     }
     return intact;
@@ -243,7 +257,7 @@ export class SessionManager {
   private moveAside(session: Session, profileId: string, item: { id: number; topic: string }, why: string): void {
     this.settleLive(item.id, { refused: why });
     this.deps.outbox.remove(item.id);
-    const text = `${why}; the message was removed from the outbox`;
+    const text = `${why}; the message was removed from the outbox (the composer's history keeps what you published)`;
     this.deps.log.warn(`outbox of ${profileId}: ${text}`);
     session.reportProblem(`outbox:${item.id}`, text);
     this.updateOutbox(profileId);

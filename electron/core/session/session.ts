@@ -125,8 +125,14 @@ export class Session extends EventEmitter<SessionEvents> {
     this.retryAt = undefined;
     this.setStatus('closed');
     if (!client) return;
-    // mqtt.js's graceful end waits for every in-flight PUBACK, forever if the broker never sends one: give it
-    // a moment, then close. Nothing is lost: an unacknowledged QoS 1 message is still in the outbox.
+    // mqtt.js's graceful end waits for every in-flight PUBACK (forever, if the broker never sends one), and a
+    // forced end called after it does nothing. So: messages in flight → force at once, which fails their
+    // callbacks ("Connection closed") and destroys the socket. Nothing is lost: they are still in the outbox.
+    if (Object.keys(client.outgoing ?? {}).length > 0) {
+      await client.endAsync(true).catch(() => undefined);
+      return;
+    }
+    // otherwise a DISCONNECT packet, and the socket destroyed if the broker does not close it in time
     let timer: NodeJS.Timeout | undefined;
     const ended = await Promise.race([
       client.endAsync(false).then(
@@ -136,7 +142,7 @@ export class Session extends EventEmitter<SessionEvents> {
       new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), GRACEFUL_END_MS))),
     ]);
     clearTimeout(timer);
-    if (!ended) await client.endAsync(true).catch(() => undefined);
+    if (!ended) client.stream?.destroy();
   }
 
   /**
