@@ -331,9 +331,9 @@ describe('secrets never leave the main process', () => {
     expect(findSecrets(Buffer.from(t.logs.join('\n')), 'log')).toEqual([]);
     await t.close();
 
-    // …and with no keychain at all it leaves the file all the same, with a warning (never the value)
+    // …and with no keychain it stays in the file (losing it would lock the user out), with a warning that never
+    // carries the value; it is still never shown; the next start with a keychain moves it
     addLegacy('legacy2', LEGACY_NO_KEYCHAIN);
-    secrets.push(LEGACY_NO_KEYCHAIN);
     const noKeychain: SecretStore = {
       status: async () => 'unavailable',
       get: async () => null,
@@ -343,18 +343,21 @@ describe('secrets never leave the main process', () => {
       delete: async () => false,
     };
     t = await startTestCore({ dataDir: t.dataDir, demoSensor: false, secrets: noKeychain });
-    expect(scan()).toEqual([]);
-    const dropped = (await call<ProfileDTO[]>('profiles.list', {})).find((p) => p.id === 'legacy2');
-    expect(dropped).toMatchObject({ usernameIsSecret: true, usernameStored: false });
+    expect(scan()).toEqual([]); // every other secret is still nowhere
+    expect(fs.readFileSync(file, 'utf8')).toContain(LEGACY_NO_KEYCHAIN); // not lost
+    const waiting = (await call<ProfileDTO[]>('profiles.list', {})).find((p) => p.id === 'legacy2');
+    expect(waiting).toMatchObject({ usernameIsSecret: true, usernameStored: false });
+    expect(waiting?.username).toBeUndefined();
     expect(t.logs.join('\n')).toMatch(
-      /warn profile legacy legacy2: its username \(a Beebotte token\) was removed from profiles.json but could not be kept/,
+      /warn profile legacy legacy2: its username is a Beebotte token still in plain profiles.json: it moves to the keychain once the keychain opens/,
     );
-    const refusal = await call('sessions.connect', { profileId: 'legacy2' }).then(
-      () => 'connected',
-      (err: Error) => err.message,
-    );
-    expect(refusal).toMatch(/its username \(a Beebotte token\) is not stored .*enter it again in the profile/);
-    expect(findSecrets(Buffer.from(`${t.logs.join('\n')}\n${refusal}`), 'log')).toEqual([]);
+    secrets.push(LEGACY_NO_KEYCHAIN);
+    expect(findSecrets(Buffer.from(t.logs.join('\n')), 'log')).toEqual([]);
+    await t.close();
+
+    t = await startTestCore({ dataDir: t.dataDir, demoSensor: false });
+    expect(scan()).toEqual([]);
+    expect(await t.core.services.vault.read(usernameSlot('legacy2'))).toBe(LEGACY_NO_KEYCHAIN);
   });
 
   it('the headless host: loopback only by default, and its URL carries only its own access token', async () => {

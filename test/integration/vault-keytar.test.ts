@@ -279,6 +279,17 @@ if (!underKeyring) {
           username: '',
         });
         expect(await store.get(`profile:${saved.id}#username`)).toBe(username);
+        // switched to 'ask at connect': the username leaves the keychain with the password, held for this run
+        await t.core.call('profiles.save', {
+          id: saved.id,
+          name: 'token user',
+          kind: 'mqtt',
+          url: 'mqtt://127.0.0.1:1884',
+          username: '',
+          secretMode: 'ask',
+        });
+        expect(await store.get(`profile:${saved.id}#username`)).toBeNull();
+        expect(await t.core.services.vault.read(`${saved.id}#username`)).toBe(username);
         await t.core.call('profiles.remove', { id: saved.id });
         expect(
           await inChild<[string | null, string | null]>(

@@ -11,7 +11,7 @@ import type { ProfileStore } from './profile-store.js';
 import { carriesBeebotteToken, type Profile } from './profile.js';
 
 /** What saving a profile does in the vault to its secret username. */
-export type UsernameChange = { kind: 'store'; username: string } | { kind: 'forget' } | { kind: 'none' };
+export type UsernameChange = { kind: 'store'; username: string } | { kind: 'move' } | { kind: 'forget' } | { kind: 'none' };
 
 /**
  * Takes a token username out of a normalized profile. A blank username keeps the secret one an edited profile
@@ -30,7 +30,11 @@ export function planUsername(
     return { profile: { ...profile, usernameIsSecret: true }, change: { kind: 'store', username } };
   }
   if (username) return { profile: { ...profile, username }, change: dropOld };
-  if (hadSecret && !input.forgetUsername) return { profile: { ...profile, usernameIsSecret: true }, change: { kind: 'none' } };
+  if (hadSecret && !input.forgetUsername) {
+    // kept as it is, unless the profile's secret mode changed: then it moves with the password
+    const moved = previous.secretMode !== profile.secretMode;
+    return { profile: { ...profile, usernameIsSecret: true }, change: moved ? { kind: 'move' } : { kind: 'none' } };
+  }
   return { profile, change: dropOld };
 }
 
@@ -38,6 +42,11 @@ export function planUsername(
 export async function applyUsername(vault: Vault, profile: Profile, change: UsernameChange): Promise<void> {
   if (change.kind === 'store') await vault.save(usernameSlot(profile.id), change.username, profile.secretMode);
   else if (change.kind === 'forget') await vault.forget(usernameSlot(profile.id));
+  else if (change.kind === 'move') {
+    // Vault.save in the new mode drops the other copy (keychain → memory, or memory → keychain)
+    const username = await vault.read(usernameSlot(profile.id));
+    if (username) await vault.save(usernameSlot(profile.id), username, profile.secretMode);
+  }
 }
 
 /**
@@ -72,9 +81,11 @@ export async function toProfileDTO(vault: Vault, profile: Profile): Promise<Prof
 }
 
 /**
- * An older version wrote token usernames to profiles.json: each moves into the vault (by the profile's
- * secretMode) and out of the file. A vault that cannot take it (no keychain, locked) does not keep it in the
- * file: it leaves all the same, with a warning that names the profile, never the value.
+ * An older version wrote token usernames to profiles.json: each moves into the OS keychain and out of the
+ * file. The keychain, whatever the profile's secretMode: the file kept it across runs, so must its new place
+ * ('ask at connect' memory would lose it when this process ends — at once, for the CLI). Only once the
+ * keychain holds it does it leave the file; a locked or missing keychain leaves it there, with a warning that
+ * names the profile (never the value), and the next start tries again.
  */
 export async function migrateTokenUsernames(
   store: ProfileStore,
@@ -86,14 +97,14 @@ export async function migrateTokenUsernames(
     if (legacy.builtIn || legacy.kind !== 'mqtt' || !legacy.username || !carriesBeebotteToken(legacy.username)) continue;
     const { username, ...profile } = legacy;
     try {
-      await vault.save(usernameSlot(profile.id), username, profile.secretMode);
-      const where = profile.secretMode === 'ask' ? "this run's memory ('ask at connect')" : 'the keychain';
-      log.info(`profile ${profile.name}: its username (a Beebotte token) moved from profiles.json to ${where}`);
+      await vault.save(usernameSlot(profile.id), username, 'keychain');
+      log.info(`profile ${profile.name}: its username (a Beebotte token) moved from profiles.json to the keychain`);
     } catch (err) {
       const why = redact(err instanceof Error ? err.message : String(err), username);
       log.warn(
-        `profile ${profile.name}: its username (a Beebotte token) was removed from profiles.json but could not be kept (${why}): enter it again in the profile`,
+        `profile ${profile.name}: its username is a Beebotte token still in plain profiles.json: it moves to the keychain once the keychain opens (${why})`,
       );
+      continue;
     }
     try {
       store.put({ ...profile, usernameIsSecret: true });
