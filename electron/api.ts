@@ -408,8 +408,17 @@ export const methodParams = {
   'pairing.provision': z
     .object({
       pairingId: id,
-      ssid: z.string().min(1).max(32),
-      wifiPassword: z.string().max(64),
+      /** the Wi-Fi the board joins; left out with keepWifi */
+      ssid: z.string().min(1).max(32).optional(),
+      /** absent = an open network */
+      wifiPassword: z.string().max(64).optional(),
+      /**
+       * MQTT settings only (re-provisioning after a token regeneration): the board keeps the Wi-Fi it is on
+       * (Improv state "provisioned", else refused) and no SSID is sent
+       */
+      keepWifi: z.boolean().default(false),
+      /** the known device this re-provisions: its entry is replaced (and no longer stale), not duplicated */
+      deviceId: id.optional(),
       profileId: id,
       channel: beebotteName,
       resource: beebotteName,
@@ -417,7 +426,13 @@ export const methodParams = {
       token: z.string().max(256).optional(),
       waitSeconds: z.number().int().min(1).max(600).default(60),
     })
-    .strict(),
+    .strict()
+    .superRefine((p, ctx) => {
+      if (p.keepWifi && (p.ssid !== undefined || p.wifiPassword !== undefined))
+        ctx.addIssue({ code: 'custom', path: ['ssid'], message: 'keepWifi sends no Wi-Fi: leave out ssid and wifiPassword' });
+      if (!p.keepWifi && p.ssid === undefined)
+        ctx.addIssue({ code: 'custom', path: ['ssid'], message: 'the Wi-Fi network is required (or keepWifi: true for a board already on Wi-Fi)' });
+    }),
   'pairing.cancel': z.object({ pairingId: id }).strict(),
   'account.channels': z.object({ profileId: id }).strict(),
   'account.createChannel': z

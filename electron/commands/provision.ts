@@ -1,6 +1,6 @@
 /**
  * `apiary provision`: the pairing flow from the command line, for a batch of boards on a workbench.
- *   apiary provision --port PATH --wifi-ssid S (--wifi-password P | --wifi-password-stdin)
+ *   apiary provision --port PATH (--wifi-ssid S (--wifi-password P | --wifi-password-stdin) | --keep-wifi)
  *                    (--profile NAME | --broker URL --token T) --channel C --resource R
  *                    [--wait-first-message SECONDS] [--json]
  * Progress goes to stderr; with --json stdout gets exactly one JSON line with the result.
@@ -40,7 +40,7 @@ export interface ProvisionDeps {
 }
 
 const USAGE =
-  'usage: apiary provision --port PATH --wifi-ssid S (--wifi-password P | --wifi-password-stdin) ' +
+  'usage: apiary provision --port PATH (--wifi-ssid S (--wifi-password P | --wifi-password-stdin) | --keep-wifi) ' +
   '(--profile NAME | --broker URL --token T) --channel C --resource R [--wait-first-message SECONDS] [--json]';
 
 const HELP = `${USAGE}
@@ -52,6 +52,10 @@ MQTT extension; Tasmota: console commands), then wait for its first message on C
   --wifi-ssid S               the Wi-Fi network the board joins
   --wifi-password P           its password (visible in the process list: prefer the next option)
   --wifi-password-stdin       read the Wi-Fi password from the first line of stdin
+  --keep-wifi                 MQTT settings only, no Wi-Fi flags: for a board that is already on Wi-Fi
+                              (Improv state "provisioned") and needs a new channel token, e.g. after
+                              \`apiary token regenerate\`; a board without Wi-Fi is refused (step handshake,
+                              code no-wifi): it needs the full pairing
   --profile NAME              a saved profile: its broker, and a token of CHANNEL for the board (its own
                               channel token, or, for an account secret key or IAM token, the channel's
                               token fetched over REST: those never go to a device)
@@ -67,8 +71,9 @@ class UsageError extends Error {}
 
 interface Parsed {
   port: string;
-  ssid: string;
-  password: string | null; // null: read from stdin
+  /** null: --keep-wifi (MQTT settings only) */
+  ssid: string | null;
+  password: string | null; // null: read from stdin (or --keep-wifi)
   profile?: string;
   broker?: string;
   token?: string;
@@ -89,6 +94,7 @@ function parse(argv: string[]): Parsed {
         'wifi-ssid': { type: 'string' },
         'wifi-password': { type: 'string' },
         'wifi-password-stdin': { type: 'boolean', default: false },
+        'keep-wifi': { type: 'boolean', default: false },
         profile: { type: 'string' },
         broker: { type: 'string' },
         token: { type: 'string' },
@@ -108,9 +114,17 @@ function parse(argv: string[]): Parsed {
     return v;
   };
   const port = need('port');
-  const ssid = need('wifi-ssid');
+  const keepWifi = values['keep-wifi'] ?? false;
   const hasPw = values['wifi-password'] !== undefined;
-  if (hasPw === values['wifi-password-stdin']) {
+  if (keepWifi) {
+    if (values['wifi-ssid'] !== undefined || hasPw || values['wifi-password-stdin']) {
+      throw new UsageError('--keep-wifi sends MQTT settings only: leave out --wifi-ssid and the Wi-Fi password');
+    }
+  } else if (values['wifi-ssid'] === undefined) {
+    throw new UsageError('--wifi-ssid is required (or --keep-wifi for a board already on Wi-Fi)');
+  }
+  const ssid = keepWifi ? null : need('wifi-ssid');
+  if (!keepWifi && hasPw === values['wifi-password-stdin']) {
     throw new UsageError('give exactly one of --wifi-password P or --wifi-password-stdin');
   }
   const hasProfile = values.profile !== undefined;
@@ -201,7 +215,7 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
   let password: string;
   try {
     args = parse(argv);
-    password = args.password ?? (await readSecretLine(deps.stdin ?? process.stdin));
+    password = args.ssid === null ? '' : (args.password ?? (await readSecretLine(deps.stdin ?? process.stdin)));
   } catch (e) {
     return usage((e as Error).message);
   }
@@ -234,7 +248,7 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
   const result = await provisionDevice(
     {
       portPath: args.port,
-      wifi: { ssid: args.ssid, password },
+      wifi: args.ssid === null ? 'keep' : { ssid: args.ssid, password },
       broker: deviceBroker,
       channel: args.channel,
       resource: args.resource,

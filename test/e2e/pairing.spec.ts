@@ -114,6 +114,32 @@ test('the pairing wizard provisions a simulated board on a pty; it is then liste
     await expect(row).toContainText('demo/workbench');
     await expect(row.locator('[data-state]')).toHaveText('online');
     await page.screenshot({ path: 'test-results/screenshots/devices.png' });
+
+    // the demo channel's token is regenerated: the board holds a dead token; re-provision it, MQTT settings only
+    await page.getByRole('tab', { name: 'Account' }).click();
+    const account = page.getByRole('region', { name: 'Account' });
+    await account.getByRole('article', { name: 'Channel demo' }).getByRole('button', { name: 'Regenerate token…' }).click();
+    await page.getByRole('dialog', { name: 'Regenerate the token of demo?' }).getByRole('button', { name: 'Regenerate token' }).click();
+    const note = account.getByRole('status', { name: 'Token regenerated' });
+    await expect(note).toContainText('Bench Sim');
+    // a pty has no USB identity, so Apiary cannot tell whether it is plugged in: the button is offered
+    await note.getByRole('button', { name: 'Re-provision' }).click();
+    await expect(view.getByRole('heading', { name: 'Re-provision Bench Sim' })).toBeVisible();
+    await expect(row.locator('[data-state]')).toHaveText('token revoked');
+    await view.getByLabel('Port path').fill(hostSide);
+    await view.getByRole('button', { name: 'Pair this port' }).click();
+    await expect(form.getByTestId('mqtt-only')).toBeVisible();
+    await expect(form.getByLabel('Wi-Fi password')).toHaveCount(0);
+    await expect(form.getByLabel('Channel', { exact: true })).toHaveValue('demo');
+    await expect(form.getByLabel('Resource', { exact: true })).toHaveValue('workbench');
+    for (const step of ['scan', 'wifi']) await expect(wizard.locator(`[data-step="${step}"]`)).toHaveAttribute('data-status', 'skipped');
+    await form.getByRole('button', { name: 'Send MQTT settings' }).click();
+    await expect(wizard.getByText('Paired', { exact: true })).toBeVisible({ timeout: 45_000 });
+    await expect(wizard.locator('[data-step="wifi"]')).toHaveAttribute('data-status', 'skipped');
+    await expect(wizard.locator('[data-step="mqtt"]')).toHaveAttribute('data-status', 'done');
+    await expect(view.getByRole('list', { name: 'Paired devices' }).locator('li')).toHaveCount(1);
+    await expect(row.locator('[data-state]')).toHaveText('online');
+    await page.screenshot({ path: 'test-results/screenshots/devices-reprovisioned.png' });
   } finally {
     await stopChild(sim);
     await stopChild(socat);

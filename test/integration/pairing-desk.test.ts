@@ -3,7 +3,7 @@
  * socat pty, provisioned onto the embedded sandbox; the first message arrives through the app's own session.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventPayloads, KnownDevice, PairingHandshake, ProvisionResultDTO, WifiNetworkDTO } from '../../electron/api.js';
+import type { EventPayloads, KnownDevice, PairingHandshake, ProvisionResultDTO, ResultOf, WifiNetworkDTO } from '../../electron/api.js';
 import { startTestCore, type TestCore } from '../tools/core-fixture.js';
 import { startPtyPair, startSim, type PtyPair, type Sim } from '../tools/device-sim/harness.js';
 import { openPortPaths } from '../../electron/core/pairing/serial-port.js';
@@ -139,5 +139,107 @@ describe('pairing with a profile that holds the account secret key', () => {
     expect(await deviceLogin(result.clientId)).toMatchObject({ channel: 'demo' }); // a channel-token login, not the account
     expect(sim.output()).not.toContain(demo().secretKey);
     expect(openPortPaths()).toEqual([]);
+  });
+});
+
+describe('re-provisioning after a token regeneration: MQTT settings only', () => {
+  const demo = () => t.core.services.sandbox!.demo!;
+  const accountRest = () =>
+    new BeebotteRest(t.core.services.sandbox!.urls.http, { kind: 'keys', apiKey: demo().apiKey, secretKey: demo().secretKey });
+  let own: { pty: PtyPair; sim: Sim };
+  let account: ProfileDTO;
+
+  beforeAll(async () => {
+    const p = await startPtyPair();
+    own = { pty: p, sim: await startSim(p.b, ['--ssid', 'Hive', '--password', 'honeycomb', '--name', 'Bee 8', '--publish-ms', '300']) };
+    account = await call<ProfileDTO>('profiles.save', {
+      name: 'Hive account',
+      kind: 'sandbox',
+      credentialType: 'secretKey',
+      apiKey: demo().apiKey,
+      secret: demo().secretKey,
+      secretMode: 'ask',
+    });
+    await call('account.createChannel', { profileId: account.id, channel: { name: 'hive', resources: [{ name: 'weight', vtype: 'number' }] } });
+  });
+  afterAll(async () => {
+    await own?.sim.stop();
+    await own?.pty.stop();
+  });
+
+  const logins = (clientId: string) =>
+    accountRest()
+      .request<{ channel?: string }[]>('GET', `/v1/connections/${clientId}`)
+      .catch(() => []);
+
+  it('a regenerated token locks the device out; re-provisioning without Wi-Fi brings it back on the new token', async () => {
+    const hello = await call<PairingHandshake>('pairing.start', { port: own.pty.a });
+    const paired = await call<ProvisionResultDTO>('pairing.provision', {
+      pairingId: hello.pairingId,
+      ssid: 'Hive',
+      wifiPassword: 'honeycomb',
+      profileId: account.id,
+      channel: 'hive',
+      resource: 'weight',
+      waitSeconds: 30,
+    });
+    expect(paired.firstMessage?.topic).toBe('hive/weight');
+    const joins = (own.sim.output().match(/connecting to "Hive"/g) ?? []).length;
+    const oldToken = (await accountRest().channel('hive')).token;
+
+    const regen = await call<ResultOf<'account.regenerateToken'>>('account.regenerateToken', { profileId: account.id, channel: 'hive' });
+    expect(regen.staleDevices.map((d) => d.id)).toEqual([paired.device.id]);
+    await waitFor(async () => (await logins(paired.clientId)).length === 0, 'the device dropped from the old token');
+
+    // the wizard in "MQTT settings only" mode: no SSID, no Wi-Fi step
+    steps.length = 0;
+    const again = await call<PairingHandshake>('pairing.start', { port: own.pty.a });
+    expect(again.state).toBe('provisioned');
+    const result = await call<ProvisionResultDTO>('pairing.provision', {
+      pairingId: again.pairingId,
+      keepWifi: true,
+      deviceId: paired.device.id,
+      profileId: account.id,
+      channel: 'hive',
+      resource: 'weight',
+      waitSeconds: 30,
+    });
+    expect(result.firstMessage?.topic).toBe('hive/weight');
+    expect(steps).toEqual(expect.arrayContaining(['open', 'handshake', 'mqtt', 'first-message', 'done']));
+    expect(steps).not.toContain('wifi');
+    expect((own.sim.output().match(/connecting to "Hive"/g) ?? []).length).toBe(joins); // Wi-Fi kept, not re-sent
+    expect(await logins(result.clientId)).toMatchObject([{ channel: 'hive' }]); // on the new token of hive
+    expect((await accountRest().channel('hive')).token).not.toBe(oldToken);
+
+    // the same entry, no longer stale
+    const devices = await call<KnownDevice[]>('devices.list', {});
+    const mine = devices.filter((d) => d.channel === 'hive');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ id: paired.device.id, pairedAt: paired.device.pairedAt, online: true, clientId: result.clientId });
+    expect(mine[0]!.staleToken).toBeUndefined();
+    expect(openPortPaths()).toEqual([]);
+  });
+
+  it('MQTT settings only are refused for a board that has no Wi-Fi yet, and the contract checks the mode', async () => {
+    const p = await startPtyPair();
+    const fresh = await startSim(p.b, ['--name', 'Bee 11']);
+    try {
+      const hello = await call<PairingHandshake>('pairing.start', { port: p.a });
+      await expect(
+        call('pairing.provision', { pairingId: hello.pairingId, keepWifi: true, profileId: account.id, channel: 'hive', resource: 'weight' }),
+      ).rejects.toThrow(/Bee 11 has no Wi-Fi yet \(Improv state "ready".*needs the full pairing/);
+      expect(fresh.output()).not.toContain('[I][mqtt]');
+      expect(openPortPaths()).toEqual([]);
+
+      await expect(
+        call('pairing.provision', { pairingId: 'x', keepWifi: true, ssid: 'Hive', profileId: account.id, channel: 'hive', resource: 'weight' }),
+      ).rejects.toThrow(/keepWifi sends no Wi-Fi/);
+      await expect(call('pairing.provision', { pairingId: 'x', profileId: account.id, channel: 'hive', resource: 'weight' })).rejects.toThrow(
+        /Wi-Fi network is required \(or keepWifi/,
+      );
+    } finally {
+      await fresh.stop();
+      await p.stop();
+    }
   });
 });

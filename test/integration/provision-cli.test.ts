@@ -311,6 +311,72 @@ describe('apiary provision against the simulator', () => {
   });
 });
 
+describe('apiary provision --keep-wifi: MQTT settings only', () => {
+  /** --keep-wifi with the broker flags, no Wi-Fi flag at all */
+  async function keepWifi(port: string, resource: string) {
+    const out = sink();
+    const err = sink();
+    const argv = ['--port', port, '--keep-wifi', '--broker', broker.url, '--token', broker.token];
+    argv.push('--channel', broker.channel, '--resource', resource, '--wait-first-message', '10', '--json');
+    const code = await runProvisionCommand(argv, { stdout: out.stream, stderr: err.stream });
+    return { code, result: JSON.parse(out.text().trim().split('\n').at(-1) ?? 'null') as Record<string, unknown>, stderr: err.text() };
+  }
+
+  it('re-provisions a board already on Wi-Fi: no Wi-Fi step, it reconnects with the new settings', async () => {
+    const { pair, sim } = await device(['--ssid', 'Home', '--password', 'right-pw', '--name', 'Bee 9', '--publish-ms', '300']);
+    const first = await provision(pair.a, ['--wifi-password', 'right-pw']);
+    expect(first.result).toMatchObject({ ok: true });
+    const joins = (sim.output().match(/connecting to "Home"/g) ?? []).length;
+
+    const other = broker.resource === 'humidity' ? 'pressure' : 'humidity';
+    const again = await keepWifi(pair.a, other);
+    expect(again.result).toMatchObject({
+      ok: true,
+      device: { name: 'Bee 9' },
+      firstMessage: { topic: `${broker.channel}/${other}`, payload: { data: expect.any(Number) } },
+    });
+    expect(again.result.clientId).not.toBe(first.result.clientId);
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toMatch(/wifi|scan/);
+    expect(again.stderr).toMatch(/✓ mqtt: connected as apiary-/);
+    expect((sim.output().match(/connecting to "Home"/g) ?? []).length).toBe(joins); // no second join
+    expect(again.stderr).not.toContain(broker.token);
+    expect(openPortPaths()).toEqual([]);
+  });
+
+  it('a board without Wi-Fi is refused: it needs the full pairing', async () => {
+    const { pair, sim } = await device(['--name', 'Bee 10']);
+    const run = await keepWifi(pair.a, broker.resource);
+    expect(run.result).toMatchObject({ ok: false, step: 'handshake', code: 'no-wifi', device: { name: 'Bee 10' } });
+    expect(run.result.error).toMatch(/Bee 10 has no Wi-Fi yet .*needs the full pairing/);
+    expect(run.code).toBe(1);
+    expect(sim.output()).not.toContain('[I][mqtt]');
+    expect(openPortPaths()).toEqual([]);
+  });
+
+  it('--keep-wifi with Wi-Fi flags is a usage error; --help documents it', async () => {
+    const out = sink();
+    const code = await runProvisionCommand(
+      ['--port', '/dev/x', '--keep-wifi', '--wifi-ssid', 'S', '--broker', 'mqtt://h', '--token', 't', '--channel', 'ch', '--resource', 'res', '--json'],
+      { stdout: out.stream, stderr: sink().stream },
+    );
+    expect(code).toBe(2);
+    expect(JSON.parse(out.text())).toMatchObject({ ok: false, code: 'usage', error: expect.stringMatching(/--keep-wifi sends MQTT settings only/) });
+
+    const missing = sink();
+    const noWifi = await runProvisionCommand(
+      ['--port', '/dev/x', '--broker', 'mqtt://h', '--token', 't', '--channel', 'ch', '--resource', 'res'],
+      { stdout: sink().stream, stderr: missing.stream },
+    );
+    expect(noWifi).toBe(2);
+    expect(missing.text()).toMatch(/--wifi-ssid is required \(or --keep-wifi/);
+
+    const help = sink();
+    expect(await runProvisionCommand(['--help'], { stdout: help.stream })).toBe(0);
+    expect(help.text()).toMatch(/--keep-wifi +MQTT settings only/);
+  });
+});
+
 describe('apiary provision --profile: a device gets only a channel token', () => {
   // the app's profile store in a temp data dir, the keychain in memory; the sandbox stands in for Beebotte
   const dataDir = mkdtempSync(join(tmpdir(), 'apiary-provision-profiles-'));

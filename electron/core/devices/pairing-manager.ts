@@ -13,7 +13,7 @@ import { ImprovClient } from '../pairing/improv-client.js';
 import { openSerialPort, type SerialDuplex } from '../pairing/serial-port.js';
 import { isTasmota, tasmotaBacklog, tasmotaBroker } from '../pairing/tasmota.js';
 import { asPairingError, PairingError } from '../pairing/errors.js';
-import { credentialsForToken, parseBrokerUrl } from '../pairing/flow.js';
+import { credentialsForToken, parseBrokerUrl, requireWifiKept } from '../pairing/flow.js';
 import { listPorts } from '../pairing/discovery.js';
 import type { BeebotteRest } from '../beebotte/rest-client.js';
 import type { Profile } from '../profiles/profile.js';
@@ -88,6 +88,9 @@ export interface PairingDeps {
   idleMs?: number;
 }
 
+/** pairing.provision's checked params; keepWifi may be left out (false) by callers inside the core */
+export type ProvisionParams = Omit<ParsedParamsOf<'pairing.provision'>, 'keepWifi'> & { keepWifi?: boolean };
+
 /**
  * The desk's step-by-step pairing wizard: a port held open across steps (reopening resets many boards),
  * one pairing per port, and the first message awaited through the profile's live session.
@@ -147,13 +150,15 @@ export class PairingManager {
     }
   }
 
-  async provision(p: ParsedParamsOf<'pairing.provision'>): Promise<ProvisionResultDTO> {
+  async provision(p: ProvisionParams): Promise<ProvisionResultDTO> {
     const h = this.get(p.pairingId);
     this.stopIdle(h); // a provisioning runs as long as it needs (up to its own timeouts)
     const topic = `${p.channel}/${p.resource}`;
     const profile = this.deps.profile(p.profileId);
     let broker: DeviceBroker;
+    let replaces: KnownDevice | undefined;
     try {
+      replaces = this.replaced(h, p.deviceId);
       // What the device gets is settled before the device is touched; a refusal here leaves the port
       // held, so the wizard can try again with a channel token.
       broker = await this.brokerFor(profile, p.channel, p.token);
@@ -167,8 +172,20 @@ export class PairingManager {
     let arm: () => void = () => undefined;
     const armed = new Promise<void>((resolve) => (arm = resolve));
     try {
-      this.progress(h.id, 'wifi', `joining "${p.ssid}"`);
-      await h.client.sendWifi(p.ssid, p.wifiPassword);
+      if (p.keepWifi) {
+        // MQTT settings only: no Wi-Fi step. Asked again now, not trusted from the handshake.
+        this.progress(h.id, 'mqtt', 'MQTT settings only: checking that the board is on Wi-Fi');
+        requireWifiKept(await h.client.detect(), h.info.name);
+        if (!h.apiary && !isTasmota(h.info.firmware)) {
+          throw new ApiError(
+            'failed',
+            `${h.info.firmware} does not take MQTT settings over serial (no Apiary extension): set the new token in its own UI`,
+          );
+        }
+      } else {
+        this.progress(h.id, 'wifi', `joining "${p.ssid}"`);
+        await h.client.sendWifi(p.ssid ?? '', p.wifiPassword ?? '');
+      }
 
       // listening from now on; the clock starts when the MQTT step is done
       const first = this.deps.waiters.wait(profile.id, topic, p.waitSeconds * 1000, abort.signal, armed);
@@ -219,7 +236,7 @@ export class PairingManager {
       const message = await Promise.race([first, unplugged]);
       const now = Date.now();
       const device: KnownDevice = {
-        id: h.usb?.serialNumber ?? `${h.info.name}-${clientId}`.replace(/[^\w-]/g, '_').slice(0, 64),
+        id: replaces?.id ?? h.usb?.serialNumber ?? `${h.info.name}-${clientId}`.replace(/[^\w-]/g, '_').slice(0, 64),
         name: h.info.name,
         firmware: `${h.info.firmware} ${h.info.version}`,
         chip: h.info.chip,
@@ -227,13 +244,15 @@ export class PairingManager {
         channel: p.channel,
         resource: p.resource,
         clientId,
-        pairedAt: now,
+        pairedAt: replaces?.pairedAt ?? now,
         lastSeen: message.receivedAt,
         online: true,
         ...(h.usb?.serialNumber ? { serialNumber: h.usb.serialNumber } : {}),
         ...(h.usb?.vendorId ? { vendorId: h.usb.vendorId } : {}),
         ...(h.usb?.productId ? { productId: h.usb.productId } : {}),
       };
+      // a device known by its serial number gets that id: drop the entry it replaces if that was another
+      if (replaces && replaces.id !== device.id) this.deps.registry.remove(replaces.id);
       this.deps.registry.upsert(device);
       this.deps.bus.emit('devices.changed', this.deps.registry.list());
       this.progress(h.id, 'done', `Paired: ${h.info.name} published on ${topic}`);
@@ -244,6 +263,24 @@ export class PairingManager {
       abort.abort();
       await this.cancel(h.id);
     }
+  }
+
+  /**
+   * The known device a re-provision replaces. Refused before the device is touched when it is unknown,
+   * or when the board on the port has another USB serial number than the one remembered.
+   */
+  private replaced(h: Held, deviceId: string | undefined): KnownDevice | undefined {
+    if (deviceId === undefined) return undefined;
+    const known = this.deps.registry.list().find((d) => d.id === deviceId);
+    if (!known) throw new ApiError('not_found', `no paired device ${deviceId} (forgotten?): pair the board as a new device`);
+    const here = h.usb?.serialNumber;
+    if (known.serialNumber && here && here !== known.serialNumber) {
+      throw new ApiError(
+        'invalid_params',
+        `the board on ${h.portPath} is not ${known.name}: its USB serial number is ${here}, not ${known.serialNumber}`,
+      );
+    }
+    return known;
   }
 
   async cancel(pairingId: string): Promise<boolean> {

@@ -17,6 +17,7 @@ export type PairingErrorCode =
   | 'device-error' // any other device error
   | 'bad-answer' // an answer we cannot read
   | 'bad-input' // our caller's input cannot be sent (too long, forbidden characters)
+  | 'no-wifi' // an MQTT-only re-provision of a board that is not on Wi-Fi (Improv state is not "provisioned")
   | 'closed' // the client was closed while a call was waiting
   | 'broker' // the host side cannot subscribe to watch for the first message
   | 'first-message-timeout'; // the device never published

@@ -1,6 +1,8 @@
 /**
  * The provisioning flow: open → handshake (device info) → scan (optional) → Wi-Fi → MQTT (Apiary 0x80,
- * or Tasmota's console) → the device's first message on channel/resource. Returns a value, never throws:
+ * or Tasmota's console) → the device's first message on channel/resource. With `wifi: 'keep'` (re-provisioning
+ * after a token regeneration) the scan and Wi-Fi steps are skipped: the board must already be on Wi-Fi
+ * (Improv state "provisioned") and gets only the MQTT settings. Returns a value, never throws:
  * success with what the device said, or the step that failed with a message a user can act on.
  * The port is always closed before the function returns.
  */
@@ -25,8 +27,9 @@ export interface DeviceBroker {
 export interface ProvisionOptions {
   portPath: string;
   serial?: OpenSerialOptions;
-  wifi: { ssid: string; password: string };
-  /** ask the device for the networks it sees (reported in progress and in the result) */
+  /** the Wi-Fi to join, or 'keep': the board stays on the Wi-Fi it has and gets only the MQTT settings */
+  wifi: { ssid: string; password: string } | 'keep';
+  /** ask the device for the networks it sees (reported in progress and in the result; not with wifi 'keep') */
   scan?: boolean;
   broker: DeviceBroker;
   channel: string;
@@ -103,6 +106,18 @@ export type ProvisionResult =
     };
 
 /** The Beebotte rule: `token_…` and `iamtkn_…` as they are, other tokens `token:<token>`; password blank. */
+/**
+ * An MQTT-only re-provision needs a board that is already on Wi-Fi: Improv state "provisioned".
+ * Throws a PairingError 'no-wifi' that says what to do instead.
+ */
+export function requireWifiKept(state: string, device: string): void {
+  if (state === 'provisioned') return;
+  throw new PairingError(
+    'no-wifi',
+    `${device} has no Wi-Fi yet (Improv state "${state}", not "provisioned"): it needs the full pairing with a Wi-Fi network, not MQTT settings only`,
+  );
+}
+
 export function credentialsForToken(token: string): { username: string; password: string } {
   return { username: beebotteUsername('channelToken', token), password: '' };
 }
@@ -158,21 +173,25 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
     const state = await client.detect();
     const info: DeviceInfo = await client.deviceInfo();
     device = { firmware: info.firmware, version: info.version, chip: info.chip, name: info.name };
+    const wifiToJoin = opts.wifi === 'keep' ? null : opts.wifi;
+    if (!wifiToJoin) requireWifiKept(state, device.name);
     progress('done', `${describeDevice(device)}, ${state}`);
 
     let networks: WifiNetwork[] | undefined;
-    if (opts.scan) {
+    if (wifiToJoin && opts.scan) {
       step = 'scan';
       progress('start');
       networks = await client.scanNetworks();
-      const seen = networks.some((n) => n.ssid === opts.wifi.ssid) ? '' : `; "${opts.wifi.ssid}" not among them`;
+      const seen = networks.some((n) => n.ssid === wifiToJoin.ssid) ? '' : `; "${wifiToJoin.ssid}" not among them`;
       progress('done', `${networks.length} network(s)${seen}`);
     }
 
-    step = 'wifi';
-    progress('start', `joining "${opts.wifi.ssid}"`);
-    const wifi = await client.sendWifi(opts.wifi.ssid, opts.wifi.password);
-    progress('done', wifi.redirectUrl ? `joined, device at ${wifi.redirectUrl}` : 'joined');
+    if (wifiToJoin) {
+      step = 'wifi';
+      progress('start', `joining "${wifiToJoin.ssid}"`);
+      const wifi = await client.sendWifi(wifiToJoin.ssid, wifiToJoin.password);
+      progress('done', wifi.redirectUrl ? `joined, device at ${wifi.redirectUrl}` : 'joined');
+    }
 
     // Subscribe before the device gets its MQTT settings, so its first publish cannot slip by; the
     // clock starts once the MQTT step is done (`arm`).

@@ -176,6 +176,9 @@ function scan() {
 }
 
 async function connectMqtt(settings) {
+  // new settings on a connected board (a re-provision after a token regeneration): drop the old
+  // connection, which may be looping on a dead token, and connect with the new credentials
+  if (link) log('[I][mqtt]: new settings: closing the old connection');
   await link?.stop();
   mqttSettings = settings;
   log(`[I][mqtt]: connecting to ${settings.host}:${settings.port}${settings.tls ? ' (TLS)' : ''}`);

@@ -3,7 +3,7 @@
  * paired (or failed at a step). Live progress comes from pairing.progress events; the core's error
  * text is kept as it is and shown at the step that failed.
  */
-import type { PairingHandshake, PairingStep, ProvisionResultDTO, WifiNetworkDTO } from '../../../../electron/api';
+import type { KnownDevice, PairingHandshake, PairingStep, ProvisionResultDTO, WifiNetworkDTO } from '../../../../electron/api';
 import { api } from '../../lib/api';
 import { errorText } from '../../lib/format';
 
@@ -20,13 +20,31 @@ export const STEPS: { step: StepName; label: string }[] = [
   { step: 'first-message', label: 'Wait for the first message' },
 ];
 
+/** The steps an "MQTT settings only" re-provision leaves out: the board keeps its Wi-Fi. */
+const WIFI_STEPS: StepName[] = ['scan', 'wifi'];
+
+/** A prefilled destination; mqttOnly: re-provision a known device (no Wi-Fi step). */
+export interface Preset {
+  profileId: string;
+  channel: string;
+  resource: string;
+  mqttOnly?: { deviceId: string; name: string };
+}
+
 export interface StepState {
-  status: 'pending' | 'active' | 'done' | 'failed';
+  status: 'pending' | 'active' | 'done' | 'failed' | 'skipped';
   message: string;
 }
 
-function freshSteps(): Record<StepName, StepState> {
-  return Object.fromEntries(STEPS.map((s) => [s.step, { status: 'pending', message: '' }])) as Record<StepName, StepState>;
+function freshSteps(mqttOnly = false): Record<StepName, StepState> {
+  return Object.fromEntries(
+    STEPS.map((s) => [
+      s.step,
+      mqttOnly && WIFI_STEPS.includes(s.step)
+        ? { status: 'skipped', message: 'MQTT settings only: the board keeps its Wi-Fi' }
+        : { status: 'pending', message: '' },
+    ]),
+  ) as Record<StepName, StepState>;
 }
 
 class PairingWizard {
@@ -41,8 +59,10 @@ class PairingWizard {
   /** the step that failed and the core's words */
   failure = $state<{ step: StepName | null; message: string } | null>(null);
   result = $state.raw<ProvisionResultDTO | null>(null);
-  /** prefilled destination (re-provision of a stale device) */
-  preset = $state.raw<{ profileId: string; channel: string; resource: string } | null>(null);
+  /** prefilled destination (re-provision of a stale device: MQTT settings only) */
+  preset = $state.raw<Preset | null>(null);
+  /** re-provisioning a known device: no scan, no Wi-Fi */
+  readonly mqttOnly = $derived(Boolean(this.preset?.mqttOnly));
 
   private subscribed = false;
   private lastStep: StepName | null = null;
@@ -82,10 +102,26 @@ class PairingWizard {
     this.handshake = null;
     this.networks = [];
     this.scanError = null;
-    this.steps = freshSteps();
+    this.steps = freshSteps(this.mqttOnly);
     this.failure = null;
     this.result = null;
     this.lastStep = null;
+  }
+
+  /**
+   * Re-provision a known device with MQTT settings only, prefilled with its destination; on `port` at once
+   * when it is known to be plugged in there, else the user picks (or types) the port.
+   */
+  reprovision(d: KnownDevice, port?: string): void {
+    this.preset = { profileId: d.profileId, channel: d.channel, resource: d.resource, mqttOnly: { deviceId: d.id, name: d.name } };
+    if (port) void this.start(port);
+    else this.again();
+  }
+
+  /** From MQTT-only back to the full pairing (a board without Wi-Fi), on the same port. */
+  fullPairing(): void {
+    if (this.preset) this.preset = { profileId: this.preset.profileId, channel: this.preset.channel, resource: this.preset.resource };
+    void this.start(this.port);
   }
 
   async start(port: string): Promise<void> {
@@ -106,7 +142,7 @@ class PairingWizard {
       this.steps.open.status = 'done';
       this.steps.handshake = { status: 'done', message: this.steps.handshake.message };
       this.stage = 'device';
-      void this.scan();
+      if (!this.mqttOnly) void this.scan();
     } catch (e) {
       this.fail(e, this.lastStep ?? 'open');
     }
@@ -130,8 +166,9 @@ class PairingWizard {
   }
 
   async provision(p: {
-    ssid: string;
-    wifiPassword: string;
+    /** absent: MQTT settings only (the preset's device keeps its Wi-Fi) */
+    ssid?: string;
+    wifiPassword?: string;
     profileId: string;
     channel: string;
     resource: string;
@@ -142,12 +179,14 @@ class PairingWizard {
     this.stage = 'provisioning';
     this.failure = null;
     try {
-      this.result = await api.call('pairing.provision', { pairingId: this.pairingId, ...p });
+      const only = this.preset?.mqttOnly;
+      const mode = only ? { keepWifi: true, deviceId: only.deviceId } : {};
+      this.result = await api.call('pairing.provision', { pairingId: this.pairingId, ...p, ...mode });
       for (const s of STEPS) if (this.steps[s.step].status === 'active') this.steps[s.step].status = 'done';
       this.stage = 'paired';
       this.preset = null;
     } catch (e) {
-      this.fail(e, this.lastStep ?? 'wifi');
+      this.fail(e, this.lastStep ?? (this.mqttOnly ? 'mqtt' : 'wifi'));
     }
     // the core closes the port after provisioning, whatever the outcome
     this.pairingId = null;
