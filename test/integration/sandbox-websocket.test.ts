@@ -187,6 +187,52 @@ describe('raw socket.io-client 2.x', () => {
     expect(seen.map((m) => m.data)).toEqual(['shown']);
   });
 
+  it('a subscription authorised by a token in its message loses private messages and writes when that token is regenerated', async () => {
+    const accounts = t.sandbox.accounts;
+    const { token } = accounts.createChannel(ALICE.owner, { name: 'wsrevoke', resources: [{ name: 'note', vtype: 'string' }] });
+    const socket = await rawSocket(`key=${ALICE.apiKey}`);
+    const seen: unknown[] = [];
+    socket.on('message', (m: { data: unknown }) => seen.push(m.data));
+    const reply = nextControl(socket);
+    socket.emit('message', {
+      version: 1,
+      channel: 'control',
+      event: 'subscribe',
+      data: { channel: 'private-wsrevoke', resource: 'note', ttl: 0, read: true, write: true, token },
+    });
+    expect(await reply).toMatchObject({ event: 'subscribed' });
+    const base = t.sandbox.urls.http;
+    const publishPrivate = (data: string, as: string) =>
+      rest(base, 'POST', '/v1/data/publish/private-wsrevoke/note', { token: as, body: { data } });
+    const arrived = (data: string) => new Promise<void>((resolve) => socket.on('message', (m: { data: unknown }) => m.data === data && resolve()));
+    let got = arrived('before');
+    await publishPrivate('before', token!);
+    await got;
+    got = arrived('from the socket, before');
+    socket.emit('message', {
+      version: 1,
+      channel: 'stream',
+      event: 'publish',
+      data: { channel: 'private-wsrevoke', resource: 'note', data: 'from the socket, before' },
+    });
+    await got; // the token let the socket publish
+
+    const { token: fresh } = accounts.regenerateToken(ALICE.owner, 'wsrevoke');
+    await publishPrivate('after', fresh!);
+    got = arrived('public after');
+    await rest(base, 'POST', '/v1/data/publish/wsrevoke/note', { token: fresh!, body: { data: 'public after' } });
+    await got; // the subscription is still there for public messages…
+    expect(seen).not.toContain('after'); // …but the private one the old token allowed no longer comes
+    const refused = nextControl(socket);
+    socket.emit('message', {
+      version: 1,
+      channel: 'stream',
+      event: 'publish',
+      data: { channel: 'private-wsrevoke', resource: 'note', data: 'from the socket' },
+    });
+    expect(await refused).toMatchObject({ event: 'publishError' });
+  });
+
   it('drops a connection with an unknown API key', async () => {
     const socket = io(t.sandbox.urls.http, {
       query: 'key=unknown',

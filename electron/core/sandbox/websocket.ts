@@ -23,6 +23,8 @@ interface WsSubscription {
   read: boolean;
   write: boolean;
   authorized: boolean;
+  /** the channel token given in the subscribe message, when that is what authorised it */
+  token?: string;
 }
 
 interface WsClient {
@@ -58,6 +60,21 @@ export class SandboxWebSocket {
     this.io = new Server(http, { allowEIO3: true, serveClient: false, maxHttpBufferSize: deps.maxMessageBytes });
     this.io.on('connection', (socket) => this.accept(socket));
     deps.data.bridge.attachWs((message) => this.deliver(message));
+    // connections opened with a revoked token are dropped by the registry; a subscription that carried the
+    // token in its own message loses what the token gave it: private messages and writes
+    deps.data.accounts.on('tokenRevoked', ({ owner, token }) => this.revoke(owner, token));
+  }
+
+  private revoke(owner: string, token: string): void {
+    for (const client of this.clients) {
+      if (client.owner !== owner) continue;
+      for (const sub of client.subs.values()) {
+        if (sub.token !== token) continue;
+        sub.authorized = false;
+        sub.write = false;
+        delete sub.token;
+      }
+    }
   }
 
   close(): Promise<void> {
@@ -136,6 +153,7 @@ export class SandboxWebSocket {
       return;
     }
     const sub: WsSubscription = { requested, channel, resource, read, write, authorized };
+    if (authorized && typeof d.token === 'string' && typeof d.sig !== 'string') sub.token = d.token;
     client.subs.set(`${requested}.${resource}`, sub);
     reply('subscribed');
     this.deps.data.bridge.signal(client.owner, 'subscribe', { protocol: 'socketio', channel, resource });
