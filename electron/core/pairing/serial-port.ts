@@ -4,6 +4,7 @@
  * resets the board nor holds it in the bootloader; ptys refuse that ioctl, which is fine. Open errors become PairingErrors
  * that say what to do. Every port opened here is tracked until it is closed, so leaks are visible.
  */
+import fs from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import { vidPidOf } from './discovery.js';
@@ -26,6 +27,9 @@ export interface SerialDuplex extends DuplexPort {
 }
 
 const open = new Set<string>();
+
+/** How often an open port checks that its device node still exists. */
+const PRESENCE_CHECK_MS = 1000;
 
 /** Paths of the ports this process has open right now. */
 export function openPortPaths(): string[] {
@@ -72,9 +76,18 @@ export async function openSerialPort(path: string, given: OpenSerialOptions = {}
   const markClosed = (err?: Error) => {
     if (closed) return;
     closed = true;
+    clearInterval(presence);
     open.delete(path);
     for (const cb of closeCbs) cb(err);
   };
+  // The driver reports an unplug as a close/error, but not always (a pty whose other end is killed while a
+  // write is pending, some USB drivers): the device node vanishing says the same, so look for it too.
+  const presence = setInterval(() => {
+    if (fs.existsSync(path)) return;
+    markClosed(new Error(`${path} disappeared (disconnected)`));
+    if (port.isOpen) port.close(() => undefined);
+  }, PRESENCE_CHECK_MS);
+  presence.unref();
   // "disconnected" arrives as a close event carrying an error; plain errors after open mean the same
   port.on('close', (err?: Error) => markClosed(err ?? undefined));
   port.on('error', (err: Error) => {
