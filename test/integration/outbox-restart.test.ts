@@ -16,6 +16,27 @@ afterAll(async () => {
   await broker?.stop();
 });
 
+/** An aedes broker that takes PUBLISHes but holds their PUBACKs (authorizePublish waits) until acknowledge(). */
+async function startHoldingBroker() {
+  let acknowledging = false;
+  const broker = await Aedes.createBroker({
+    authorizePublish: (_client, _packet, done) => {
+      if (acknowledging) done(null);
+    },
+  });
+  const server = net.createServer(broker.handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    broker,
+    url: `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    acknowledge: () => (acknowledging = true),
+    close: async () => {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      server.close();
+    },
+  };
+}
+
 describe('outbox across an app restart', () => {
   it('delivers every QoS 1 message queued before the app was closed, in order', async () => {
     const dataDir = tempDir();
@@ -47,16 +68,7 @@ describe('outbox across an app restart', () => {
   });
 
   it('a message published while connected stays in the outbox until its PUBACK, so a restart before it still delivers it', { timeout: 30_000 }, async () => {
-    // a broker that takes the PUBLISH but, for now, never acknowledges it (aedes waits on authorizePublish)
-    let acknowledge = false;
-    const broker = await Aedes.createBroker({
-      authorizePublish: (_client, _packet, done) => {
-        if (acknowledge) done(null);
-      },
-    });
-    const server = net.createServer(broker.handle);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const { broker, url, acknowledge, close } = await startHoldingBroker();
     try {
       const dataDir = tempDir();
       const secrets = new MemorySecretStore();
@@ -70,7 +82,7 @@ describe('outbox across an app restart', () => {
       expect(first.core.services.outbox.count(profile.id)).toBe(1);
       await first.close(); // the app goes away before the PUBACK
 
-      acknowledge = true;
+      acknowledge();
       const received: string[] = [];
       broker.on('publish', (packet, client) => {
         if (client && packet.topic === 'slow/t') received.push(packet.payload.toString());
@@ -81,21 +93,12 @@ describe('outbox across an app restart', () => {
       expect(received).toContain(data);
       await second.close();
     } finally {
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      server.close();
+      await close();
     }
   });
 
   it('disconnecting while a message waits for its PUBACK closes the socket, and reconnecting delivers it', { timeout: 30_000 }, async () => {
-    let acknowledge = false;
-    const broker = await Aedes.createBroker({
-      authorizePublish: (_client, _packet, done) => {
-        if (acknowledge) done(null);
-      },
-    });
-    const server = net.createServer(broker.handle);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const { broker, url, acknowledge, close } = await startHoldingBroker();
     const t = await startTestCore({ embeddedSandbox: false, dataDir: tempDir(), secrets: new MemorySecretStore() });
     try {
       const profile = (await t.core.call('profiles.save', { name: 'held', kind: 'mqtt', url, subscriptions: [] })) as ProfileDTO;
@@ -107,7 +110,7 @@ describe('outbox across an app restart', () => {
       await t.core.call('sessions.disconnect', { profileId: profile.id });
       await waitFor(() => broker.connectedClients === 0, 'the socket closed on disconnect');
 
-      acknowledge = true;
+      acknowledge();
       const received: string[] = [];
       broker.on('publish', (packet, client) => {
         if (client && packet.topic === 'held/t') received.push(packet.payload.toString());
@@ -121,8 +124,7 @@ describe('outbox across an app restart', () => {
       expect(next.status).toBe('sent');
     } finally {
       await t.close();
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      server.close();
+      await close();
     }
   });
 });
