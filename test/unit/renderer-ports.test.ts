@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { KnownDevice, SerialPortDTO } from '../../electron/api.js';
+import { portOf, vidPid } from '../../renderer/src/views/devices/ports.js';
+
+const device = (extra: Partial<KnownDevice>): KnownDevice =>
+  ({ id: 'd1', name: 'Bee', channel: 'home', resource: 'temp', ...extra }) as KnownDevice;
+const port = (path: string, extra: Partial<SerialPortDTO> = {}): SerialPortDTO => ({ path, ...extra });
+
+describe('is a known device plugged in? (Re-provision is offered only then)', () => {
+  const cp2102 = { vendorId: '10c4', productId: 'ea60' };
+
+  it('finds it by its USB serial number, whatever path the OS gave it this time', () => {
+    const ports = [port('/dev/ttyUSB0', { ...cp2102, serialNumber: 'AAA' }), port('/dev/ttyUSB1', { ...cp2102, serialNumber: 'BBB' })];
+    expect(portOf(device({ ...cp2102, serialNumber: 'BBB' }), ports)?.path).toBe('/dev/ttyUSB1');
+  });
+
+  it('another board with the same bridge but another serial number is not it', () => {
+    expect(portOf(device({ ...cp2102, serialNumber: 'BBB' }), [port('/dev/ttyUSB0', { ...cp2102, serialNumber: 'AAA' })])).toBeNull();
+  });
+
+  it('a serial number on another VID:PID is not it', () => {
+    const ch340 = { vendorId: '1a86', productId: '7523' };
+    expect(portOf(device({ ...cp2102, serialNumber: 'AAA' }), [port('/dev/ttyUSB0', { ...ch340, serialNumber: 'AAA' })])).toBeNull();
+  });
+
+  it('without a serial number, the VID:PID has to do (case does not matter)', () => {
+    const listed = port('/dev/ttyACM0', { vendorId: '303A', productId: '1001' });
+    expect(portOf(device({ vendorId: '303a', productId: '1001' }), [listed])).toBe(listed);
+    expect(portOf(device({ vendorId: '303a', productId: '1001' }), [port('/dev/ttyUSB0', cp2102)])).toBeNull();
+  });
+
+  it('not plugged in: null; paired over a typed path with no USB identity: undefined (cannot tell)', () => {
+    expect(portOf(device({ ...cp2102, serialNumber: 'AAA' }), [])).toBeNull();
+    expect(portOf(device({}), [port('/tmp/pty/A')])).toBeUndefined();
+  });
+
+  it('shows VID:PID upper-case, and nothing when half of it is missing', () => {
+    expect(vidPid(cp2102)).toBe('10C4:EA60');
+    expect(vidPid({ vendorId: '10c4' })).toBe('');
+  });
+});
