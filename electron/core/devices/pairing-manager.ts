@@ -11,7 +11,7 @@ import { ApiError } from '../../api.js';
 import type { EventBus } from '../events.js';
 import { ImprovClient } from '../pairing/improv-client.js';
 import { openSerialPort, type SerialDuplex } from '../pairing/serial-port.js';
-import { isTasmota, tasmotaBacklog, tasmotaBroker } from '../pairing/tasmota.js';
+import { isTasmota, tasmotaSettings } from '../pairing/tasmota.js';
 import { asPairingError, PairingError } from '../pairing/errors.js';
 import { credentialsForToken, parseBrokerUrl, requireWifiKept } from '../pairing/flow.js';
 import { listPorts } from '../pairing/discovery.js';
@@ -194,19 +194,9 @@ export class PairingManager {
       const target = parseBrokerUrl(broker.url);
       let clientId = `apiary-${randomBytes(4).toString('hex')}`;
       if (isTasmota(h.info.firmware)) {
-        const t = tasmotaBroker(target);
-        const note = t.cleartextFallback ? ' (cleartext: stock Tasmota has no TLS)' : '';
-        this.progress(h.id, 'mqtt', `Tasmota console: mqtt://${t.host}:${t.port}${note}, rule publishing on ${topic}`);
-        await h.client.sendConsoleLine(
-          tasmotaBacklog({
-            host: t.host,
-            port: t.port,
-            username: broker.username,
-            password: broker.password,
-            channel: p.channel,
-            resource: p.resource,
-          }),
-        );
+        const tasmota = tasmotaSettings(target, broker, p.channel, p.resource);
+        this.progress(h.id, 'mqtt', tasmota.detail);
+        await h.client.sendConsoleLine(tasmota.line);
       } else if (h.apiary) {
         this.progress(h.id, 'mqtt', `sending ${target.tls ? 'mqtts' : 'mqtt'}://${target.host}:${target.port}, topic ${topic}`);
         clientId = (await h.client.setMqtt({ ...target, username: broker.username, password: broker.password, clientId, topic }))

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { ImprovClient, type DeviceInfo, type DuplexPort, type ImprovTimeouts, type WifiNetwork } from './improv-client.js';
 import { openSerialPort, type OpenSerialOptions } from './serial-port.js';
 import { PairingError, asPairingError, type PairingErrorCode } from './errors.js';
-import { isTasmota, tasmotaBacklog, tasmotaBroker } from './tasmota.js';
+import { isTasmota, tasmotaSettings } from './tasmota.js';
 import { beebotteUsername } from '../beebotte/credentials.js';
 import { checkPublishTopic } from '../beebotte/names.js';
 
@@ -208,18 +208,9 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
     const topic = `${opts.channel}/${opts.resource}`;
     let clientId: string | null;
     if (isTasmota(device.firmware)) {
-      const target = tasmotaBroker(broker);
-      const note = target.cleartextFallback ? ' (cleartext: stock Tasmota has no TLS)' : '';
-      progress('start', `Tasmota console: mqtt://${target.host}:${target.port}${note}, rule publishing on ${topic}`);
-      const line = tasmotaBacklog({
-        host: target.host,
-        port: target.port,
-        username: opts.broker.username,
-        password: opts.broker.password,
-        channel: opts.channel,
-        resource: opts.resource,
-      });
-      await client.sendConsoleLine(line);
+      const tasmota = tasmotaSettings(broker, opts.broker, opts.channel, opts.resource);
+      progress('start', tasmota.detail);
+      await client.sendConsoleLine(tasmota.line);
       clientId = null;
       progress('done', 'settings sent; Tasmota restarts and connects');
     } else {

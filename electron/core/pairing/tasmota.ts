@@ -101,6 +101,24 @@ export function tasmotaBacklog(s: TasmotaMqtt): string {
   return line;
 }
 
+/**
+ * Everything pairing sends a Tasmota device for MQTT: the Backlog line for the broker as the app reaches it
+ * (made cleartext, see tasmotaBroker), and the progress text that says where it will connect.
+ */
+export function tasmotaSettings(
+  target: { host: string; port: number; tls: boolean },
+  login: { username: string; password: string },
+  channel: string,
+  resource: string,
+): { line: string; detail: string } {
+  const t = tasmotaBroker(target);
+  const note = t.cleartextFallback ? ' (cleartext: stock Tasmota has no TLS)' : '';
+  return {
+    line: tasmotaBacklog({ host: t.host, port: t.port, username: login.username, password: login.password, channel, resource }),
+    detail: `Tasmota console: mqtt://${t.host}:${t.port}${note}, rule publishing on ${channel}/${resource}`,
+  };
+}
+
 /** Firmware names that mean "use the Tasmota console for MQTT". */
 export function isTasmota(firmware: string): boolean {
   return /tasmota/i.test(firmware);
