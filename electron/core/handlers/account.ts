@@ -80,8 +80,9 @@ export function accountHandlers(s: CoreServices): HandlerGroup<Methods> {
 
     /**
      * Regenerate a channel token: every own profile that used the old token (as its credential, or as a
-     * generic profile's username) gets the new one in the vault and reconnects (profiles/token-move.ts) — each on its own, so one that fails (locked keychain…) is reported and the
-     * others still move. Paired devices on that channel of the same account are listed as holding a dead token.
+     * generic profile's username) gets the new one in the vault and reconnects (profiles/token-move.ts). Each
+     * moves on its own, so one that fails (locked keychain…) is reported and the others still move. Paired
+     * devices on that channel of the same account are listed as holding a dead token.
      */
     'account.regenerateToken': ({ profileId, channel }) =>
       readable(async () => {
