@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type * as Database from '../../electron/core/store/sqlite.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventPayloads } from '../../electron/api.js';
 import { AlertService } from '../../electron/core/alerts/service.js';

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import * as Database from '../../electron/core/store/sqlite.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlertStore } from '../../electron/core/alerts/store.js';
 import { RuleError } from '../../electron/core/alerts/rule.js';
@@ -22,7 +22,7 @@ describe('AlertStore', () => {
   let db: Database.Database;
   let store: AlertStore;
   beforeEach(() => {
-    db = new Database(':memory:');
+    db = Database.openSqlite(':memory:');
     store = new AlertStore(db, 10);
   });
   afterEach(() => db.close());

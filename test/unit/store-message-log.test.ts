@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type * as Database from '../../electron/core/store/sqlite.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/store/database.js';
 import { MessageLog, type NewMessage } from '../../electron/core/store/message-log.js';

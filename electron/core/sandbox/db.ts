@@ -1,5 +1,5 @@
 /** The sandbox's SQLite file: schema and migrations (PRAGMA user_version counts the applied steps). */
-import Database from 'better-sqlite3';
+import * as Database from '../store/sqlite.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -57,7 +57,7 @@ const MIGRATIONS: string[] = [
 
 export function openDb(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, 'sandbox.sqlite'));
+  const db = Database.openSqlite(join(dataDir, 'sandbox.sqlite'));
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   migrate(db);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import * as Database from './sqlite.js';
 import { migrations } from './migrations.js';
 
 /** Thrown when the store cannot be opened; the message names the file and what to do about it. */
@@ -23,7 +23,7 @@ export function openDatabase(file: string): Database.Database {
   if (!inMemory) checkWritable(file);
   let db: Database.Database;
   try {
-    db = new Database(file);
+    db = Database.openSqlite(file);
   } catch (err) {
     throw new StoreOpenError(file, reasonOf(err));
   }

@@ -1,4 +1,4 @@
-import { filterToGlob, hasWildcards, topicFilterError } from './topic-filter.js';
+import { filterToGlob, filterToRegex, hasWildcards, topicFilterError } from './topic-filter.js';
 
 /** A filtered page of the log. Newest first by default (keyset: `id < beforeId`). */
 export interface LogQuery {
@@ -42,10 +42,10 @@ export function buildWhere(q: LogQuery): BuiltWhere {
     const error = topicFilterError(q.topicFilter);
     if (error) throw new InvalidQueryError(error);
     if (hasWildcards(q.topicFilter)) {
-      // GLOB narrows by index; mqtt_match (JS, registered by MessageLog) is the exact MQTT rule.
-      clauses.push('topic GLOB @glob', 'mqtt_match(@filter, topic)');
+      // GLOB narrows by index; the regular expression (SQLite's REGEXP, built into libsql) is the exact MQTT rule.
+      clauses.push('topic GLOB @glob', 'topic REGEXP @regex');
       params.glob = filterToGlob(q.topicFilter);
-      params.filter = q.topicFilter;
+      params.regex = filterToRegex(q.topicFilter);
     } else {
       clauses.push('topic = @topic');
       params.topic = q.topicFilter;

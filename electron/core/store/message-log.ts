@@ -1,7 +1,6 @@
-import type Database from 'better-sqlite3';
+import type * as Database from './sqlite.js';
 import type { PayloadKind } from '../../api.js';
 import { buildWhere, pageSize, type LogQuery } from './log-query.js';
-import { topicMatches } from './topic-filter.js';
 
 const MiB = 1024 * 1024;
 
@@ -84,9 +83,6 @@ export class MessageLog {
     budget: Partial<LogBudget> = {},
   ) {
     this.budgetValue = normalizeBudget({ ...DEFAULT_LOG_BUDGET, ...budget });
-    db.function('mqtt_match', { deterministic: true }, (filter, topic) =>
-      typeof filter === 'string' && typeof topic === 'string' && topicMatches(filter, topic) ? 1 : 0,
-    );
     this.insertStmt = db.prepare(
       `INSERT INTO messages (profile_id, topic, received_at, qos, retain, size, stored_bytes, kind, over_cap, own, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../platform.js';
 import type { MessageLog, NewMessage } from './message-log.js';
+import { sqliteModulePath } from './sqlite.js';
 
 /**
  * The message log's INSERTs on a worker thread. SQLite was ~40% of the ingest thread's CPU (test/bench,
@@ -11,7 +11,8 @@ import type { MessageLog, NewMessage } from './message-log.js';
  */
 
 // Self-contained (no TypeScript, no project imports), so it runs the same from sources in tests and from
-// dist/ in the app. better-sqlite3's resolved path comes in workerData.
+// dist/ in the app. The SQLite binding's resolved path comes in workerData; the worker only writes, so
+// none of the row quirks that store/sqlite.ts hides apply here.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.sqlite);
@@ -62,7 +63,7 @@ export class OffThreadWriter {
     file: string,
     private readonly logger: Logger,
   ) {
-    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+    const sqlite = sqliteModulePath();
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, sqlite } });
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => this.receive(reply));

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type * as Database from './sqlite.js';
 
 const MiB = 1024 * 1024;
 

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type * as Database from './sqlite.js';
 
 /**
  * App settings as JSON values under string keys (profiles, templates, history, budgets…).

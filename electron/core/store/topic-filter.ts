@@ -63,3 +63,24 @@ export function filterToGlob(filter: string): string {
 function levelGlob(level: string): string {
   return level === '+' ? '*' : level.replace(/[*?[]/g, (c) => `[${c}]`);
 }
+
+/**
+ * The exact MQTT rule as a regular expression for SQLite's REGEXP (ext/misc/regexp.c, built into libsql):
+ * `+` is `[^/]*`, a final `#` also matches the parent level, and a wildcard first level never matches a
+ * `$` topic. That engine knows no `(?:…)` and few escapes, so literal ASCII punctuation goes as `\xHH`.
+ */
+export function filterToRegex(filter: string): string {
+  const levels = filter.split('/');
+  const tail = levels.at(-1) === '#' ? '(/.*)?' : '';
+  const head = tail ? levels.slice(0, -1) : levels;
+  if (head.length === 0) return '^[^$].*$|^$'; // "#" alone
+  const body = head.map((level, i) => (level === '+' ? (i === 0 ? '([^$/][^/]*)?' : '[^/]*') : levelRegex(level))).join('/');
+  return `^${body}${tail}$`;
+}
+
+function levelRegex(level: string): string {
+  return level.replace(/[^\p{L}\p{N}_-]/gu, (c) => {
+    const code = c.codePointAt(0)!;
+    return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : c;
+  });
+}

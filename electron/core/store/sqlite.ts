@@ -1,0 +1,166 @@
+import { createRequire } from 'node:module';
+
+/**
+ * The one place that opens SQLite. The binding is libsql: a Node-API addon shipped inside npm packages
+ * (@libsql/<platform>), so the same node_modules loads in Node (CLI, `apiary serve`, tests) and in
+ * Electron's main process — an ABI-specific addon (better-sqlite3) loads in only one of them.
+ *
+ * libsql keeps better-sqlite3's API, with quirks this wrapper hides so callers see plain rows:
+ * `get()` adds an enumerable `_metadata` (it would leak into JSON and spreads), `iterate()`/`all()` give
+ * blobs as ArrayBuffer where `get()` gives a Buffer, `pluck()` does not apply to `get()`, a lone Buffer or
+ * null argument is taken for a named-parameter object, and `db.function()` is not implemented (use SQL;
+ * libsql has REGEXP built in).
+ */
+
+const requireCjs = createRequire(import.meta.url);
+/** resolved lazily: a module graph that never opens a database never loads the addon */
+let binding: (new (file: string) => LibsqlDatabase) | null = null;
+
+/** The resolved path of the binding's entry, for worker threads that open their own connection. */
+export function sqliteModulePath(): string {
+  return requireCjs.resolve('libsql');
+}
+
+export interface RunResult {
+  changes: number;
+  lastInsertRowid: number | bigint;
+}
+
+type Params = unknown[];
+
+export interface Statement {
+  run(...params: Params): RunResult;
+  get(...params: Params): unknown;
+  all(...params: Params): unknown[];
+  iterate(...params: Params): IterableIterator<unknown>;
+  /** from now on get/all/iterate give each row's first column instead of the row */
+  pluck(): Statement;
+}
+
+export type Transaction<F extends (...args: never[]) => unknown> = F & {
+  deferred: F;
+  immediate: F;
+  exclusive: F;
+};
+
+export interface Database {
+  /** the file it was opened on (`:memory:` for a private in-memory one) */
+  readonly name: string;
+  readonly open: boolean;
+  readonly inTransaction: boolean;
+  prepare(sql: string): Statement;
+  exec(sql: string): void;
+  /** `PRAGMA source`: its rows, or with `simple` the first column of the first row */
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  transaction<F extends (...args: never[]) => unknown>(fn: F): Transaction<F>;
+  close(): void;
+}
+
+interface LibsqlStatement {
+  run(...params: Params): RunResult;
+  get(...params: Params): Record<string, unknown> | undefined;
+  iterate(...params: Params): IterableIterator<Record<string, unknown>>;
+}
+interface LibsqlDatabase {
+  readonly open: boolean;
+  readonly inTransaction: boolean;
+  prepare(sql: string): LibsqlStatement;
+  exec(sql: string): void;
+  transaction(fn: (...args: never[]) => unknown): Transaction<(...args: never[]) => unknown>;
+  close(): void;
+}
+
+/** Opens (creating when needed) a database file, or `:memory:`. Throws the binding's error as is. */
+export function openSqlite(file: string): Database {
+  binding ??= requireCjs('libsql') as new (file: string) => LibsqlDatabase;
+  return new SqliteDatabase(new binding(file), file);
+}
+
+class SqliteDatabase implements Database {
+  constructor(
+    private readonly db: LibsqlDatabase,
+    readonly name: string,
+  ) {}
+
+  get open(): boolean {
+    return this.db.open;
+  }
+
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
+  prepare(sql: string): Statement {
+    return new SqliteStatement(this.db.prepare(sql));
+  }
+
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  pragma(source: string, options: { simple?: boolean } = {}): unknown {
+    const stmt = this.prepare(`PRAGMA ${source}`);
+    if (!options.simple) return stmt.all();
+    const row = stmt.get() as Record<string, unknown> | undefined;
+    return row ? Object.values(row)[0] : undefined;
+  }
+
+  transaction<F extends (...args: never[]) => unknown>(fn: F): Transaction<F> {
+    return this.db.transaction(fn) as unknown as Transaction<F>;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+class SqliteStatement implements Statement {
+  private plucked = false;
+
+  constructor(private readonly stmt: LibsqlStatement) {}
+
+  pluck(): Statement {
+    this.plucked = true;
+    return this;
+  }
+
+  run(...params: Params): RunResult {
+    return this.stmt.run(...bindable(params));
+  }
+
+  get(...params: Params): unknown {
+    const row = this.stmt.get(...bindable(params));
+    return row === undefined ? undefined : this.shape(row);
+  }
+
+  all(...params: Params): unknown[] {
+    const rows: unknown[] = [];
+    for (const row of this.stmt.iterate(...bindable(params))) rows.push(this.shape(row));
+    return rows;
+  }
+
+  *iterate(...params: Params): IterableIterator<unknown> {
+    for (const row of this.stmt.iterate(...bindable(params))) yield this.shape(row);
+  }
+
+  private shape(row: Record<string, unknown>): unknown {
+    const plain = plainRow(row);
+    return this.plucked ? Object.values(plain)[0] : plain;
+  }
+}
+
+/** libsql takes any lone object argument for named parameters: a lone blob or NULL must stay positional. */
+function bindable(params: Params): Params {
+  if (params.length !== 1) return params;
+  const only = params[0];
+  return only === null || ArrayBuffer.isView(only) ? [params] : params;
+}
+
+function plainRow(row: Record<string, unknown>): Record<string, unknown> {
+  if ('_metadata' in row) delete row._metadata;
+  for (const key in row) {
+    const value = row[key];
+    if (value instanceof ArrayBuffer) row[key] = Buffer.from(value);
+  }
+  return row;
+}
