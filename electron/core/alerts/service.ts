@@ -1,4 +1,4 @@
-import type * as Database from '../store/sqlite.js';
+import type * as Database from '../store/sqlite-types.js';
 import type { MessageDTO, SessionState } from '../../api.js';
 import type { EventBus } from '../events.js';
 import type { IngestObserver } from '../ingest/ingest.js';

@@ -2,7 +2,7 @@
  * Rules and fired-alert history in SQLite. Rules are stored as JSON and re-validated on load; history
  * keeps the newest HISTORY_LIMIT alerts with a read flag (the unread count in the tray and status bar).
  */
-import type * as Database from '../store/sqlite.js';
+import type * as Database from '../store/sqlite-types.js';
 import { parseRule, type Rule } from './rule.js';
 import type { FiredAlert } from './types.js';
 

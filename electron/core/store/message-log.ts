@@ -1,4 +1,4 @@
-import type * as Database from './sqlite.js';
+import type * as Database from './sqlite-types.js';
 import type { PayloadKind } from '../../api.js';
 import { buildWhere, pageSize, type LogQuery } from './log-query.js';
 

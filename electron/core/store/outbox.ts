@@ -1,4 +1,4 @@
-import type * as Database from './sqlite.js';
+import type * as Database from './sqlite-types.js';
 
 const MiB = 1024 * 1024;
 

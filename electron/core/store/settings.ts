@@ -1,4 +1,4 @@
-import type * as Database from './sqlite.js';
+import type * as Database from './sqlite-types.js';
 
 /**
  * App settings as JSON values under string keys (profiles, templates, history, budgets…).

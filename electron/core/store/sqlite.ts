@@ -1,4 +1,7 @@
 import { createRequire } from 'node:module';
+import type { Database, Params, RunResult, Statement, Transaction } from './sqlite-types.js';
+
+export type * from './sqlite-types.js';
 
 /**
  * The one place that opens SQLite. The binding is libsql: a Node-API addon shipped inside npm packages
@@ -19,41 +22,6 @@ let binding: (new (file: string) => LibsqlDatabase) | null = null;
 /** The resolved path of the binding's entry, for worker threads that open their own connection. */
 export function sqliteModulePath(): string {
   return requireCjs.resolve('libsql');
-}
-
-export interface RunResult {
-  changes: number;
-  lastInsertRowid: number | bigint;
-}
-
-type Params = unknown[];
-
-export interface Statement {
-  run(...params: Params): RunResult;
-  get(...params: Params): unknown;
-  all(...params: Params): unknown[];
-  iterate(...params: Params): IterableIterator<unknown>;
-  /** from now on get/all/iterate give each row's first column instead of the row */
-  pluck(): Statement;
-}
-
-export type Transaction<F extends (...args: never[]) => unknown> = F & {
-  deferred: F;
-  immediate: F;
-  exclusive: F;
-};
-
-export interface Database {
-  /** the file it was opened on (`:memory:` for a private in-memory one) */
-  readonly name: string;
-  readonly open: boolean;
-  readonly inTransaction: boolean;
-  prepare(sql: string): Statement;
-  exec(sql: string): void;
-  /** `PRAGMA source`: its rows, or with `simple` the first column of the first row */
-  pragma(source: string, options?: { simple?: boolean }): unknown;
-  transaction<F extends (...args: never[]) => unknown>(fn: F): Transaction<F>;
-  close(): void;
 }
 
 interface LibsqlStatement {
