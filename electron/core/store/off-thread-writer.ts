@@ -21,13 +21,21 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
 const insert = db.prepare('INSERT INTO messages (id, profile_id, topic, received_at, qos, retain, size, stored_bytes, kind, over_cap, own, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)');
-const insertAll = db.transaction((rows) => {
-  for (const r of rows) {
-    const p = r[11];
-    r[11] = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
-    insert.run(r);
+// BEGIN/COMMIT by hand: libsql's transaction() hides a disk-full error behind its own failed ROLLBACK
+const insertAll = { immediate(rows) {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const r of rows) {
+      const p = r[11];
+      r[11] = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+      insert.run(r);
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw e;
   }
-});
+} };
 parentPort.on('message', (m) => {
   if (m.type === 'close') {
     db.close();

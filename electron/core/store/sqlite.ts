@@ -11,7 +11,8 @@ export type * from './sqlite-types.js';
  * libsql keeps better-sqlite3's API, with quirks this wrapper hides so callers see plain rows:
  * `get()` adds an enumerable `_metadata` (it would leak into JSON and spreads), `iterate()`/`all()` give
  * blobs as ArrayBuffer where `get()` gives a Buffer, `pluck()` does not apply to `get()`, a lone Buffer or
- * null argument is taken for a named-parameter object, and `db.function()` is not implemented (use SQL;
+ * null argument is taken for a named-parameter object, a failed transaction's error is replaced by its
+ * ROLLBACK's, and `db.function()` is not implemented (use SQL;
  * libsql has REGEXP built in).
  */
 
@@ -34,7 +35,6 @@ interface LibsqlDatabase {
   readonly inTransaction: boolean;
   prepare(sql: string): LibsqlStatement;
   exec(sql: string): void;
-  transaction(fn: (...args: never[]) => unknown): Transaction<(...args: never[]) => unknown>;
   close(): void;
 }
 
@@ -73,8 +73,24 @@ class SqliteDatabase implements Database {
     return row ? Object.values(row)[0] : undefined;
   }
 
+  /**
+   * Ours, not libsql's: after an error that already ended the transaction (SQLITE_FULL rolls back by itself)
+   * libsql's wrapper issues ROLLBACK anyway and throws "no transaction is active", hiding the real error.
+   */
   transaction<F extends (...args: never[]) => unknown>(fn: F): Transaction<F> {
-    return this.db.transaction(fn) as unknown as Transaction<F>;
+    const wrap = (mode: string) =>
+      ((...args: never[]) => {
+        this.db.exec(`BEGIN ${mode}`);
+        try {
+          const result = fn(...args);
+          this.db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          throw err;
+        }
+      }) as F;
+    return Object.assign(wrap(''), { deferred: wrap('DEFERRED'), immediate: wrap('IMMEDIATE'), exclusive: wrap('EXCLUSIVE') });
   }
 
   close(): void {
