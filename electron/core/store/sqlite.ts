@@ -11,7 +11,8 @@ export type * from './sqlite-types.js';
  * libsql keeps better-sqlite3's API, with quirks this wrapper hides so callers see plain rows:
  * `get()` adds an enumerable `_metadata` (it would leak into JSON and spreads), `iterate()`/`all()` give
  * blobs as ArrayBuffer where `get()` gives a Buffer, `pluck()` does not apply to `get()`, a lone Buffer or
- * null argument is taken for a named-parameter object, a failed transaction's error is replaced by its
+ * null argument is taken for a named-parameter object, a loop that leaves `iterate()` early keeps the
+ * statement (and its read snapshot) open, a failed transaction's error is replaced by its
  * ROLLBACK's, and `db.function()` is not implemented (use SQL;
  * libsql has REGEXP built in).
  */
@@ -123,8 +124,21 @@ class SqliteStatement implements Statement {
     return rows;
   }
 
+  /**
+   * A loop that stops early (break, return, throw) would leave libsql's statement open, and an open statement
+   * pins its read snapshot: the connection then sees stale rows and its next write fails at once with
+   * "database is locked" once another connection (the off-thread writer) has committed. libsql has no reset
+   * but get() resets the statement, so an early exit ends with one get().
+   */
   *iterate(...params: Params): IterableIterator<unknown> {
-    for (const row of this.stmt.iterate(...bindable(params))) yield this.shape(row);
+    const bound = bindable(params);
+    let finished = false;
+    try {
+      for (const row of this.stmt.iterate(...bound)) yield this.shape(row);
+      finished = true;
+    } finally {
+      if (!finished) this.stmt.get(...bound);
+    }
   }
 
   private shape(row: Record<string, unknown>): unknown {
