@@ -71,6 +71,8 @@ export default tseslint.config(
           ],
         },
       ],
+      // a <button> without a type submits its form: clicking a template in the composer published it
+      'svelte/button-has-type': ['error', { button: true, submit: true, reset: false }],
     },
   },
 );
