@@ -69,8 +69,13 @@ test('publish with write: sent, echoed in the log, persisted for REST read, kept
   const templates = composer.getByRole('region', { name: 'Templates' });
   await expect(templates.getByRole('button', { name: /^Too warm/ })).toBeVisible();
   await composer.getByLabel('Data').fill('1');
+  const published = await history.getByRole('button').count();
   await templates.getByRole('button', { name: /^Too warm/ }).click();
   await expect(composer.getByLabel('Data')).toHaveValue('99.5');
+  // a click loads the template into the editor only: it used to submit the composer's form and publish
+  await history.getByRole('button').first().click();
+  await page.waitForTimeout(500);
+  expect(await history.getByRole('button').count()).toBe(published);
 
   // the explorer's chart of that topic reads the persisted history
   await page.getByRole('tab', { name: 'Explorer' }).click();
