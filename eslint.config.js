@@ -1,9 +1,14 @@
-// Layers are enforced here, as VS Code does: core/ never imports 'electron' or a shell; the renderer
-// imports nothing from electron/ but types from api.ts.
+// Layers are enforced here, as VS Code does: core/ never imports 'electron' or a shell; common/ imports nothing
+// outside itself and no Node built-in; the renderer imports nothing from electron/ but types from api.ts and
+// values from common/.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
+
+const ONLY_SHELLS_IMPORT_ELECTRON = { name: 'electron', message: "only main.ts, preload.ts and shell/ may import 'electron'" };
+// relative imports of a shell module, from anywhere under electron/
+const SHELL_MODULES = '(^|/)(main|preload|host|cli|node-platform)(\\.js)?$|(^|/)(commands|shell)/';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'renderer/dist/**', 'node_modules/**', 'test-results/**', 'release/**', 'resources/firmware/**'] },
@@ -18,27 +23,39 @@ export default tseslint.config(
       '@typescript-eslint/no-empty-object-type': 'off',
     },
   },
+  // In flat config a later block's options for a rule replace an earlier one's, so each layer's block lists
+  // every restriction of its files; test/unit/lint-layers.test.ts proves each one bites with probe imports.
+  {
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/main.ts', 'electron/preload.ts', 'electron/shell/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [ONLY_SHELLS_IMPORT_ELECTRON] }],
+    },
+  },
   {
     files: ['electron/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'core/ runs in plain Node: the shells (main.ts, shell/) own Electron.' }],
-          patterns: [
-            { group: ['**/main.js', '**/host.js', '**/cli.js', '**/preload.js', '**/commands/*'], message: 'core/ never imports a shell.' },
-          ],
+          paths: [{ ...ONLY_SHELLS_IMPORT_ELECTRON, message: 'core/ runs in plain Node: the shells (main.ts, shell/) own Electron.' }],
+          patterns: [{ regex: SHELL_MODULES, message: 'core/ never imports a shell (main, preload, host, cli, commands/, shell/).' }],
         },
       ],
     },
   },
   {
-    files: ['electron/**/*.ts'],
-    ignores: ['electron/main.ts', 'electron/preload.ts', 'electron/shell/**'],
+    files: ['electron/common/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: "only main.ts, preload.ts and shell/ may import 'electron'" }] },
+        {
+          paths: [ONLY_SHELLS_IMPORT_ELECTRON],
+          patterns: [
+            { regex: '^node:', message: 'common/ runs in the renderer too: no Node built-ins.' },
+            { regex: '^\\.\\./', message: 'common/ is innermost: it imports nothing from outside common/.' },
+          ],
+        },
       ],
     },
   },
@@ -64,10 +81,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/electron/*', '!**/electron/api'],
-              message: 'the renderer talks to the core only through src/lib/api.ts',
+              regex: '(^|/)electron/(?!api$|common/)',
+              message: 'the renderer talks to the core only through src/lib/api.ts (values from electron/common/ are fine)',
             },
-            { group: ['**/electron/api'], allowTypeImports: true, message: 'import only types from electron/api.ts' },
+            { regex: '(^|/)electron/api$', allowTypeImports: true, message: 'import only types from electron/api.ts' },
           ],
         },
       ],

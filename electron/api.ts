@@ -7,6 +7,7 @@
  * one contract. The renderer imports *types* from this file and nothing else from electron/.
  */
 import { z } from 'zod';
+import { NAME_PATTERN, NAME_RULE } from './common/beebotte-names.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared schema pieces
@@ -16,7 +17,7 @@ const topic = z.string().min(1).max(1024);
 const topicFilter = z.string().min(1).max(1024);
 const qos = z.union([z.literal(0), z.literal(1)]);
 const Empty = z.object({}).strict();
-const beebotteName = z.string().regex(/^\w{2,64}$/, 'Beebotte names are 2–64 letters, digits or _');
+const beebotteName = z.string().regex(NAME_PATTERN, `Beebotte names are ${NAME_RULE}`);
 const ResourceInput = z
   .object({
     name: beebotteName,
@@ -354,7 +355,7 @@ export const SettingsInput = z
   })
   .strict();
 
-export type { Vtype } from './core/beebotte/names.js';
+export type { Vtype } from './common/beebotte-names.js';
 export type { Rule, FiredAlert, TrayModel, StoredAlert, RuleTestHit } from './core/alerts/index.js';
 
 // ---------------------------------------------------------------------------------------------

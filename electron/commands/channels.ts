@@ -4,7 +4,7 @@
  * Channel tokens are never printed here: `apiary token get|regenerate` is the explicit way to see one.
  */
 import type { ChannelInfo } from '../api.js';
-import { VTYPES, isValidName } from '../core/beebotte/names.js';
+import { VTYPES, isValidName } from '../common/beebotte-names.js';
 import {
   type CommandIo,
   REST_FLAGS_HELP,

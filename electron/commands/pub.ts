@@ -6,7 +6,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import { buildEnvelope } from '../core/beebotte/envelope.js';
-import { checkPublishTopic } from '../core/beebotte/names.js';
+import { checkPublishTopic } from '../common/beebotte-names.js';
 import {
   CliError,
   type CommandIo,

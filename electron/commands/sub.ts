@@ -4,7 +4,7 @@
  * fails or is refused (reason on stderr), 2 on bad usage, 3 when --timeout expires first.
  */
 import type { IPublishPacket, MqttClient } from 'mqtt';
-import { checkSubscribeFilter } from '../core/beebotte/names.js';
+import { checkSubscribeFilter } from '../common/beebotte-names.js';
 import { readEnvelope } from '../core/beebotte/envelope.js';
 import {
   CliError,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { splitBeebotte, topicFilterError, topicMatcher } from '../../renderer/src/lib/topics.js';
-import { topicMatches as storeMatches } from '../../electron/core/store/topic-filter.js';
+import { filterToRegex } from '../../electron/core/store/topic-filter.js';
+
+/** What the store's history query (SQLite REGEXP) says a filter matches; its engine reads these patterns as JS does. */
+const storeMatches = (filter: string, topic: string) => new RegExp(filterToRegex(filter)).test(topic);
 
 /** The log filter the user types: what it shows live must be what MQTT (and the store's query) says it matches. */
 const matches = (filter: string, topic: string) => topicMatcher(filter)(topic);

@@ -1,5 +1,5 @@
 import { ApiError, type KnownDevice } from '../../api.js';
-import { isValidName } from '../beebotte/names.js';
+import { isValidName } from '../../common/beebotte-names.js';
 import { BeebotteRestError } from '../beebotte/rest-client.js';
 import type { CoreServices } from '../core.js';
 import type { Profile } from '../profiles/profile.js';

@@ -12,7 +12,7 @@ import { openSerialPort, type OpenSerialOptions } from './serial-port.js';
 import { PairingError, asPairingError, type PairingErrorCode } from './errors.js';
 import { isTasmota, tasmotaSettings } from './tasmota.js';
 import { beebotteUsername } from '../beebotte/credentials.js';
-import { checkPublishTopic } from '../beebotte/names.js';
+import { checkPublishTopic } from '../../common/beebotte-names.js';
 
 export type ProvisionStep = 'open' | 'handshake' | 'scan' | 'wifi' | 'mqtt' | 'first-message';
 

@@ -2,8 +2,8 @@
 import { errors } from './errors.js';
 
 export const OWNER_PATTERN = /^\w{2,30}$/;
-export { NAME_PATTERN, VTYPES, type Vtype } from '../beebotte/names.js';
-import { NAME_PATTERN, VTYPES, type Vtype } from '../beebotte/names.js';
+export { NAME_PATTERN, VTYPES, type Vtype } from '../../common/beebotte-names.js';
+import { NAME_PATTERN, VTYPES, type Vtype } from '../../common/beebotte-names.js';
 
 export interface AccountInfo {
   owner: string;

@@ -1,6 +1,6 @@
 import type { ParsedParamsOf, PublishResult, SessionState } from '../../api.js';
 import { ApiError } from '../../api.js';
-import { checkPublishTopic } from '../beebotte/names.js';
+import { checkPublishTopic } from '../../common/beebotte-names.js';
 import { buildEnvelope } from '../beebotte/envelope.js';
 import type { EventBus } from '../events.js';
 import type { Ingest } from '../ingest/ingest.js';

@@ -1,49 +1,8 @@
 /**
- * MQTT topic filters (`+` one level, `#` the rest) for the message log: validation, an exact matcher,
- * and a GLOB pattern SQLite can use to narrow rows by index before the exact matcher decides.
+ * MQTT topic filters in SQL for the message log: a GLOB pattern SQLite can use to narrow rows by index, and
+ * the exact rule as a REGEXP. Validation and the JS matcher are the common ones (electron/common).
  */
-
-/** Why a filter is not a valid MQTT filter, or null when it is. */
-export function topicFilterError(filter: string): string | null {
-  if (filter.length === 0) return 'a topic filter cannot be empty';
-  if (filter.includes('\u0000')) return 'a topic filter cannot contain a NUL character';
-  const levels = filter.split('/');
-  for (let i = 0; i < levels.length; i++) {
-    const level = levels[i]!;
-    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) {
-      return `"#" must be a whole level at the end of the filter (as in demo/#), not in "${filter}"`;
-    }
-    if (level.includes('+') && level !== '+') {
-      return `"+" must be a whole level (as in demo/+/temp), not in "${filter}"`;
-    }
-  }
-  return null;
-}
-
-export function hasWildcards(filter: string): boolean {
-  return filter.includes('+') || filter.includes('#');
-}
-
-let cachedFilter = '';
-let cachedLevels: string[] = [];
-
-/** Exact MQTT matching, including the rule that wildcards at the start never match `$` topics. */
-export function topicMatches(filter: string, topic: string): boolean {
-  if (filter !== cachedFilter) {
-    cachedLevels = filter.split('/');
-    cachedFilter = filter;
-  }
-  const levels = cachedLevels;
-  if (topic.startsWith('$') && (levels[0] === '+' || levels[0] === '#')) return false;
-  const parts = topic.split('/');
-  for (let i = 0; i < levels.length; i++) {
-    const level = levels[i]!;
-    if (level === '#') return true; // also matches the parent itself: a/# matches a
-    if (i >= parts.length) return false;
-    if (level !== '+' && level !== parts[i]) return false;
-  }
-  return parts.length === levels.length;
-}
+export { hasWildcards, topicFilterError, topicMatches } from '../../common/topic-filter.js';
 
 /**
  * A GLOB pattern every topic matched by `filter` satisfies (a superset: `*` also crosses levels).

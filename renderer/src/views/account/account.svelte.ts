@@ -3,47 +3,13 @@
  * the last action per channel. Tokens are never stored here: copyToken hands one to the clipboard and
  * drops it.
  */
-import type { ChannelInfo, KnownDevice, ProfileDTO, RegenerateFailure, Vtype } from '../../../../electron/api';
+import type { ChannelInfo, KnownDevice, ProfileDTO, RegenerateFailure } from '../../../../electron/api';
 import { api } from '../../lib/api';
 import { errorText } from '../../lib/format';
 import { app } from '../../lib/state.svelte';
 
-export const NAME = /^\w{2,64}$/;
-export const NAME_RULE = '2–64 letters, digits or _ (no spaces, dashes or dots)';
-
-// the same list as electron/core/beebotte/names.ts: the type makes any drift a compile error both ways
-export const VTYPES = [
-  'any',
-  'number',
-  'string',
-  'boolean',
-  'object',
-  'array',
-  'function',
-  'alphabetic',
-  'alphanumeric',
-  'decimal',
-  'rate',
-  'percentage',
-  'email',
-  'gps',
-  'cpu',
-  'memory',
-  'netif',
-  'disk',
-  'temperature',
-  'humidity',
-  'body_temp',
-] as const satisfies readonly Vtype[];
-type Missing = Exclude<Vtype, (typeof VTYPES)[number]>;
-const _allListed: Missing extends never ? true : Missing = true;
-void _allListed;
-
-/** Why a name would be refused by Beebotte, or null. */
-export function nameError(name: string, what: 'channel' | 'resource'): string | null {
-  if (!name) return `enter a ${what} name`;
-  return NAME.test(name) ? null : `${what} names are ${NAME_RULE}`;
-}
+// Beebotte's naming rules and value types: the common ones, as the core and the sandbox check them
+export { NAME_RULE, VTYPES, nameError } from '../../../../electron/common/beebotte-names';
 
 /** Profiles the account tools can use: Beebotte or sandbox with account credentials (or the built-in sandbox). */
 export function accountProfiles(profiles: ProfileDTO[]): ProfileDTO[] {

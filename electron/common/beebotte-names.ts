@@ -1,7 +1,7 @@
 /** Beebotte naming rules (channels and resources): `^\w+$`, 2–64 characters. */
 export const NAME_PATTERN = /^\w{2,64}$/;
 
-/** Beebotte's resource value types (docs: resources). The one list: the sandbox, the CLI and the UI use it. */
+/** Beebotte's resource value types (docs: resources). The one list: the sandbox, the CLI, the contract and the UI use it. */
 export const VTYPES = [
   'any',
   'number',
@@ -27,8 +27,17 @@ export const VTYPES = [
 ] as const;
 export type Vtype = (typeof VTYPES)[number];
 
+/** How the naming rule reads in an error message. */
+export const NAME_RULE = '2–64 letters, digits or _ (no spaces, dashes or dots)';
+
 export function isValidName(name: string): boolean {
   return NAME_PATTERN.test(name);
+}
+
+/** Why Beebotte would refuse this channel or resource name, or null. */
+export function nameError(name: string, what: 'channel' | 'resource'): string | null {
+  if (!name) return `enter a ${what} name`;
+  return isValidName(name) ? null : `${what} names are ${NAME_RULE}`;
 }
 
 /** Beebotte topics are exactly `channel/resource`; `channel/#` subscribes to a whole channel. */
