@@ -1,4 +1,4 @@
-/** store/: the app's SQLite database — migrations, message log, outbox, settings, export. */
+/** store/: the app's SQLite database — migrations, message log, outbox (and its dead letters), settings, export. */
 export { openDatabase, StoreOpenError } from './database.js';
 export { migrations, type Migration } from './migrations.js';
 export { MessageLog, DEFAULT_LOG_BUDGET, type LogBudget, type NewMessage, type StoredMessage } from './message-log.js';
@@ -13,6 +13,7 @@ export {
   type OutboxInput,
   type OutboxItem,
 } from './outbox.js';
+export { DeadLetters, type DeadLetter } from './dead-letters.js';
 export { exportMessages, CSV_COLUMNS, type ExportFormat, type ExportOptions, type ExportResult } from './export.js';
 export { csvField, csvRecord, parseCsv } from './csv.js';
 export { Settings } from './settings.js';

@@ -62,4 +62,16 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'outbox dead letters',
+    // A queued message the broker keeps closing the connection over is set aside here, never deleted: dead_at
+    // and reason say when and why; retry puts it back at the end of the queue (a new id), discard deletes it.
+    // The partial index keeps the delivery path's scan (pending rows in order) free of dead ones.
+    sql: `
+      ALTER TABLE outbox ADD COLUMN dead_at INTEGER;
+      ALTER TABLE outbox ADD COLUMN reason TEXT;
+      CREATE INDEX outbox_pending ON outbox (profile_id, id) WHERE dead_at IS NULL;
+    `,
+  },
 ];

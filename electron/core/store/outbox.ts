@@ -1,4 +1,5 @@
 import type * as Database from './sqlite-types.js';
+import { DeadLetters, type HeldTotals } from './dead-letters.js';
 
 const MiB = 1024 * 1024;
 
@@ -31,9 +32,13 @@ export class OutboxFullError extends Error {
     readonly profileId: string,
     readonly limit: string,
     profileName?: string,
+    dead = 0,
   ) {
     const who = profileName ? `"${profileName}"` : `profile ${profileId}`;
-    super(`outbox full (${limit}) for ${who}: nothing more is queued until it reconnects and delivers the waiting messages`);
+    const aside = dead ? `; ${dead} of them are dead letters: retry or discard them` : '';
+    super(
+      `outbox full (${limit}) for ${who}: nothing more is queued until it reconnects and delivers the waiting messages${aside}`,
+    );
     this.name = 'OutboxFullError';
   }
 }
@@ -52,8 +57,11 @@ interface Row {
  * QoS 1 publishes made while a profile is disconnected, kept in SQLite so they survive a restart,
  * delivered in insertion order after reconnect. Delivery is at least once: a message sent just
  * before a crash may be sent again (QoS 1 allows duplicates; receivers must tolerate them).
+ * A message set aside as a dead letter (`deadLetters`) stays in the table, out of the queue, until the
+ * user retries or discards it; it still counts against the bounds.
  */
 export class Outbox {
+  readonly deadLetters: DeadLetters;
   private readonly limits: OutboxLimits;
   private readonly usageStmt: Database.Statement;
   private readonly insertStmt: Database.Statement;
@@ -61,27 +69,35 @@ export class Outbox {
   private readonly removeStmt: Database.Statement;
   private readonly clearStmt: Database.Statement;
   private readonly enqueueTx: Database.Transaction<(item: OutboxInput) => number>;
-  private readonly totals = new Map<string, { count: number; bytes: number }>();
+  /** per profile: every row held (queued and dead letters) and their bytes, and how many of them are dead letters */
+  private readonly totals = new Map<string, { count: number; bytes: number; dead: number }>();
 
   constructor(db: Database.Database, limits: Partial<OutboxLimits> = {}) {
     this.limits = { ...DEFAULT_OUTBOX_LIMITS, ...limits };
-    this.usageStmt = db.prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM outbox WHERE profile_id = ?');
+    this.usageStmt = db.prepare(
+      'SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes, count(dead_at) AS dead FROM outbox WHERE profile_id = ?',
+    );
     this.insertStmt = db.prepare(
       'INSERT INTO outbox (profile_id, topic, qos, retain, created_at, size, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.peekStmt = db.prepare(
-      'SELECT id, profile_id, topic, qos, retain, created_at, payload FROM outbox WHERE profile_id = ? ORDER BY id ASC LIMIT ?',
+      'SELECT id, profile_id, topic, qos, retain, created_at, payload FROM outbox WHERE profile_id = ? AND dead_at IS NULL ORDER BY id ASC LIMIT ?',
     );
-    this.removeStmt = db.prepare('DELETE FROM outbox WHERE id = ? RETURNING profile_id, size');
+    this.removeStmt = db.prepare('DELETE FROM outbox WHERE id = ? AND dead_at IS NULL RETURNING profile_id, size');
     this.clearStmt = db.prepare('DELETE FROM outbox WHERE profile_id = ?');
     // check and insert in one transaction: the bound holds even with several writers
     this.enqueueTx = db.transaction((item: OutboxInput) => {
       const usage = this.running(item.profileId);
       if (usage.count + 1 > this.limits.maxMessages) {
-        throw new OutboxFullError(item.profileId, `${this.limits.maxMessages} messages`, item.profileName);
+        throw new OutboxFullError(item.profileId, `${this.limits.maxMessages} messages`, item.profileName, usage.dead);
       }
       if (usage.bytes + item.payload.length > this.limits.maxBytes) {
-        throw new OutboxFullError(item.profileId, `${formatBytes(this.limits.maxBytes)} of payloads`, item.profileName);
+        throw new OutboxFullError(
+          item.profileId,
+          `${formatBytes(this.limits.maxBytes)} of payloads`,
+          item.profileName,
+          usage.dead,
+        );
       }
       const info = this.insertStmt.run(
         item.profileId,
@@ -96,6 +112,16 @@ export class Outbox {
       usage.bytes += item.payload.length;
       return Number(info.lastInsertRowid);
     });
+    const held: HeldTotals = {
+      adjust: (profileId, change) => {
+        const usage = this.totals.get(profileId);
+        if (!usage) return; // not loaded yet: read from the table when first needed
+        usage.count += change.count ?? 0;
+        usage.bytes += change.bytes ?? 0;
+        usage.dead += change.dead ?? 0;
+      },
+    };
+    this.deadLetters = new DeadLetters(db, held);
   }
 
   /** Queues a message; throws OutboxFullError when the profile's outbox is at its bound. */
@@ -107,7 +133,7 @@ export class Outbox {
     return this.enqueueTx.immediate(item);
   }
 
-  /** The oldest queued messages of a profile, in the order they were queued. */
+  /** The oldest queued messages of a profile, in the order they were queued (dead letters are not queued). */
   peek(profileId: string, limit: number): OutboxItem[] {
     const n = Math.max(1, Math.min(10_000, Math.trunc(limit) || 1));
     return (this.peekStmt.all(profileId, n) as Row[]).map((r) => ({
@@ -121,7 +147,7 @@ export class Outbox {
     }));
   }
 
-  /** Removes a delivered message. Returns false when it was not there (already removed). */
+  /** Removes a delivered message. Returns false when it was not there (already removed, or a dead letter). */
   remove(id: number): boolean {
     const row = this.removeStmt.get(id) as { profile_id: string; size: number } | undefined;
     if (!row) return false;
@@ -133,16 +159,24 @@ export class Outbox {
     return true;
   }
 
+  /** Messages waiting to be delivered (dead letters are not). */
   count(profileId: string): number {
-    return this.usage(profileId).count;
+    const { count, dead } = this.running(profileId);
+    return count - dead;
   }
 
+  /** Dead letters of a profile: set aside, waiting for the user's retry or discard. */
+  deadCount(profileId: string): number {
+    return this.running(profileId).dead;
+  }
+
+  /** What counts against the bounds: queued messages and dead letters, and their payload bytes. */
   usage(profileId: string): { count: number; bytes: number } {
     const { count, bytes } = this.running(profileId);
     return { count, bytes };
   }
 
-  /** Drops every queued message of a profile. Returns how many were dropped. */
+  /** Drops every message of a profile, dead letters too (its profile is being removed). Returns how many. */
   clear(profileId: string): number {
     this.totals.delete(profileId);
     return this.clearStmt.run(profileId).changes;
@@ -153,11 +187,11 @@ export class Outbox {
    * counting the whole queue on every enqueue made queueing 10,000 messages quadratic. This process is the
    * outbox's only writer.
    */
-  private running(profileId: string): { count: number; bytes: number } {
+  private running(profileId: string): { count: number; bytes: number; dead: number } {
     let usage = this.totals.get(profileId);
     if (!usage) {
-      const row = this.usageStmt.get(profileId) as { n: number; bytes: number };
-      usage = { count: row.n, bytes: row.bytes };
+      const row = this.usageStmt.get(profileId) as { n: number; bytes: number; dead: number };
+      usage = { count: row.n, bytes: row.bytes, dead: row.dead };
       this.totals.set(profileId, usage);
     }
     return usage;
