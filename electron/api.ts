@@ -459,10 +459,18 @@ export const methodParams = {
   'settings.save': SettingsInput,
 } as const;
 
+/** profiles.save's answer: the profile, and what became of its live session */
+export interface SavedProfile extends ProfileDTO {
+  /** it had a live session (connecting, connected, reconnecting or failed): restarted with the new settings */
+  restarted?: true;
+  /** the restart could not start (the session is off now): what happened and what to do */
+  restartError?: string;
+}
+
 export interface MethodResults {
   'app.info': AppInfo;
   'profiles.list': ProfileDTO[];
-  'profiles.save': ProfileDTO;
+  'profiles.save': SavedProfile;
   'profiles.remove': { removed: boolean };
   'sessions.list': SessionState[];
   'sessions.connect': SessionState;

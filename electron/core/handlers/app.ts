@@ -1,8 +1,9 @@
-import type { AppInfo, ProfileDTO, PublishHistoryEntry } from '../../api.js';
+import type { AppInfo, ProfileDTO, PublishHistoryEntry, SavedProfile } from '../../api.js';
 import { ApiError } from '../../api.js';
 import type { CoreServices } from '../core.js';
 import { checkProfile, normalizeProfile, type Profile } from '../profiles/profile.js';
 import { applyUsername, planUsername, toProfileDTO } from '../profiles/secret-username.js';
+import { connectionSettingsChanged, RESTART_NOTE, sessionIsWanted } from '../profiles/live-edit.js';
 import { usernameSlot } from '../vault/index.js';
 import { InvalidQueryError, toFullMessageDTO, toMessageDTO } from '../store/index.js';
 import { PREVIEW_BYTES } from '../ingest/decode.js';
@@ -29,6 +30,26 @@ export function appHandlers(s: CoreServices, info: () => Promise<AppInfo>): Hand
   };
   const toDTO = (profile: Profile): Promise<ProfileDTO> => toProfileDTO(s.vault, profile);
   const listDTOs = async () => Promise.all(s.profiles.list().map(toDTO));
+  /** A session keeps the settings it was built with: an edit that changes them restarts it (live-edit.ts). */
+  const restartLiveSession = async (
+    before: Profile,
+    after: Profile,
+    secretChanged: boolean,
+  ): Promise<Pick<SavedProfile, 'restarted' | 'restartError'>> => {
+    if (!sessionIsWanted(s.sessions.state(after.id).status)) return {};
+    if (!secretChanged && !connectionSettingsChanged(before, after)) return {};
+    try {
+      await s.sessions.restart(after, secretChanged);
+      s.platform.log.info(`${after.name}: ${RESTART_NOTE.toLowerCase()}`);
+      return { restarted: true };
+    } catch (err) {
+      // the profile is saved either way; the card says why its session is off now
+      const restartError = `saved, but not reconnected: ${(err as Error).message}`;
+      s.platform.log.warn(`${after.name}: ${restartError}`);
+      s.bus.emit('session.state', s.sessions.state(after.id)); // the old session is gone: off, not its old state
+      return { restartError };
+    }
+  };
 
   return {
     'app.info': () => info(),
@@ -49,8 +70,12 @@ export function appHandlers(s: CoreServices, info: () => Promise<AppInfo>): Hand
       await applyUsername(s.vault, profile, change);
       s.profiles.put(profile);
       s.platform.log.info(`profile saved: ${profile.name} (${profile.kind})`);
+      // before the list goes out: the card never shows the new settings beside the old session's error
+      const restart = previous
+        ? await restartLiveSession(previous, profile, input.secret !== undefined || change.kind !== 'none')
+        : {};
       s.bus.emit('profiles.changed', await listDTOs());
-      return toDTO(profile);
+      return { ...(await toDTO(profile)), ...restart };
     },
     'profiles.remove': async ({ id }) => {
       const profile = profileOr404(id);

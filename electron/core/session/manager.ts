@@ -51,6 +51,8 @@ export class SessionManager {
   /** per profile: the queued message that was in flight when the connection dropped, and how many times */
   private readonly suspects = new Map<string, { id: number; drops: number }>();
   private readonly profileKinds = new Map<string, Profile['kind']>();
+  /** the secret typed at connect ('ask at connect'), so restart() can build the session again without asking */
+  private readonly typedSecrets = new Map<string, string>();
   /** live QoS 1 publishes waiting for their outbox row's PUBACK (outbox id → settle) */
   private readonly ackWaiters = new Map<number, (outcome: LiveOutcome) => void>();
 
@@ -68,6 +70,7 @@ export class SessionManager {
 
   async connect(profile: Profile, secretOverride?: string): Promise<SessionState> {
     await this.disconnect(profile.id, false);
+    if (secretOverride !== undefined) this.typedSecrets.set(profile.id, secretOverride);
     const config = await this.deps.configFor(profile, secretOverride);
     config.rightsHolder ??= profile.kind === 'mqtt' ? 'the login' : 'the token';
     const session = new Session(config, this.deps.clock);
@@ -85,6 +88,7 @@ export class SessionManager {
   }
 
   async disconnect(profileId: string, emit = true): Promise<SessionState> {
+    this.typedSecrets.delete(profileId);
     const session = this.sessions.get(profileId);
     if (!session) return this.state(profileId);
     this.sessions.delete(profileId);
@@ -92,6 +96,15 @@ export class SessionManager {
     const state = session.state;
     if (emit) this.deps.bus.emit('session.state', state);
     return state;
+  }
+
+  /**
+   * Builds the session of an edited profile again, with its new settings: a session keeps the settings it was
+   * built with. The secret typed at connect is used again unless the edit gave a new one (`secretChanged`).
+   */
+  async restart(profile: Profile, secretChanged: boolean): Promise<SessionState> {
+    const typed = secretChanged ? undefined : this.typedSecrets.get(profile.id);
+    return this.connect(profile, typed);
   }
 
   /** Adds a subscription to a live session (kept for reconnects); QoS 1 by default. */

@@ -3,7 +3,7 @@
  * the current tab. The log and the explorer keep their own modules (log.svelte.ts, explorer.svelte.ts);
  * start() wires every core event to them once.
  */
-import type { AppInfo, ProfileDTO, SessionState, TrayModel } from '../../../electron/api';
+import type { AppInfo, ProfileDTO, SavedProfile, SessionState, SessionStatus, TrayModel } from '../../../electron/api';
 import { api } from './api';
 import { errorText } from './format';
 import { log, setPaused, LOG_WINDOW } from './log.svelte';
@@ -33,7 +33,28 @@ export const app = $state({
   trayError: null as string | null,
   composerOpen: true,
   paletteOpen: false,
+  /** what saving a profile did to its live session, on its card until the session moves on (noteSaved) */
+  sessionNotes: {} as Record<string, SessionNote>,
 });
+
+export interface SessionNote {
+  text: string;
+  error?: true;
+}
+
+/** Saving a profile with a live session restarted it (or could not): the card says so. */
+export function noteSaved(saved: SavedProfile): void {
+  if (saved.restartError) app.sessionNotes[saved.id] = { text: saved.restartError, error: true };
+  else if (saved.restarted && noteHolds({ text: '' }, app.sessions[saved.id]?.status)) {
+    app.sessionNotes[saved.id] = { text: 'Reconnecting with the new settings' };
+  }
+}
+
+/** "Reconnecting…" lasts while the new session tries; "not reconnected" until the user connects again. */
+function noteHolds(note: SessionNote, status: SessionStatus | undefined): boolean {
+  if (note.error) return status === 'idle' || status === undefined;
+  return status === 'connecting' || status === 'reconnecting';
+}
 
 /** A clock for relative times: one reactive tick a second, read only by visible rows. */
 export const clock = $state({ now: Date.now() });
@@ -60,6 +81,8 @@ export async function start(): Promise<void> {
     started = true;
     api.on('session.state', (s) => {
       app.sessions[s.profileId] = s;
+      const note = app.sessionNotes[s.profileId];
+      if (note && !noteHolds(note, s.status)) delete app.sessionNotes[s.profileId];
       if (s.status === 'connected') void loadDeclared(s.profileId);
     });
     api.on('profiles.changed', (profiles) => (app.profiles = profiles));
