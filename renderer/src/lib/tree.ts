@@ -8,6 +8,8 @@ export interface TreeNode {
   name: string;
   /** the topic of this level, e.g. demo/temperature */
   path: string;
+  /** the path lower-cased, for searching */
+  key: string;
   depth: number;
   parent: TreeNode | null;
   children: Map<string, TreeNode>;
@@ -30,7 +32,7 @@ const collator = new Intl.Collator(undefined, { numeric: true });
 function node(name: string, path: string, parent: TreeNode | null): TreeNode {
   const depth = parent ? parent.depth + 1 : -1;
   return {
-    name, path, depth, parent, children: new Map(), order: null, stat: null, declared: null,
+    name, path, key: path.toLowerCase(), depth, parent, children: new Map(), order: null, stat: null, declared: null,
     total: 0, rate: 0, lastAt: 0, topics: 0, expanded: depth < 0,
   };
 }
@@ -40,6 +42,22 @@ export class TopicTree {
   readonly byPath = new Map<string, TreeNode>();
   /** a node was added or expanded/collapsed: the flattened rows are stale */
   structureChanged = true;
+  /** the words of the topic search over this tree ([] = none): flatten() shows only what matches */
+  private terms: string[] = [];
+  /** rows matching the search themselves, as of the last flatten() */
+  matches = 0;
+
+  /** Sets the topic search; the next flatten() applies it. */
+  search(query: string): void {
+    const terms = searchTerms(query);
+    if (terms.join(' ') === this.terms.join(' ')) return;
+    this.terms = terms;
+    this.structureChanged = true;
+  }
+
+  get searching(): boolean {
+    return this.terms.length > 0;
+  }
 
   /** The node of a topic, creating the levels on the way. */
   ensure(topic: string): TreeNode {
@@ -79,8 +97,14 @@ export class TopicTree {
     return target;
   }
 
-  /** Depth-first over expanded nodes: the rows a virtual list shows. */
+  /** Depth-first over expanded nodes (or over what the search matches): the rows a virtual list shows. */
   flatten(): TreeNode[] {
+    if (this.terms.length) {
+      const found = filterRows(this.root, this.terms);
+      this.matches = found.matches;
+      this.structureChanged = false;
+      return found.rows;
+    }
     const rows: TreeNode[] = [];
     const walk = (n: TreeNode) => {
       for (const child of sorted(n)) {
@@ -103,4 +127,71 @@ export class TopicTree {
 function sorted(n: TreeNode): TreeNode[] {
   if (!n.order) n.order = [...n.children.values()].sort((a, b) => collator.compare(a.name, b.name));
   return n.order;
+}
+
+/** The words of a topic search, lower-cased; `demo/temp` stays one word (it spans levels). */
+export function searchTerms(query: string): string[] {
+  return query.toLowerCase().split(/\s+/).filter(Boolean);
+}
+
+export interface FilteredRows {
+  /** matching topics and their ancestors, depth-first in tree order, every level on the way open */
+  rows: TreeNode[];
+  /** how many rows match the search themselves (the others are there as their ancestors) */
+  matches: number;
+}
+
+/**
+ * The rows of a topic search: a topic matches when its path holds every word of the query (case
+ * ignored), so `demo temp` and `demo/temp` both find demo/temperature, and everything below a matching
+ * level matches too. Ancestors of a match are shown open whatever their folding. One pass over the
+ * tree without allocation per node (paths are lower-cased once, when a node is made): it runs on every
+ * keystroke.
+ */
+export function filterRows(root: TreeNode, terms: readonly string[]): FilteredRows {
+  const rows: TreeNode[] = [];
+  let matches = 0;
+  const hit = (key: string) => {
+    for (const t of terms) if (!key.includes(t)) return false;
+    return true;
+  };
+  // below a match every path holds the match's path, so everything matches without testing
+  const all = (n: TreeNode) => {
+    for (const child of sorted(n)) {
+      rows.push(child);
+      matches++;
+      if (child.children.size) all(child);
+    }
+  };
+  const walk = (n: TreeNode): boolean => {
+    let any = false;
+    for (const child of sorted(n)) {
+      const mark = rows.length;
+      rows.push(child);
+      if (hit(child.key)) {
+        matches++;
+        if (child.children.size) all(child);
+        any = true;
+      } else if (child.children.size && walk(child)) any = true;
+      else rows.length = mark;
+    }
+    return any;
+  };
+  if (terms.length) walk(root);
+  return { rows, matches };
+}
+
+/** Where the search words (and their levels, for `demo/temp`) occur in one level's name: for highlighting. */
+export function nameHits(name: string, terms: readonly string[]): number[] {
+  const lower = name.toLowerCase();
+  const hits = new Set<number>();
+  for (const term of terms) {
+    for (const piece of term.split('/')) {
+      if (!piece) continue;
+      for (let at = lower.indexOf(piece); at >= 0; at = lower.indexOf(piece, at + 1)) {
+        for (let k = 0; k < piece.length; k++) hits.add(at + k);
+      }
+    }
+  }
+  return [...hits].sort((a, b) => a - b);
 }

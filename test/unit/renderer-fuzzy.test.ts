@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { fuzzyMatch, highlightRuns } from '../../renderer/src/lib/fuzzy.js';
+
+const rank = (query: string, texts: string[]) =>
+  texts
+    .map((t) => ({ t, m: fuzzyMatch(query, t) }))
+    .filter((x) => x.m)
+    .sort((a, b) => b.m!.score - a.m!.score)
+    .map((x) => x.t);
+
+describe('fuzzy matching for the command palette', () => {
+  it('finds letters in order across levels of a topic', () => {
+    expect(fuzzyMatch('dmtmp', 'demo/temperature')).not.toBeNull();
+    expect(fuzzyMatch('dmtmp', 'demo/humidity')).toBeNull();
+    expect(fuzzyMatch('tmpd', 'demo/temperature')).toBeNull();
+  });
+
+  it('every word must match, in any order, ignoring case', () => {
+    expect(fuzzyMatch('sandbox connect', 'Connect Sandbox (demo)')).not.toBeNull();
+    expect(fuzzyMatch('CONNECT', 'Connect Sandbox (demo)')).not.toBeNull();
+    expect(fuzzyMatch('connect garden', 'Connect Sandbox (demo)')).toBeNull();
+  });
+
+  it('ranks a whole word above scattered letters, a word start above the middle of a word', () => {
+    expect(rank('connect sandbox', ['Disconnect Sandbox (demo)', 'Connect Sandbox (demo)'])[0]).toBe('Connect Sandbox (demo)');
+    expect(rank('temp', ['demo/attempts', 'demo/temperature', 'team/pump'])).toEqual([
+      'demo/temperature',
+      'demo/attempts',
+      'team/pump',
+    ]);
+    expect(rank('log', ['Go to Log', 'Filter the log', 'Toggle the blog'])[2]).toBe('Toggle the blog');
+  });
+
+  it('an empty query matches everything with no highlight', () => {
+    expect(fuzzyMatch('  ', 'anything')).toEqual({ score: 0, positions: [] });
+  });
+
+  it('reports the matched characters, and cuts the text into highlighted runs', () => {
+    const m = fuzzyMatch('dtemp', 'demo/temperature')!;
+    expect(m.positions).toEqual([0, 5, 6, 7, 8]);
+    expect(highlightRuns('demo/temperature', m.positions)).toEqual([
+      { text: 'd', hit: true },
+      { text: 'emo/', hit: false },
+      { text: 'temp', hit: true },
+      { text: 'erature', hit: false },
+    ]);
+  });
+});
