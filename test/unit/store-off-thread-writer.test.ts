@@ -53,6 +53,31 @@ describe('the off-thread writer', () => {
     db2.close();
   });
 
+  it('settled() waits for the batches handed over before it, not for those that keep coming (a flood)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-otw-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'apiary.db');
+    const db = openDatabase(file);
+    const log = new MessageLog(db);
+    const writer = new OffThreadWriter(log, file, logger);
+    // a flood: each commit hands the writer a new batch, so one is always in flight (bounded: 200 batches)
+    const FLOOD = 200;
+    let handed = 1;
+    let handedWhenSettled = -1;
+    const committed = log.committed.bind(log);
+    log.committed = (n: number, bytes: number) => {
+      committed(n, bytes);
+      if (handed < FLOOD) writer.insertBatch(rows(10, 10 * handed++));
+    };
+    writer.insertBatch(rows(10));
+    await writer.settled().then(() => (handedWhenSettled = handed));
+    expect(log.stats().count).toBeGreaterThanOrEqual(10); // what was handed over before settled() is readable
+    expect(handedWhenSettled).toBeLessThan(FLOOD); // it did not wait for the flood to end
+    log.committed = committed;
+    await writer.close();
+    db.close();
+  });
+
   it('keeps the budget on commit', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-otw-'));
     dirs.push(dir);

@@ -60,7 +60,10 @@ export class OffThreadWriter {
   private readonly worker: Worker;
   private seq = 0;
   private inFlight = 0;
-  private waiters: (() => void)[] = [];
+  /** the seq of the newest batch the worker answered (it answers in order) */
+  private answered = 0;
+  /** each waits for the batches handed over before it asked, not for any that came after */
+  private waiters: { upTo: number; resolve: () => void }[] = [];
   private failed: string | null = null;
   private closing: Promise<void> | null = null;
   /** the last write error ("messages are not being stored: …"), null once writes succeed again */
@@ -99,10 +102,15 @@ export class OffThreadWriter {
     return ids;
   }
 
-  /** Resolves once every batch handed over so far is committed (or has failed). */
+  /**
+   * Resolves once every batch handed over so far is committed (or has failed). Only those: under a steady
+   * flood there is always a newer batch in flight, and waiting for none at all never came (the topic history
+   * and the store's stats stayed "loading…").
+   */
   settled(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    if (this.inFlight === 0 || this.answered >= this.seq) return Promise.resolve();
+    const upTo = this.seq;
+    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
   }
 
   close(): Promise<void> {
@@ -122,6 +130,7 @@ export class OffThreadWriter {
   private receive(reply: Reply): void {
     if (reply.type === 'closed') return;
     this.inFlight--;
+    this.answered = reply.seq;
     if (reply.type === 'ok') {
       try {
         this.log.committed(reply.n, reply.bytes);
@@ -136,7 +145,7 @@ export class OffThreadWriter {
       if (message !== this.lastError) this.logger.error(message);
       this.lastError = message;
     }
-    if (this.inFlight === 0) this.release();
+    this.release(this.inFlight === 0 ? Infinity : this.answered);
   }
 
   private fallBack(reason: string): void {
@@ -144,12 +153,15 @@ export class OffThreadWriter {
     this.failed = reason;
     this.logger.warn(`${reason}: writing messages on the main thread from now on`);
     this.inFlight = 0;
-    this.release();
+    this.release(Infinity);
   }
 
-  private release(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+  /** Wakes the waiters whose batches are all answered (every one, with Infinity). */
+  private release(answered: number): void {
+    if (this.waiters.length === 0) return;
+    const ready = this.waiters.filter((w) => w.upTo <= answered);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.upTo > answered);
+    for (const w of ready) w.resolve();
   }
 }
