@@ -30,7 +30,8 @@ export interface IngestOptions {
   flushMs?: number;
   /** at most this many messages per UI batch; the rest are counted as skipped (they are in the store) */
   uiBatchLimit?: number;
-  /** bound on messages waiting for a flush; beyond it the oldest are stored but not sent to the UI */
+  /** bound on messages waiting for a flush: reaching it stores and observes them at once (the UI still gets
+   *  one batch per flush, with the newest messages), so a flood cannot grow memory between two flushes */
   maxPending?: number;
 }
 
@@ -51,10 +52,17 @@ export class Ingest {
   private observerError: string | null = null;
   private rateWindow: { at: number; count: number }[] = [];
   private nextLocalId = -1;
+  /** DTOs processed since the last flush, newest last, at most 2 × uiLimit */
+  private uiTail: MessageDTO[] = [];
+  private processed = 0;
   readonly flushMs: number;
+  private readonly uiLimit: number;
+  private readonly maxPending: number;
 
   constructor(private readonly options: IngestOptions) {
     this.flushMs = options.flushMs ?? 75;
+    this.uiLimit = options.uiBatchLimit ?? 500;
+    this.maxPending = options.maxPending ?? 5000;
   }
 
   addObserver(observer: IngestObserver): void {
@@ -68,6 +76,7 @@ export class Ingest {
       row: { profileId, topic, receivedAt: this.options.clock.now(), qos, retain, payload, kind: decoded.kind, own },
       decoded,
     });
+    if (this.pending.length >= this.maxPending) this.process();
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.flushMs);
       this.timer.unref?.();
@@ -78,16 +87,31 @@ export class Ingest {
     return this.storeError ?? this.options.sink.lastError ?? null;
   }
 
+  /** Stores and observes what is pending, then sends the UI one batch for everything since the last flush. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.process();
+    if (this.processed === 0) return;
+    const now = this.options.clock.now();
+    for (const observer of this.observers) this.guard(() => observer.flushed?.(now));
+    const messages = this.uiTail.length > this.uiLimit ? this.uiTail.slice(-this.uiLimit) : this.uiTail;
+    this.options.bus.emit('messages.batch', {
+      messages,
+      skipped: this.processed - messages.length,
+      rate: this.rate(now, this.processed),
+    } satisfies MessageBatch);
+    this.uiTail = [];
+    this.processed = 0;
+  }
+
+  /** Store (one transaction) and observers for the pending messages; their DTOs wait for the next flush. */
+  private process(): void {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
     const ids = this.store(batch);
-    const limit = this.options.uiBatchLimit ?? 500;
-    const now = this.options.clock.now();
-    const messages: MessageDTO[] = [];
+    const firstForUi = batch.length - this.uiLimit;
     for (let i = 0; i < batch.length; i++) {
       const { row, decoded } = batch[i]!;
       const dto = toDTO(ids[i] ?? this.nextLocalId--, row, decoded);
@@ -100,14 +124,10 @@ export class Ingest {
         }
       }
       // the newest messages are the ones a user watching the log wants to see
-      if (i >= batch.length - limit) messages.push(dto);
+      if (i >= firstForUi) this.uiTail.push(dto);
     }
-    for (const observer of this.observers) this.guard(() => observer.flushed?.(now));
-    this.options.bus.emit('messages.batch', {
-      messages,
-      skipped: batch.length - messages.length,
-      rate: this.rate(now, batch.length),
-    } satisfies MessageBatch);
+    this.processed += batch.length;
+    if (this.uiTail.length > 2 * this.uiLimit) this.uiTail = this.uiTail.slice(-this.uiLimit);
   }
 
   close(): void {
