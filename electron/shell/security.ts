@@ -38,7 +38,6 @@ export const APP_CSP = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
-export const ELECTRON_CSP = APP_CSP;
 
 /** IPC channel names shared by main.ts and preload.ts. */
 export const IPC_CALL = 'apiary:call';
@@ -53,7 +52,7 @@ export function withCsp(
   for (const [name, value] of Object.entries(details.responseHeaders ?? {})) {
     if (name.toLowerCase() !== 'content-security-policy') responseHeaders[name] = value;
   }
-  responseHeaders['Content-Security-Policy'] = [ELECTRON_CSP];
+  responseHeaders['Content-Security-Policy'] = [APP_CSP];
   callback({ responseHeaders });
 }
 

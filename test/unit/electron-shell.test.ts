@@ -19,7 +19,7 @@ import {
 } from '../../electron/shell/login-item.js';
 import { MAX_LIVE_NOTIFICATIONS, Notifier, type NotificationLike } from '../../electron/shell/notifications.js';
 import {
-  ELECTRON_CSP,
+  APP_CSP,
   guardContents,
   isTrustedSender,
   secureSession,
@@ -70,8 +70,8 @@ describe('the Electron security checklist, as main.ts applies it', () => {
     headers!({ responseHeaders: { 'content-security-policy': ["script-src *"], 'X-Other': ['1'] } }, (r: unknown) => replies.push(r));
     headers!({}, (r: unknown) => replies.push(r));
     expect(replies).toEqual([
-      { responseHeaders: { 'X-Other': ['1'], 'Content-Security-Policy': [ELECTRON_CSP] } },
-      { responseHeaders: { 'Content-Security-Policy': [ELECTRON_CSP] } },
+      { responseHeaders: { 'X-Other': ['1'], 'Content-Security-Policy': [APP_CSP] } },
+      { responseHeaders: { 'Content-Security-Policy': [APP_CSP] } },
     ]);
   });
 
@@ -114,7 +114,7 @@ describe('the Electron security checklist, as main.ts applies it', () => {
   });
 
   it('allows only its own scripts: no inline, no eval, no remote origins', () => {
-    for (const csp of [ELECTRON_CSP, contentSecurityPolicy()]) {
+    for (const csp of [APP_CSP, contentSecurityPolicy()]) {
       const script = csp.split('; ').find((d) => d.startsWith('script-src'));
       expect(script).toBe("script-src 'self'");
       expect(csp).toContain("object-src 'none'");

@@ -38,15 +38,6 @@ export function compileSafeRegex(pattern: string, flags = ''): RegexCompile {
   }
 }
 
-/** True when the pattern occurs anywhere in the (clipped) text. Never throws. */
-export function safeTest(regex: RE2JS, text: string): boolean {
-  try {
-    return regex.test(clipText(text));
-  } catch {
-    return false;
-  }
-}
-
 export function clipText(text: string, max = MAX_MATCH_TEXT): string {
   return text.length > max ? text.slice(0, max) : text;
 }

@@ -32,10 +32,6 @@ export class PairingError extends Error {
   }
 }
 
-export function isPairingError(err: unknown): err is PairingError {
-  return err instanceof PairingError;
-}
-
 /** Any thrown value as a PairingError, keeping codes we set ourselves. */
 export function asPairingError(err: unknown, fallback: PairingErrorCode = 'port-failed'): PairingError {
   if (err instanceof PairingError) return err;

@@ -155,14 +155,3 @@ export function startAlertNotifications(): void {
   alerts.subscribe();
   startNotifications((alert) => void alerts.open(alert));
 }
-
-/**
- * Opens an alert known only by id (the page header's recent alerts, a tray entry): found in the history,
- * loading it first when the Alerts screen has not been opened yet.
- */
-export async function openAlertById(id: string): Promise<void> {
-  if (!alerts.history.some((a) => a.id === id)) await alerts.load();
-  const alert = alerts.history.find((a) => a.id === id);
-  if (alert) await alerts.open(alert);
-  else app.tab = 'alerts';
-}
