@@ -38,6 +38,8 @@ export interface SandboxOptions {
   retention?: { maxRecordsPerResource?: number; maxAgeDays?: number };
   /** Largest REST body / WebSocket message accepted (default 128 KiB); larger gets 400/1406. */
   maxBodyBytes?: number;
+  /** An MQTT socket that has not sent a complete CONNECT by then is closed (default 5000 ms). */
+  mqttConnectTimeoutMs?: number;
   /** Never receives secrets. */
   log?: (line: string) => void;
 }
@@ -83,7 +85,13 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     });
     const data = new DataService(accounts, records, new Bridge());
 
-    const broker = await SandboxBroker.create({ data, connections, log });
+    const broker = await SandboxBroker.create({
+      data,
+      connections,
+      log,
+      maxBodyBytes,
+      ...(options.mqttConnectTimeoutMs !== undefined ? { connectTimeoutMs: options.mqttConnectTimeoutMs } : {}),
+    });
     cleanups.push(() => broker.close());
 
     const mqtt = track(createNetServer((socket) => broker.handle(socket, 'mqtt', socket.remoteAddress)));

@@ -2,7 +2,8 @@
  * The MQTT side: aedes with Beebotte's rules. Credentials are checked at CONNECT, every topic is moved
  * into the client's account space (see topics.ts) on the way in and back out on the way to a subscriber,
  * subscriptions are capped at QoS 1, JSON `{"data":…}` publishes are persisted (`write`) and bridged.
- * Last wills are published by this module, not by aedes (see publishWill).
+ * Last wills are published by this module, not by aedes (see publishWill). Client ids are namespaced per
+ * account and credential (mqtt-client-id.ts) and packet sizes bounded (mqtt-limits.ts).
  */
 import {
   Aedes,
@@ -20,6 +21,13 @@ import type { DataService } from './data.js';
 import { SandboxError } from './errors.js';
 import { type Principal, NAME_PATTERN, canUseChannel, coversWholeAccount } from './model.js';
 import { resolveMqttCredential } from './mqtt-auth.js';
+import { CLIENT_ID_PREFIX_LENGTH, internalClientId, publicClientId } from './mqtt-client-id.js';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  MAX_PACKET_BYTES_BEFORE_LOGIN,
+  capPacketSize,
+  maxPacketBytesAfterLogin,
+} from './mqtt-limits.js';
 import { readEnvelopeBytes } from './payload.js';
 import {
   clientTopic,
@@ -53,6 +61,7 @@ interface Will {
 /** The parts of an aedes Client this module reaches beyond the typed API (pinned to aedes 1.x). */
 interface ParsedPacket {
   cmd: string;
+  clientId?: string;
   username?: string;
   password?: Buffer;
   subscriptions?: Array<{ topic: string; qos: number }>;
@@ -65,6 +74,10 @@ export interface BrokerDeps {
   data: DataService;
   connections: ConnectionRegistry;
   log: (line: string) => void;
+  /** Largest message body (REST and WebSocket share it); MQTT packets may be a little larger (topic, header). */
+  maxBodyBytes: number;
+  /** A socket that has not sent a complete CONNECT by then is closed (default 5 s). */
+  connectTimeoutMs?: number;
 }
 
 export class SandboxBroker {
@@ -79,6 +92,9 @@ export class SandboxBroker {
   static async create(deps: BrokerDeps): Promise<SandboxBroker> {
     let self: SandboxBroker | null = null;
     const aedes = await Aedes.createBroker({
+      connectTimeout: deps.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      // MQTT 3.1's 23-character limit, applied to what the client sent (ids carry a fixed-length prefix)
+      maxClientsIdLength: 23 + CLIENT_ID_PREFIX_LENGTH,
       authenticate: (client, username, password, done) => self!.authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => self!.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => done(null, self!.authorizeSubscribe(client, sub)),
@@ -103,6 +119,21 @@ export class SandboxBroker {
     // Runs before aedes sees each packet: the only place to grant QoS 1 for a QoS 2 subscription and
     // to move UNSUBSCRIBE topics into the account space (aedes has no hooks for either).
     client._parser.prependListener('packet', (packet) => this.rewriteIncoming(state, packet));
+    const afterLogin = maxPacketBytesAfterLogin(this.deps.maxBodyBytes);
+    capPacketSize(
+      client._parser,
+      () => (state.principal ? afterLogin : MAX_PACKET_BYTES_BEFORE_LOGIN),
+      (cmd, length) =>
+        this.deps.log(
+          `mqtt: connection from ${remote ?? 'unknown'} closed: ${cmd} of ${length} bytes is over the limit` +
+            ` (${state.principal ? afterLogin : MAX_PACKET_BYTES_BEFORE_LOGIN} bytes${state.principal ? '' : ' before login'})`,
+        ),
+    );
+  }
+
+  /** The client id the client sent (aedes holds a namespaced one). */
+  private idOf(client: Client): string {
+    return publicClientId(client.id);
   }
 
   close(): Promise<void> {
@@ -114,6 +145,9 @@ export class SandboxBroker {
     if (packet.cmd === 'connect') {
       // credentials are resolved synchronously here so packets pipelined behind CONNECT see the account
       state.principal = resolveMqttCredential(this.deps.data.accounts, packet.username, packet.password);
+      // sessions, takeovers and queued messages are keyed by client id in aedes: give it one per account and
+      // credential (an empty id stays empty: aedes makes up a unique one)
+      if (state.principal && packet.clientId) packet.clientId = internalClientId(state.principal, packet.clientId);
       // aedes never sees the will: publishWill sends it, in the account space, before the disconnect signal
       // (aedes would run it through authorizePublish with the topic already moved, and could let a QoS 0
       // signal overtake a QoS 1 will, which its per-client dedupe then drops). Outside the rights: gone now.
@@ -165,14 +199,14 @@ export class SandboxBroker {
     if (!client) return done(null);
     const principal = this.states.get(client)?.principal;
     if (!principal || !this.publishAllowed(principal, packet.topic)) {
-      this.deps.log(`mqtt: ${client.id} published outside its rights: connection closed`);
+      this.deps.log(`mqtt: ${this.idOf(client)} published outside its rights: connection closed`);
       return done(new Error('publish outside the credential rights'));
     }
     try {
       this.ingest(principal.owner, packet);
     } catch (err) {
       const why = err instanceof SandboxError ? err.message : String(err);
-      this.deps.log(`mqtt: ${client.id} write refused (${why}): connection closed`);
+      this.deps.log(`mqtt: ${this.idOf(client)} write refused (${why}): connection closed`);
       return done(new Error(why));
     }
     packet.topic = internalDataTopic(principal.owner, packet.topic);
@@ -203,7 +237,7 @@ export class SandboxBroker {
     if (!principal) return null;
     const filter = stripOwnSpace(principal.owner, sub.topic);
     if (!this.subscribeAllowed(principal, filter)) {
-      this.deps.log(`mqtt: ${client.id} subscription outside its rights refused (SUBACK 0x80)`);
+      this.deps.log(`mqtt: ${this.idOf(client)} subscription outside its rights refused (SUBACK 0x80)`);
       return null;
     }
     sub.topic = internalFilter(principal.owner, filter);
@@ -218,14 +252,25 @@ export class SandboxBroker {
     return NAME_PATTERN.test(channel) && canUseChannel(principal, channel);
   }
 
-  /** Leaves the account space on the way out; never delivers another account's topic. */
+  /**
+   * Leaves the account space on the way out; never delivers another account's topic, nor one the credential
+   * may no longer read (a queued message is checked again when its session resumes).
+   */
   private forward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
     const principal = this.states.get(client)?.principal;
     if (!principal) return null;
     const topic = clientTopic(principal.owner, packet.topic);
-    if (topic === null) return null;
+    if (topic === null || !this.subscribeAllowed(principal, topic)) return null;
     // QoS 2 publishes are delivered at QoS 1 at most: subscriptions never get more than 1
-    return { ...packet, topic, qos: Math.min(packet.qos, 1) as 0 | 1 } as AedesPublishPacket;
+    const qos = Math.min(packet.qos, 1) as 0 | 1;
+    if (isQueuedCopy(packet)) {
+      // aedes replays a resumed session's queue by writing the packet it passed here, not the one returned:
+      // that packet is this client's own copy, so it is moved out of the account space in place
+      packet.topic = topic;
+      packet.qos = qos;
+      return packet;
+    }
+    return { ...packet, topic, qos } as AedesPublishPacket;
   }
 
   private wireEvents(): void {
@@ -236,14 +281,14 @@ export class SandboxBroker {
       const p = state.principal;
       if (!this.stillValid(p)) {
         // revoked between CONNECT and now: the drop that came with the revocation could not see this one yet
-        this.deps.log(`mqtt: ${client.id} dropped: its token was revoked while it connected`);
+        this.deps.log(`mqtt: ${this.idOf(client)} dropped: its token was revoked while it connected`);
         client.close();
         return;
       }
       const entry = {
         owner: p.owner,
-        userid: client.id,
-        sid: client.id,
+        userid: this.idOf(client),
+        sid: this.idOf(client),
         protocol: state.protocol,
         connectedAt: Date.now(),
         drop: () => client.close(),
@@ -252,7 +297,7 @@ export class SandboxBroker {
       };
       state.unregister = this.deps.connections.add(entry);
       this.signalFor(client, 'connect', p.kind === 'channel' ? p.channel : '*', '*');
-      this.deps.log(`mqtt: ${client.id} connected to account ${p.owner} (${p.kind})`);
+      this.deps.log(`mqtt: ${this.idOf(client)} connected to account ${p.owner} (${p.kind})`);
     });
     aedes.on('clientDisconnect', (client) => {
       const state = this.states.get(client);
@@ -262,7 +307,7 @@ export class SandboxBroker {
         const signal = () => this.signalFor(client, 'disconnect', p.kind === 'channel' ? p.channel : '*', '*');
         const will = state.will;
         state.will = undefined;
-        if (will && !state.saidDisconnect) this.publishWill(client.id, p, will, signal);
+        if (will && !state.saidDisconnect) this.publishWill(this.idOf(client), p, will, signal);
         else signal();
       }
     });
@@ -359,7 +404,7 @@ export class SandboxBroker {
       protocol: state.protocol,
       channel,
       resource,
-      clientid: client.id,
+      clientid: this.idOf(client),
     });
   }
 
@@ -378,6 +423,14 @@ export class SandboxBroker {
       () => undefined,
     );
   }
+}
+
+/**
+ * aedes 1.x hands authorizeForward either a packet shared by every subscriber (live delivery) or, when a
+ * persistent session resumes, a per-client QoSPacket copy of a queued one — the only kind with a writeCallback.
+ */
+function isQueuedCopy(packet: AedesPublishPacket): boolean {
+  return Object.prototype.hasOwnProperty.call(packet, 'writeCallback');
 }
 
 function channelResource(filter: string): [string, string] {
