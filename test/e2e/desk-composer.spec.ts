@@ -1,5 +1,10 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './host-fixture.js';
+import { addGenericProfile, pub, startMosquitto, stopMosquitto, type Broker } from './desk-broker.js';
+
+let broker: Broker;
+test.beforeAll(async () => (broker = await startMosquitto()));
+test.afterAll(async () => stopMosquitto(broker));
 
 /** The same contract the UI uses, called from the page (the host authenticates it by cookie). */
 async function callApi<T>(page: Page, method: string, params: object): Promise<T> {
@@ -21,7 +26,10 @@ async function callApi<T>(page: Page, method: string, params: object): Promise<T
   );
 }
 
-test('publish with write: sent, echoed in the log, persisted for REST read, kept in history and templates', async ({ app, page }) => {
+test('publish with write: sent, echoed in the log, persisted for REST read, kept in history and templates', async ({
+  app,
+  page,
+}) => {
   await page.goto(app.url);
   const composer = page.getByRole('form', { name: 'Publish composer' });
   await expect(page.getByRole('region', { name: 'Connections' }).getByText('connected')).toBeVisible();
@@ -53,7 +61,11 @@ test('publish with write: sent, echoed in the log, persisted for REST read, kept
   await expect
     .poll(async () => {
       const points = await callApi<{ data: unknown }[]>(page, 'beebotte.read', {
-        profileId: 'sandbox', channel: 'demo', resource: 'temperature', timeRange: '1hour', limit: 50,
+        profileId: 'sandbox',
+        channel: 'demo',
+        resource: 'temperature',
+        timeRange: '1hour',
+        limit: 50,
       });
       return points.some((p) => p.data === 99.5);
     })
@@ -99,4 +111,62 @@ test('publishing while disconnected is queued in the outbox, and says so', async
   await composer.getByRole('button', { name: 'Publish', exact: true }).click();
   await expect(composer.getByRole('status')).toHaveText(/Queued in the outbox|Not sent: .+/);
   await page.screenshot({ path: 'test-results/screenshots/composer-queued.png' });
+});
+
+test('the composer keeps the profile and topic the user chose, and a disabled Publish looks disabled and says why', async ({
+  app,
+  page,
+}) => {
+  await page.goto(app.url);
+  await expect(page.getByRole('region', { name: 'Connections' }).getByText('connected')).toBeVisible();
+  const composer = page.getByRole('form', { name: 'Publish composer' });
+  const publish = composer.getByRole('button', { name: 'Publish', exact: true });
+  await expect(composer.getByLabel('Profile')).toHaveValue('sandbox');
+
+  // nothing typed: the topic stays empty (it used to follow the newest topic) and Publish says what is missing
+  await expect(page.getByRole('region', { name: 'Topic tree' }).locator('[data-topic="demo/temperature"]')).toBeVisible();
+  await expect(composer.getByLabel('Channel')).toHaveValue('');
+  await expect(publish).toBeDisabled();
+  await expect(composer.getByText('Name a channel and a resource to publish to.')).toBeVisible();
+  // disabled looks disabled: no pointer, not the accent colour of an enabled Publish
+  await expect(publish).toHaveCSS('cursor', 'not-allowed');
+  const disabledBg = await publish.evaluate((b) => getComputedStyle(b).backgroundColor);
+  await composer.getByLabel('Channel').fill('demo');
+  await composer.getByLabel('Resource').fill('temperature');
+  await expect(publish).toBeEnabled();
+  await expect(publish).toHaveCSS('cursor', 'pointer');
+  const enabledBg = await publish.evaluate((b) => getComputedStyle(b).backgroundColor);
+  expect(disabledBg).not.toBe(enabledBg);
+  await composer.getByLabel('Data').fill('{"oops": ');
+  await expect(publish).toBeDisabled();
+  await expect(composer.getByText('Fix the data first: it is not valid JSON.')).toBeVisible();
+  await composer.getByLabel('Data').fill('20');
+
+  // a new profile is selected on the left (saving selects it): the composer stays on the sandbox, and says so
+  await addGenericProfile(page, 'Lab', broker.url);
+  await expect(page.getByRole('region', { name: 'Connections' }).locator('li[data-profile="Lab"]')).toHaveClass(/selected/);
+  await expect(composer.getByLabel('Profile')).toHaveValue('sandbox');
+  await expect(composer.getByLabel('Channel')).toHaveValue('demo');
+  await expect(composer.getByLabel('Resource')).toHaveValue('temperature');
+  const note = composer.getByRole('note');
+  await expect(note).toContainText('Publishes with Sandbox (demo), not Lab selected on the left.');
+  await page.screenshot({ path: 'test-results/screenshots/composer-other-profile.png' });
+
+  // switching is deliberate: the note's button
+  await note.getByRole('button', { name: 'Use Lab' }).click();
+  const lab = await composer.getByLabel('Profile').inputValue();
+  expect(lab).not.toBe('sandbox');
+  await expect(note).toBeHidden();
+  await composer.getByLabel('Topic').fill('');
+  await expect(composer.getByText('Type a topic to publish to.')).toBeVisible();
+  // a topic arriving on that broker does not fill the empty topic in
+  await pub(broker, 'lab/arrived', { message: '1' });
+  await expect(page.getByRole('region', { name: 'Topic tree' }).locator('[data-topic="lab"]')).toBeVisible();
+  await expect(composer.getByLabel('Topic')).toHaveValue('');
+  await expect(publish).toBeDisabled();
+
+  // selecting the sandbox on the left changes nothing in the composer either
+  await page.getByRole('region', { name: 'Connections' }).locator('li[data-profile="Sandbox (demo)"] button.name').click();
+  await expect(composer.getByLabel('Profile')).toHaveValue(lab);
+  await expect(composer.getByRole('note')).toContainText('not Sandbox (demo) selected on the left');
 });

@@ -1,6 +1,8 @@
 /**
  * The composer's draft, shared so other views can prefill it ("publish to this topic") and the
- * command palette can open it.
+ * command palette can open it. Only the user changes its profile and topic — by typing, picking, loading
+ * a template or "Publish here"; a profile selected in the sidebar or a topic arriving never does
+ * (publishing to the wrong broker must take a deliberate step).
  */
 import type { PublishHistoryEntry, Template } from '../../../electron/api';
 
@@ -10,10 +12,6 @@ export const draft = $state({
   channel: '',
   resource: '',
   topic: '',
-  /** the profile the topic was picked for: another profile starts from its own topics */
-  topicOf: '',
-  /** the user typed a topic: stop suggesting one */
-  touched: false,
   data: '21.5',
   write: false,
   ispublic: false,
@@ -25,13 +23,20 @@ export const draft = $state({
 
 export function setTopic(topic: string): void {
   draft.topic = topic;
-  draft.topicOf = draft.profileId;
-  draft.touched = topic !== '';
   const [channel = '', resource = '', ...rest] = topic.split('/');
   if (rest.length === 0) {
     draft.channel = channel;
     draft.resource = resource;
+  } else {
+    draft.channel = '';
+    draft.resource = '';
   }
+}
+
+/** "Publish here" from a topic: the user's explicit choice of profile and topic. */
+export function targetTopic(profileId: string, topic: string): void {
+  draft.profileId = profileId;
+  setTopic(topic);
 }
 
 export function loadEntry(entry: Template | PublishHistoryEntry): void {
