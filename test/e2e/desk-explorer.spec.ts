@@ -17,4 +17,26 @@ test('the explorer tree fills from the sandbox, and a topic opens with its histo
   await expect(explorer.getByRole('region', { name: 'Message detail' })).toContainText('demo/temperature');
   await page.waitForTimeout(1500);
   await page.screenshot({ path: 'test-results/screenshots/explorer.png' });
+
+  // the chosen view tab stays while new readings arrive (it used to snap back to Decoded within a second)
+  const detail = explorer.getByRole('region', { name: 'Message detail' });
+  const shownId = async () => Number((/#(\d+)/.exec((await detail.locator('.meta').textContent()) ?? '') ?? [])[1]);
+  const newestRow = explorer.getByRole('list', { name: 'Topic history' }).locator('button').first();
+  await detail.getByRole('tab', { name: 'Hex' }).click();
+  const before = await shownId();
+  await expect.poll(shownId, { timeout: 10_000 }).toBeGreaterThan(before);
+  await expect(detail.getByRole('tab', { name: 'Hex' })).toHaveAttribute('aria-selected', 'true');
+
+  // "Follow newest" off: the shown message holds while the history grows
+  const follow = explorer.getByRole('checkbox', { name: 'Follow newest' });
+  await expect(follow).toBeChecked();
+  await follow.uncheck();
+  const held = await shownId();
+  const newestText = await newestRow.textContent();
+  await expect(newestRow).not.toHaveText(newestText ?? '', { timeout: 10_000 });
+  expect(await shownId()).toBe(held);
+  await expect(detail.getByRole('tab', { name: 'Hex' })).toHaveAttribute('aria-selected', 'true');
+  // …and on again, it shows the newest
+  await follow.check();
+  await expect.poll(shownId).toBeGreaterThan(held);
 });
