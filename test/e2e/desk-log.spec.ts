@@ -25,6 +25,9 @@ test('filter the log by topic pattern and text, and pause it with the space key'
   // an invalid filter says why
   await log.getByLabel('Topic filter').fill('demo/#/x');
   await expect(log.getByRole('alert')).toContainText('"#" must be a whole level');
+  // …and shows no rows: the previous filter's humidity rows used to stay, looking like this filter's results
+  await expect(log.locator('.msg')).toHaveCount(0);
+  await expect(log.getByTestId('log-filter-invalid')).toContainText('the topic filter above is not valid');
   await log.getByLabel('Topic filter').fill('demo/#');
 
   // text filter on the payload, through the generic broker
@@ -56,7 +59,9 @@ test('filter the log by topic pattern and text, and pause it with the space key'
   await expect(detail.getByRole('tab', { name: 'Decoded' })).toHaveAttribute('aria-selected', 'true');
   await expect(detail).toContainText('ispublic');
   await detail.getByRole('tab', { name: 'Hex' }).click();
-  await expect(detail.getByRole('listbox', { name: 'Hex' }).or(detail.getByRole('list', { name: 'Hex' }))).toContainText('7b 22 64 61');
+  await expect(detail.getByRole('listbox', { name: 'Hex' }).or(detail.getByRole('list', { name: 'Hex' }))).toContainText(
+    '7b 22 64 61',
+  );
   await detail.getByRole('tab', { name: 'Diff' }).click();
   await expect(detail).toContainText(/against #\d+|first stored message/);
   await page.screenshot({ path: 'test-results/screenshots/log.png' });
@@ -87,11 +92,23 @@ test('a 1 MB payload opens without freezing, in bounded DOM, and the log exports
   const json = detail.getByRole('list', { name: 'JSON' });
   await expect(json).toContainText('"data": [');
   // the page still answers, and only the visible lines are in the DOM
-  expect(await page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => r(document.querySelectorAll('.line').length))))).toBeLessThan(200);
-  const longest = await page.evaluate(() => Math.max(...[...document.querySelectorAll('.line .t')].map((e) => e.textContent?.length ?? 0)));
+  expect(
+    await page.evaluate(
+      () => new Promise<number>((r) => requestAnimationFrame(() => r(document.querySelectorAll('.line').length))),
+    ),
+  ).toBeLessThan(200);
+  const longest = await page.evaluate(() =>
+    Math.max(...[...document.querySelectorAll('.line .t')].map((e) => e.textContent?.length ?? 0)),
+  );
   expect(longest).toBeLessThanOrEqual(2000);
   await detail.getByRole('tab', { name: 'Text' }).click();
-  await expect(detail.getByRole('list', { name: 'Text' })).toContainText('{"data":[{"i":0');
+  const text = detail.getByRole('list', { name: 'Text' });
+  await expect(text).toContainText('{"data":[{"i":0');
+  // one line of 1 MB: wrapped to the pane, numbered 1 once (it used to be cut into numbered 2,000-character "lines")
+  const numbers = await text.locator('.line .n').allTextContents();
+  expect(numbers.length).toBeGreaterThan(10);
+  expect(numbers.filter((n) => n.trim() !== '')).toEqual(['1']);
+  expect(await text.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
   await page.screenshot({ path: 'test-results/screenshots/log-large-payload.png' });
 
   // export what the filter shows, with progress from the core
