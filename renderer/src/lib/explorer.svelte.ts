@@ -70,7 +70,8 @@ class ExplorerState {
     const shown = this.profileId ? this.trees.get(this.profileId) : undefined;
     if (shown?.structureChanged) {
       const now = performance.now();
-      const wide = this.rows.length > WIDE_TREE;
+      // a topic search walks the whole tree, however few rows it shows
+      const wide = this.rows.length > WIDE_TREE || (shown.searching && shown.byPath.size > WIDE_TREE);
       if (force || !wide || now - this.lastRebuild > WIDE_REBUILD_MS) {
         this.rows = shown.flatten();
         this.lastRebuild = now;
