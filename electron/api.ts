@@ -156,6 +156,8 @@ export interface SessionState {
   /** next reconnect attempt (ms since epoch) while reconnecting */
   retryAt?: number;
   outbox: number;
+  /** queued messages set aside because the broker kept closing the connection over them (outbox.deadLetters) */
+  deadLetters?: number;
 }
 
 export type PayloadKind = 'json' | 'text' | 'binary';
@@ -191,6 +193,26 @@ export interface MessageBatch {
   /** messages that arrived but were not sent in this batch (UI buffer bound); they are in the store */
   skipped: number;
   rate: number;
+}
+
+/**
+ * A queued QoS 1 message set aside because the broker kept closing the connection over it. Never deleted unless
+ * the user discards it; retry puts it back at the end of the outbox. No payload here: the composer's history has it.
+ */
+export interface DeadLetterDTO {
+  id: number;
+  profileId: string;
+  topic: string;
+  qos: 1;
+  retain: boolean;
+  /** payload bytes */
+  size: number;
+  /** why it was set aside, and what to check */
+  reason: string;
+  /** accepted into the outbox (ms since epoch) */
+  queuedAt: number;
+  /** set aside */
+  deadAt: number;
 }
 
 export interface PublishResult {
@@ -457,6 +479,9 @@ export const methodParams = {
   'account.regenerateToken': z.object({ profileId: id, channel: beebotteName }).strict(),
   'settings.get': Empty,
   'settings.save': SettingsInput,
+  'outbox.deadLetters': z.object({ profileId: id.optional() }).strict(),
+  'outbox.retry': z.object({ id: z.number().int().positive() }).strict(),
+  'outbox.discard': z.object({ id: z.number().int().positive() }).strict(),
 } as const;
 
 /** profiles.save's answer: the profile, and what became of its live session */
@@ -515,6 +540,11 @@ export interface MethodResults {
   'account.regenerateToken': { reconnectedProfiles: string[]; failedProfiles: RegenerateFailure[]; staleDevices: KnownDevice[] };
   'settings.get': AppSettings;
   'settings.save': AppSettings;
+  /** oldest first; the count per profile is also in SessionState.deadLetters */
+  'outbox.deadLetters': DeadLetterDTO[];
+  /** back at the end of the profile's outbox (a new outbox id), delivered now when connected */
+  'outbox.retry': { profileId: string; outboxId: number };
+  'outbox.discard': { profileId: string; discarded: true };
 }
 
 export type MethodName = keyof typeof methodParams;

@@ -6,6 +6,7 @@ import { appHandlers } from './app.js';
 import { composerHandlers } from './composer.js';
 import { deviceHandlers } from './devices.js';
 import { messageHandlers } from './messages.js';
+import { outboxHandlers } from './outbox.js';
 import { settingsHandlers } from './settings.js';
 import type { Handlers } from './types.js';
 
@@ -19,6 +20,7 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
     ...accountHandlers(s),
     ...deviceHandlers(s),
     ...settingsHandlers(s),
+    ...outboxHandlers(s),
   };
 }
 export type { Handlers } from './types.js';

@@ -7,16 +7,9 @@ import type { Ingest } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../platform.js';
 import type { Profile } from '../profiles/profile.js';
 import { NotConnectedError, Session, type SessionConfig } from './session.js';
+import { DropJudge, POISON_DROPS, PROBE_TIMEOUT_MS } from './drop-judge.js';
 
-/**
- * A queued message is moved aside (removed, and the user told) after the connection dropped this many times
- * while it was the oldest unacknowledged message: Beebotte, like the sandbox, closes the connection instead
- * of refusing a publish it will not take, and resending it forever would block everything queued behind it.
- */
-export const POISON_DROPS = 3;
-
-/** A drop counts as a strike against the message in flight only when it came this soon after the send. */
-export const POISON_WINDOW_MS = 3000;
+export { POISON_DROPS, POISON_WINDOW_MS } from './drop-judge.js';
 
 /** How long a connected QoS 1 publish waits for its PUBACK before answering 'queued' (it stays in the outbox). */
 export const LIVE_ACK_WAIT_MS = 5000;
@@ -30,6 +23,9 @@ export interface OutboxPort {
   peek(profileId: string, limit: number): { id: number; topic: string; payload: Buffer; retain: boolean }[];
   remove(id: number): void;
   count(profileId: string): number;
+  /** sets a queued message aside as a dead letter, with why (it is never deleted here) */
+  deadLetter(id: number, reason: string): void;
+  deadCount(profileId: string): number;
 }
 
 export interface SessionManagerDeps {
@@ -48,8 +44,10 @@ export class SessionManager {
   private readonly draining = new Set<string>();
   /** a connect arrived while a drain was finishing: drain again after it */
   private readonly redrain = new Set<string>();
-  /** per profile: the queued message that was in flight when the connection dropped, and how many times */
-  private readonly suspects = new Map<string, { id: number; drops: number }>();
+  /** per profile: the queued message suspected of making the broker close the connection (see drop-judge.ts) */
+  private readonly judge = new DropJudge();
+  /** profiles with queued messages on the wire right now: a drop then is judged against the oldest one */
+  private readonly sending = new Set<string>();
   private readonly profileKinds = new Map<string, Profile['kind']>();
   /** the secret typed at connect ('ask at connect'), so restart() can build the session again without asking */
   private readonly typedSecrets = new Map<string, string>();
@@ -65,7 +63,14 @@ export class SessionManager {
   state(profileId: string): SessionState {
     const session = this.sessions.get(profileId);
     if (session) return session.state;
-    return { profileId, status: 'idle', since: this.deps.clock.now(), outbox: this.deps.outbox.count(profileId) };
+    const deadLetters = this.deps.outbox.deadCount(profileId);
+    return {
+      profileId,
+      status: 'idle',
+      since: this.deps.clock.now(),
+      outbox: this.deps.outbox.count(profileId),
+      ...(deadLetters ? { deadLetters } : {}),
+    };
   }
 
   async connect(profile: Profile, secretOverride?: string): Promise<SessionState> {
@@ -74,15 +79,20 @@ export class SessionManager {
     const config = await this.deps.configFor(profile, secretOverride);
     config.rightsHolder ??= profile.kind === 'mqtt' ? 'the login' : 'the token';
     const session = new Session(config, this.deps.clock);
-    this.suspects.delete(profile.id);
+    this.judge.forget(profile.id);
     this.profileKinds.set(profile.id, profile.kind);
     session.outboxSize = this.deps.outbox.count(profile.id);
+    session.deadLetters = this.deps.outbox.deadCount(profile.id);
     this.sessions.set(profile.id, session);
     session.on('state', (state) => this.deps.bus.emit('session.state', state));
     session.on('message', (topic, payload, packet) => {
       this.deps.ingest.push(profile.id, topic, payload, packet.qos, packet.retain);
     });
     session.on('connected', () => void this.drain(profile.id));
+    session.on('dropped', (connectedAt, droppedAt) => {
+      // nothing of ours on the wire: the link dropped, not a message (a message drop is judged in deliver)
+      if (!this.sending.has(profile.id)) this.judge.linkDrop(profile.id, connectedAt, droppedAt);
+    });
     session.connect();
     return session.state;
   }
@@ -178,9 +188,26 @@ export class SessionManager {
   }
 
   /**
+   * A dead letter was retried or discarded (handlers/outbox.ts): its problem text goes, the counts follow, and a
+   * retried one is delivered now when connected.
+   */
+  deadLetterChanged(profileId: string, deadLetterId: number): void {
+    const session = this.sessions.get(profileId);
+    session?.clearProblem(`outbox:${deadLetterId}`);
+    this.judge.cleared(profileId, deadLetterId);
+    if (!session) {
+      this.deps.bus.emit('session.state', this.state(profileId));
+      return;
+    }
+    this.updateOutbox(profileId);
+    void this.drain(profileId);
+  }
+
+  /**
    * Delivers queued QoS 1 messages in order; each leaves the outbox only after its PUBACK. After a drop, the
-   * message that was in flight first is sent alone on the next connections until it is acknowledged, so a
-   * message the broker closes the connection over is found for sure and moved aside after POISON_DROPS.
+   * message that was in flight first (the suspect) is sent alone on the next connections, once the link has
+   * proved itself, until it is acknowledged; a message the broker closes the connection over every time is
+   * found for sure and moved to the dead letters after POISON_DROPS strikes (drop-judge.ts).
    */
   private async drain(profileId: string): Promise<void> {
     if (this.draining.has(profileId)) {
@@ -193,9 +220,10 @@ export class SessionManager {
         this.redrain.delete(profileId);
         const session = this.sessions.get(profileId);
         if (!session?.connected) return;
-        const suspect = this.suspects.get(profileId);
+        const suspect = this.judge.suspect(profileId);
         const head = this.deps.outbox.peek(profileId, 1)[0];
         if (!head) return;
+        if (suspect?.id === head.id && !(await this.proveLink(session, suspect.quietMs))) return; // dropped: the next connect resumes
         const items = suspect?.id === head.id ? [head] : this.deps.outbox.peek(profileId, 100);
         if (!(await this.deliver(session, profileId, items))) return; // connection lost: the next connect resumes
       }
@@ -206,6 +234,18 @@ export class SessionManager {
     }
   }
 
+  /**
+   * Before a suspect goes out alone: the broker must answer something on this connection (a PINGREQ probe) and
+   * the connection must stay up, with nothing of ours in flight, for the suspect's quiet time. False when it
+   * dropped meanwhile (the 'dropped' listener has judged that drop: the link's). A probe left unanswered while
+   * the connection stays up does not block delivery: the message goes out, and a drop then cannot be a strike.
+   */
+  private async proveLink(session: Session, quietMs: number): Promise<boolean> {
+    if ((await session.probe(PROBE_TIMEOUT_MS)) === 'dropped') return false;
+    const wait = session.connectedAt + quietMs - this.deps.clock.now();
+    return wait <= 0 ? session.connected : session.stayUp(wait);
+  }
+
   /** Sends a batch, pipelined; false when the connection dropped before every message was acknowledged. */
   private async deliver(
     session: Session,
@@ -214,7 +254,10 @@ export class SessionManager {
   ): Promise<boolean> {
     // pipelined: mqtt.js keeps them in order on the wire; we remove each on its PUBACK
     const sentAt = this.deps.clock.now();
+    const { connectedAt } = session;
+    const answeredBeforeSend = session.answeredAt > 0;
     let failedAt = sentAt;
+    this.sending.add(profileId);
     const results = await Promise.allSettled(
       items.map((item) =>
         session.publish(item.topic, item.payload, { qos: 1, retain: item.retain }).then(
@@ -225,16 +268,15 @@ export class SessionManager {
           },
         ),
       ),
-    );
-    // a drop counts against the message only if the broker closed soon after it went out, on a session the
-    // user still wants: not our own disconnect, not a broker that stayed up a while and then went away
-    const mayStrike = this.sessions.get(profileId) === session && failedAt - sentAt <= POISON_WINDOW_MS;
+    ).finally(() => this.sending.delete(profileId));
+    // a drop is judged only on a session the user still wants: not our own disconnect
+    const judged = this.sessions.get(profileId) === session;
     this.updateOutbox(profileId);
     let intact = true;
     for (const [i, result] of results.entries()) {
       const item = items[i]!;
       if (result.status === 'fulfilled') {
-        if (this.suspects.get(profileId)?.id === item.id) this.suspects.delete(profileId);
+        this.judge.cleared(profileId, item.id);
         this.settleLive(item.id, 'sent');
         continue;
       }
@@ -245,32 +287,29 @@ export class SessionManager {
         continue;
       }
       this.settleLive(item.id, 'queued'); // still in the outbox: the next connection delivers it
-      if (intact && mayStrike && !(result.reason instanceof NotConnectedError)) this.strike(session, profileId, item);
+      if (intact && judged && !(result.reason instanceof NotConnectedError)) {
+        const verdict = this.judge.messageDrop(profileId, { id: item.id, sentAt, droppedAt: failedAt, connectedAt, answeredBeforeSend });
+        if (verdict === 'dead') this.refusedByClosing(session, profileId, item);
+      }
       intact = false;
     }
     return intact;
   }
 
-  /** The connection dropped while this message was the oldest one unacknowledged. */
-  private strike(session: Session, profileId: string, item: { id: number; topic: string }): void {
-    const previous = this.suspects.get(profileId);
-    const drops = previous?.id === item.id ? previous.drops + 1 : 1;
-    if (drops < POISON_DROPS) {
-      this.suspects.set(profileId, { id: item.id, drops });
-      return;
-    }
-    this.suspects.delete(profileId);
+  /** The broker closed the connection over this message POISON_DROPS times, each time on a proven link. */
+  private refusedByClosing(session: Session, profileId: string, item: { id: number; topic: string }): void {
     const check =
       this.profileKinds.get(profileId) === 'mqtt'
         ? 'check that the login may publish to that topic'
         : 'check that the channel and resource exist (write:true needs an existing resource) and that the token may write to them';
-    this.moveAside(session, profileId, item, `the broker closed the connection each time ${item.topic} was sent (${drops} times): ${check}`);
+    this.moveAside(session, profileId, item, `the broker closed the connection each time ${item.topic} was sent (${POISON_DROPS} times): ${check}`);
   }
 
+  /** Out of the queue into the dead letters — never deleted: the user retries it once fixed, or discards it. */
   private moveAside(session: Session, profileId: string, item: { id: number; topic: string }, why: string): void {
     this.settleLive(item.id, { refused: why });
-    this.deps.outbox.remove(item.id);
-    const text = `${why}; the message was removed from the outbox (the composer's history keeps what you published)`;
+    this.deps.outbox.deadLetter(item.id, why);
+    const text = `${why}; the message was moved to the profile's dead letters: retry it once fixed, or discard it`;
     this.deps.log.warn(`outbox of ${profileId}: ${text}`);
     session.reportProblem(`outbox:${item.id}`, text);
     this.updateOutbox(profileId);
@@ -278,9 +317,12 @@ export class SessionManager {
 
   private updateOutbox(profileId: string): void {
     const session = this.sessions.get(profileId);
+    if (!session) return;
     const count = this.deps.outbox.count(profileId);
-    if (session && session.outboxSize !== count) {
+    const dead = this.deps.outbox.deadCount(profileId);
+    if (session.outboxSize !== count || session.deadLetters !== dead) {
       session.outboxSize = count;
+      session.deadLetters = dead;
       this.deps.bus.emit('session.state', session.state);
     }
   }

@@ -63,7 +63,15 @@ export interface SessionEvents {
   state: [SessionState];
   message: [topic: string, payload: Buffer, packet: IPublishPacket];
   connected: [];
+  /** a connection that had reached CONNACK closed while the session was wanted (times in ms since epoch) */
+  dropped: [connectedAt: number, droppedAt: number];
 }
+
+/** Packets that answer something we sent: proof that the broker reads what this connection carries. */
+const ANSWERS = new Set(['suback', 'unsuback', 'puback', 'pubrec', 'pubcomp', 'pingresp']);
+
+/** How a liveness probe (a PINGREQ) ended. */
+export type ProbeResult = 'answered' | 'timeout' | 'dropped';
 
 /**
  * One MQTT session (mqtt.js). We own the reconnect policy instead of mqtt.js's fixed period:
@@ -84,6 +92,11 @@ export class Session extends EventEmitter<SessionEvents> {
   /** things the user should fix that do not stop the session (a refused subscription, a dropped message) */
   private readonly problems = new Map<string, string>();
   outboxSize = 0;
+  deadLetters = 0;
+  /** when the current connection got its CONNACK (0 when not connected) */
+  connectedAt = 0;
+  /** when the broker first answered something sent on the current connection (0: not yet) */
+  answeredAt = 0;
 
   constructor(
     readonly config: SessionConfig,
@@ -100,6 +113,7 @@ export class Session extends EventEmitter<SessionEvents> {
       status: this.status,
       since: this.since,
       outbox: this.outboxSize,
+      ...(this.deadLetters ? { deadLetters: this.deadLetters } : {}),
       ...(error ? { error } : {}),
       ...(this.retryAt ? { retryAt: this.retryAt } : {}),
     };
@@ -183,10 +197,59 @@ export class Session extends EventEmitter<SessionEvents> {
     return code;
   }
 
+  /**
+   * Sends a PINGREQ and waits for the broker to answer anything we sent on this connection: a link that passes
+   * the CONNACK but swallows what we send never answers. Answers at once when it already did.
+   */
+  async probe(timeoutMs: number): Promise<ProbeResult> {
+    const client = this.client;
+    if (!client || !this.connected) return 'dropped';
+    if (this.answeredAt) return 'answered';
+    return new Promise<ProbeResult>((resolve) => {
+      const done = (result: ProbeResult) => {
+        clearTimeout(timer);
+        client.off('packetreceive', onPacket);
+        client.off('close', onClose);
+        resolve(result);
+      };
+      const onPacket = () => {
+        if (this.answeredAt) done('answered');
+      };
+      const onClose = () => done('dropped');
+      const timer = setTimeout(() => done(this.client === client && this.connected ? 'timeout' : 'dropped'), timeoutMs);
+      client.on('packetreceive', onPacket);
+      client.on('close', onClose);
+      client.sendPing();
+    });
+  }
+
+  /** Waits ms on the current connection: true when it is still up after them, false as soon as it closes. */
+  async stayUp(ms: number): Promise<boolean> {
+    const client = this.client;
+    if (!client || !this.connected) return false;
+    const closed = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        client.off('close', onClose);
+        resolve(false);
+      }, ms);
+      const onClose = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      client.once('close', onClose);
+    });
+    return !closed && this.client === client && this.connected;
+  }
+
   /** The text for a refused subscription: what to check. */
   refusedSubscription(filter: string, code: number): string {
     const who = this.config.rightsHolder ?? 'the credential';
     return `not allowed to subscribe to ${filter} (SUBACK 0x${code.toString(16)}): ${who}'s rights do not cover it`;
+  }
+
+  /** Takes back a problem shown with reportProblem (the user dealt with it). */
+  clearProblem(key: string): void {
+    if (this.problems.delete(key)) this.emit('state', this.state);
   }
 
   /** Shows a problem in the session's error until the session ends (or `clearProblem`); the newest few are kept. */
@@ -239,6 +302,8 @@ export class Session extends EventEmitter<SessionEvents> {
       if (this.client !== client) return;
       // the backoff starts over only once this connection has stayed up a while (see STABLE_CONNECTION_MS)
       this.armStable(client);
+      this.connectedAt = this.clock.now();
+      this.answeredAt = 0;
       this.error = undefined;
       this.retryAt = undefined;
       this.setStatus('connected');
@@ -247,6 +312,9 @@ export class Session extends EventEmitter<SessionEvents> {
     });
     client.on('message', (topic, payload, packet) => {
       if (this.client === client) this.emit('message', topic, payload, packet);
+    });
+    client.on('packetreceive', (packet) => {
+      if (this.client === client && !this.answeredAt && ANSWERS.has(packet.cmd)) this.answeredAt = this.clock.now();
     });
     client.on('error', (err) => {
       if (this.client !== client) return;
@@ -259,7 +327,10 @@ export class Session extends EventEmitter<SessionEvents> {
       client.removeAllListeners('connect');
       client.end(true);
       this.client = null;
+      const connectedAt = this.connectedAt;
+      this.connectedAt = 0;
       if (!this.wanted) return;
+      if (connectedAt) this.emit('dropped', connectedAt, this.clock.now());
       if (refused) {
         this.error = refused;
         this.wanted = false;

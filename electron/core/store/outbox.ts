@@ -165,6 +165,11 @@ export class Outbox {
     return count - dead;
   }
 
+  /** Sets a queued message aside as a dead letter (see dead-letters.ts). False when it is not queued. */
+  deadLetter(id: number, reason: string): boolean {
+    return this.deadLetters.move(id, reason) !== null;
+  }
+
   /** Dead letters of a profile: set aside, waiting for the user's retry or discard. */
   deadCount(profileId: string): number {
     return this.running(profileId).dead;

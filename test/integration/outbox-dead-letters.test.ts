@@ -1,0 +1,230 @@
+/**
+ * Nothing accepted is ever deleted (issue 19): a flapping link — a proxy that passes CONNECT/CONNACK, swallows
+ * what Apiary sends and resets the connection 1 s later, three times — loses no queued QoS 1 message; a broker
+ * that really closes the connection over one message (a `write` to a resource that does not exist) moves it to
+ * the dead letters, where retry delivers it once the resource exists and discard deletes it.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import type { DeadLetterDTO, ProfileDTO } from '../../electron/api.js';
+import { startTestCore, waitFor, type TestCore } from '../tools/core-fixture.js';
+
+let t: TestCore;
+let watcher: mqtt.MqttClient;
+const seen: { topic: string; payload: string }[] = [];
+
+beforeAll(async () => {
+  t = await startTestCore({ demoSensor: false });
+  // an independent subscriber on the sandbox itself: what really got through
+  watcher = await mqtt.connectAsync(t.core.services.sandbox!.urls.mqtt, {
+    username: `token:${demo().token}`,
+    reconnectPeriod: 0,
+  });
+  await watcher.subscribeAsync('demo/#', { qos: 1 });
+  watcher.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+});
+afterAll(async () => {
+  await watcher?.endAsync();
+  await t?.close();
+});
+
+const call = <T>(method: string, params: unknown) => t.core.call(method, params) as Promise<T>;
+const demo = () => t.core.services.sandbox!.demo!;
+const stateOf = (profileId: string) => t.core.services.sessions.state(profileId);
+const deadLettersOf = (profileId: string) => t.core.services.outbox.deadLetters.list(profileId);
+
+/** Length of the first MQTT packet in buf, or 0 when it is not whole yet. */
+function packetLength(buf: Buffer): number {
+  let length = 0;
+  for (let i = 1, shift = 0; i < 5 && i < buf.length; i++, shift += 7) {
+    length += (buf[i]! & 0x7f) << shift;
+    if ((buf[i]! & 0x80) === 0) return buf.length >= i + 1 + length ? i + 1 + length : 0;
+  }
+  return 0;
+}
+
+/**
+ * A TCP proxy in front of the broker. Its first `flaps` connections pass the client's CONNECT and the broker's
+ * CONNACK, swallow everything the client sends after that, and reset 1 s after the CONNACK; later ones are a
+ * plain pipe.
+ */
+async function flappingProxy(upstreamPort: number, flaps: number) {
+  const state = { connections: 0, flapped: 0, swallowedBytes: 0 };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    const upstream = net.connect(upstreamPort, '127.0.0.1');
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    const flapping = state.connections++ < flaps;
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    if (!flapping) {
+      client.pipe(upstream).pipe(client);
+      return;
+    }
+    let pending = Buffer.alloc(0);
+    let connectPassed = false;
+    client.on('data', (chunk: Buffer) => {
+      if (connectPassed) {
+        state.swallowedBytes += chunk.length;
+        return;
+      }
+      pending = Buffer.concat([pending, chunk]);
+      const n = packetLength(pending);
+      if (!n) return;
+      connectPassed = true;
+      upstream.write(pending.subarray(0, n));
+      state.swallowedBytes += pending.length - n;
+    });
+    let connackPassed = false;
+    upstream.on('data', (chunk: Buffer) => {
+      client.write(chunk);
+      if (connackPassed) return;
+      connackPassed = true;
+      setTimeout(() => {
+        state.flapped++;
+        client.resetAndDestroy();
+        upstream.destroy();
+      }, 1000);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    state,
+    url: `mqtt://127.0.0.1:${port}`,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('the outbox on a flapping link', () => {
+  it(
+    'three connections that pass CONNACK, swallow what is sent and reset 1 s later lose no QoS 1 message',
+    { timeout: 90_000 },
+    async () => {
+      const proxy = await flappingProxy(Number(new URL(t.core.services.sandbox!.urls.mqtt).port), 3);
+      try {
+        const profile = await call<ProfileDTO>('profiles.save', {
+          name: 'flapping link',
+          kind: 'mqtt',
+          url: proxy.url,
+          username: `token:${demo().token}`,
+        });
+        // queued while disconnected, so the first flapping connection carries them at once
+        const sent: string[] = [];
+        for (let n = 1; n <= 3; n++) {
+          const data = JSON.stringify({ data: { flap: n } });
+          const result = await call<{ status: string }>('messages.publish', {
+            profileId: profile.id,
+            topic: 'demo/humidity',
+            data,
+            qos: 1,
+          });
+          expect(result.status).toBe('queued');
+          sent.push(data);
+        }
+        await call('sessions.connect', { profileId: profile.id });
+        await waitFor(
+          () => proxy.state.flapped >= 3 && stateOf(profile.id).outbox === 0,
+          'the outbox delivered after the flaps',
+          60_000,
+        );
+        // bounded wait for the three; the comparison below says what is missing
+        await waitFor(
+          () => seen.filter((m) => m.payload.includes('"flap"')).length >= 3,
+          'all three at the broker',
+          10_000,
+        ).catch(() => null);
+        expect(proxy.state.flapped).toBe(3);
+        expect(proxy.state.swallowedBytes).toBeGreaterThan(0);
+        expect(seen.filter((m) => m.payload.includes('"flap"')).map((m) => m.payload)).toEqual(sent);
+        expect(deadLettersOf(profile.id)).toEqual([]);
+        expect(stateOf(profile.id).error ?? '').not.toMatch(/closed the connection each time/);
+        await call('sessions.disconnect', { profileId: profile.id });
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
+});
+
+describe('a message the broker closes the connection over, every time', () => {
+  it(
+    'lands in the dead letters with topic, size and why; the rest is delivered; retry delivers it once fixed',
+    { timeout: 90_000 },
+    async () => {
+      const profile = await call<ProfileDTO>('profiles.save', {
+        name: 'sbx refusal',
+        kind: 'sandbox',
+        secret: demo().token,
+        secretMode: 'ask',
+        subscriptions: ['demo/#'],
+      });
+      await call('sessions.connect', { profileId: profile.id });
+      await waitFor(() => stateOf(profile.id).status === 'connected', 'connected');
+      // write:true to a resource that does not exist: the sandbox, like Beebotte, closes the connection each time
+      const refused = await call<{ status: string }>('messages.publish', {
+        profileId: profile.id,
+        topic: 'demo/later',
+        data: '{"fix": 1}',
+        write: true,
+        qos: 1,
+      });
+      expect(refused.status).toBe('queued');
+      const behind = ['behind-1', 'behind-2'];
+      for (const probe of behind)
+        await call('messages.publish', { profileId: profile.id, topic: 'demo/humidity', data: `{"probe": "${probe}"}`, qos: 1 });
+
+      const [letter] = await waitFor(
+        async () => {
+          const list = await call<DeadLetterDTO[]>('outbox.deadLetters', { profileId: profile.id });
+          return list.length ? list : null;
+        },
+        'the dead letter',
+        60_000,
+      );
+      expect(letter).toMatchObject({
+        profileId: profile.id,
+        topic: 'demo/later',
+        qos: 1,
+        size: Buffer.byteLength('{"data":{"fix":1},"write":true}'),
+      });
+      expect(letter!.reason).toMatch(
+        /the broker closed the connection each time demo\/later was sent \(3 times\): check that the channel and resource exist/,
+      );
+      expect(letter!.deadAt).toBeGreaterThanOrEqual(letter!.queuedAt);
+      await waitFor(
+        () => stateOf(profile.id).outbox === 0 && behind.every((p) => seen.some((m) => m.payload.includes(p))),
+        'the messages behind it delivered',
+        30_000,
+      );
+      expect(stateOf(profile.id)).toMatchObject({ outbox: 0, deadLetters: 1 });
+      expect(stateOf(profile.id).error).toMatch(/moved to the profile's dead letters: retry it once fixed, or discard it/);
+      expect(seen.some((m) => m.topic === 'demo/later')).toBe(false);
+
+      // fixed: the resource exists now (as the Account tab would make it); retry delivers it, once
+      t.core.services.sandbox!.accounts.createResource(demo().owner, 'demo', { name: 'later' });
+      await waitFor(() => stateOf(profile.id).status === 'connected', 'connected again', 30_000);
+      const retried = await call<{ profileId: string; outboxId: number }>('outbox.retry', { id: letter!.id });
+      expect(retried.profileId).toBe(profile.id);
+      await waitFor(() => seen.some((m) => m.topic === 'demo/later'), 'the retried message at the broker', 30_000);
+      await waitFor(() => stateOf(profile.id).outbox === 0, 'the outbox empty');
+      expect(seen.filter((m) => m.topic === 'demo/later').map((m) => JSON.parse(m.payload) as unknown)).toEqual([
+        { data: { fix: 1 }, write: true },
+      ]);
+      expect(await call('outbox.deadLetters', { profileId: profile.id })).toEqual([]);
+      expect(stateOf(profile.id).deadLetters).toBeUndefined();
+      expect(stateOf(profile.id).error ?? '').not.toMatch(/dead letters/);
+      await expect(call('outbox.retry', { id: letter!.id })).rejects.toThrow(
+        /no dead letter \d+: it was already retried or discarded/,
+      );
+      await call('sessions.disconnect', { profileId: profile.id });
+    },
+  );
+});
