@@ -505,7 +505,8 @@ export interface MethodResults {
   'messages.get': FullMessageDTO;
   'messages.history': MessageDTO[];
   /** what the store holds, and why it is not storing when it is not (disk full, unwritable) */
-  'messages.stats': { count: number; bytes: number; storeError?: string };
+  /** `received`: messages received since the core started (all profiles), counted by the core, not the page */
+  'messages.stats': { count: number; bytes: number; received: number; storeError?: string };
   'messages.export': { exportId: string };
   'explorer.topics': TopicStat[];
   'beebotte.channels': ChannelInfo[];

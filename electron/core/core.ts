@@ -123,7 +123,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     },
   });
 
-  const topics = new TopicStats(bus);
+  const topics = new TopicStats(bus, undefined, () => platform.clock.now());
   const composer = new ComposerStore(settings);
   const devices = new DeviceRegistry(settings);
   const waiters = new FirstMessageWaiters();
@@ -244,6 +244,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       await pairing.closeAll();
       await sessions.closeAll();
       ingest.close();
+      topics.close(); // its once-a-second rate tick
       await writer.close();
       await sensor?.stop();
       await sandbox?.close();

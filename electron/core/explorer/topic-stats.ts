@@ -1,4 +1,5 @@
 import type { MessageDTO, TopicStat } from '../../api.js';
+import { RateWindow } from '../../common/rate.js';
 import type { EventBus } from '../events.js';
 import type { IngestObserver } from '../ingest/ingest.js';
 
@@ -7,55 +8,105 @@ export const MAX_TOPICS = 50_000;
 const VALUE_CHARS = 120;
 
 interface Entry extends TopicStat {
-  /** arrivals in the current and previous 1 s buckets, for a cheap moving rate */
-  bucketAt: number;
-  bucket: number;
-  previous: number;
+  /** live (not retained) arrivals, for the one definition of a rate (common/rate.ts) */
+  window: RateWindow;
+  /** the second of the newest message, for the recency order */
+  second: number;
 }
 
 /**
  * Per-topic stats for the explorer: count, rate, last value and age. Fed once per message by the ingest
- * path; changed topics go to the UI as one `explorer.delta` per flush.
+ * path; changed topics go to the UI as one `explorer.delta` per flush. A rate falls as its window slides,
+ * also when nothing arrives: once a second the topics whose rate changed go out too, until it is 0.
  */
 export class TopicStats implements IngestObserver {
   private readonly topics = new Map<string, Entry>();
   private changed = new Set<string>();
+  /** topics whose rate window still holds messages: their rate changes as it slides */
+  private readonly sliding = new Set<string>();
+  private slideTimer: NodeJS.Timeout | null = null;
+  private lastSlide = 0;
+  /** messages observed since start, all profiles; counted into `received` at each flush (with its batch) */
+  private observed = 0;
+  /** messages received since the core started (all profiles): the status bar's "received" */
+  received = 0;
 
   constructor(
     private readonly bus: EventBus,
     private readonly maxTopics = MAX_TOPICS,
+    private readonly now: () => number = Date.now,
   ) {}
 
   observe(message: MessageDTO): void {
+    this.observed += 1;
     const key = `${message.profileId}\u0000${message.topic}`;
     let entry = this.topics.get(key);
     const second = Math.floor(message.receivedAt / 1000);
     if (!entry) {
-      entry = { profileId: message.profileId, topic: message.topic, count: 0, rate: 0, lastAt: 0, lastValue: '', bucketAt: second, bucket: 0, previous: 0 };
+      entry = {
+        profileId: message.profileId,
+        topic: message.topic,
+        count: 0,
+        rate: 0,
+        lastAt: 0,
+        lastValue: '',
+        window: new RateWindow(),
+        second,
+      };
       this.topics.set(key, entry);
       if (this.topics.size > this.maxTopics) this.evictOldest();
-    } else if (second !== entry.bucketAt) {
+    } else if (second !== entry.second) {
       // keep Map order ≈ recency (to the second), so eviction drops the least recently seen. Once a second
       // per topic, not per message: a delete + set on every message was a visible cost under a flood.
       this.topics.delete(key);
       this.topics.set(key, entry);
+      entry.second = second;
     }
     entry.count += 1;
     entry.lastAt = message.receivedAt;
-    if (second !== entry.bucketAt) {
-      entry.previous = second === entry.bucketAt + 1 ? entry.bucket : 0;
-      entry.bucket = 0;
-      entry.bucketAt = second;
+    // a retained message replayed on subscribe is not traffic: it counts as a message, not in the rate
+    if (!message.retain) {
+      entry.window.add(message.receivedAt);
+      this.sliding.add(key);
     }
-    entry.bucket += 1;
     const value = message.envelope ? message.envelope.data : message.kind === 'binary' ? undefined : message.preview;
     if (typeof value === 'number' && Number.isFinite(value)) entry.lastNumber = value;
     else delete entry.lastNumber;
-    entry.lastValue = clip(value === undefined ? `binary, ${message.size} B` : typeof value === 'string' ? value : JSON.stringify(value) ?? 'null');
+    entry.lastValue = clip(
+      value === undefined ? `binary, ${message.size} B` : typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null'),
+    );
     this.changed.add(key);
   }
 
   flushed(now: number): void {
+    // counted here, where the batch that carries them goes out: "received" and the batches never disagree
+    this.received += this.observed;
+    this.observed = 0;
+    if (Math.floor(now / 1000) !== Math.floor(this.lastSlide / 1000)) this.slide(now);
+    this.emitChanged(now);
+    this.armSlide();
+  }
+
+  list(profileId: string | undefined, now: number): TopicStat[] {
+    const out: TopicStat[] = [];
+    for (const entry of this.topics.values()) if (!profileId || entry.profileId === profileId) out.push(this.view(entry, now));
+    return out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+  }
+
+  forget(profileId: string): void {
+    for (const [key, entry] of this.topics) {
+      if (entry.profileId !== profileId) continue;
+      this.topics.delete(key);
+      this.sliding.delete(key);
+    }
+  }
+
+  close(): void {
+    if (this.slideTimer) clearTimeout(this.slideTimer);
+    this.slideTimer = null;
+  }
+
+  private emitChanged(now: number): void {
     if (this.changed.size === 0) return;
     const delta: TopicStat[] = [];
     for (const key of this.changed) {
@@ -66,26 +117,43 @@ export class TopicStats implements IngestObserver {
     this.bus.emit('explorer.delta', delta);
   }
 
-  list(profileId: string | undefined, now: number): TopicStat[] {
-    const out: TopicStat[] = [];
-    for (const entry of this.topics.values()) if (!profileId || entry.profileId === profileId) out.push(this.view(entry, now));
-    return out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+  /** A new second: every topic whose rate moved is sent again; one whose window emptied stops sliding. */
+  private slide(now: number): void {
+    this.lastSlide = now;
+    for (const key of this.sliding) {
+      const entry = this.topics.get(key);
+      if (!entry) {
+        this.sliding.delete(key);
+        continue;
+      }
+      if (entry.window.rate(now) !== entry.rate) this.changed.add(key);
+      if (entry.window.empty(now)) this.sliding.delete(key);
+    }
   }
 
-  forget(profileId: string): void {
-    for (const [key, entry] of this.topics) if (entry.profileId === profileId) this.topics.delete(key);
+  /** While rates are sliding, a tick once a second sends them even when no message arrives. */
+  private armSlide(): void {
+    if (this.slideTimer || this.sliding.size === 0) return;
+    this.slideTimer = setTimeout(
+      () => {
+        this.slideTimer = null;
+        const now = this.now();
+        this.slide(now);
+        this.emitChanged(now);
+        this.armSlide();
+      },
+      1000 - (this.now() % 1000) + 5,
+    );
+    this.slideTimer.unref?.();
   }
 
   private view(entry: Entry, now: number): TopicStat {
-    const second = Math.floor(now / 1000);
-    const age = second - entry.bucketAt;
-    // rate over the last whole second (plus the running one, pro rata)
-    const rate = age === 0 ? entry.previous : age === 1 ? entry.bucket : 0;
+    entry.rate = entry.window.rate(now);
     const stat: TopicStat = {
       profileId: entry.profileId,
       topic: entry.topic,
       count: entry.count,
-      rate,
+      rate: entry.rate,
       lastAt: entry.lastAt,
       lastValue: entry.lastValue,
     };
@@ -95,7 +163,10 @@ export class TopicStats implements IngestObserver {
 
   private evictOldest(): void {
     const oldest = this.topics.keys().next();
-    if (!oldest.done) this.topics.delete(oldest.value);
+    if (!oldest.done) {
+      this.topics.delete(oldest.value);
+      this.sliding.delete(oldest.value);
+    }
   }
 }
 

@@ -22,7 +22,7 @@ export function messageHandlers(s: CoreServices): HandlerGroup<Methods> {
       await s.writer.settled();
       const stats = s.log.stats();
       const storeError = s.ingest.lastStoreError;
-      return { ...stats, ...(storeError ? { storeError } : {}) };
+      return { ...stats, received: s.topics.received, ...(storeError ? { storeError } : {}) };
     },
 
     'explorer.topics': async ({ profileId }) => s.topics.list(profileId, s.platform.clock.now()),

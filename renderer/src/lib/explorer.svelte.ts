@@ -5,8 +5,9 @@
  * rows re-read their numbers.
  */
 import type { ChannelInfo, MessageBatch, TopicStat } from '../../../electron/api';
+import { RATE_TITLE, RateWindow } from '../../../electron/common/rate';
 import { api } from './api';
-import { errorText } from './format';
+import { errorText, rate } from './format';
 import { perFrame } from './frame';
 import { numberOf, shownValue } from './payload';
 import { TopicTree, type TreeNode } from './tree';
@@ -14,6 +15,14 @@ import { TopicTree, type TreeNode } from './tree';
 export interface TopicRef {
   profileId: string;
   topic: string;
+}
+
+/** Where a rate is shown, its definition is the tooltip: one definition everywhere (common/rate.ts). */
+export { RATE_TITLE };
+
+/** A rate as the tree, the topic detail and the level table show it: '' below 0.05/s. */
+export function rateText(perSecond: number): string {
+  return perSecond >= 0.05 ? rate(perSecond) : '';
 }
 
 /** Wide trees rebuild their rows at most this often while topics keep appearing. */
@@ -40,6 +49,8 @@ class ExplorerState {
   private coreStats = false;
   private statsChanged = false;
   private lastRebuild = 0;
+  /** the fallback's rate windows, per profile and topic (only while the core sends no explorer.delta) */
+  private readonly windows = new Map<string, RateWindow>();
   private readonly schedule = perFrame(() => this.flush());
 
   tree(profileId: string): TopicTree {
@@ -102,20 +113,22 @@ class ExplorerState {
     this.tick++;
   }
 
-  /** Fallback while the core sends no explorer.delta: count, last value and a smoothed rate per topic. */
+  /** Fallback while the core sends no explorer.delta: count, last value and the windowed rate per topic. */
   observe(batch: MessageBatch): void {
     if (this.coreStats || batch.messages.length === 0) return;
     for (const m of batch.messages) {
       const tree = this.tree(m.profileId);
       const old = tree.byPath.get(m.topic)?.stat;
-      const gap = old ? Math.max(1, m.receivedAt - old.lastAt) : 0;
-      const rate = old ? old.rate * 0.8 + (1000 / gap) * 0.2 : 0;
+      const key = `${m.profileId}\u0000${m.topic}`;
+      let window = this.windows.get(key);
+      if (!window) this.windows.set(key, (window = new RateWindow()));
+      if (!m.retain) window.add(m.receivedAt);
       const lastNumber = numberOf(m);
       tree.apply({
         profileId: m.profileId,
         topic: m.topic,
         count: (old?.count ?? 0) + 1,
-        rate,
+        rate: window.rate(m.receivedAt),
         lastAt: m.receivedAt,
         lastValue: shownValue(m).slice(0, 120),
         ...(lastNumber !== null ? { lastNumber } : {}),
@@ -149,6 +162,13 @@ class ExplorerState {
         tree.ensure(`${channel.name}/${r.name}`).declared = { vtype: r.vtype, label: r.label, description: r.description };
       }
     }
+  }
+
+  /** Messages per second over every topic of every profile: the status bar's figure, by the same definition. */
+  totalRate(): number {
+    let sum = 0;
+    for (const tree of this.trees.values()) sum += tree.root.rate;
+    return Math.max(0, sum);
   }
 
   node(ref: TopicRef): TreeNode | undefined {

@@ -26,7 +26,10 @@ export const app = $state({
   profiles: [] as ProfileDTO[],
   sessions: {} as Record<string, SessionState>,
   hostConnected: true,
+  /** messages per second, all profiles: the explorer's rates summed (one definition, common/rate.ts) */
   rate: 0,
+  /** messages received since the core started, all profiles (the core counts them: a reload keeps the figure) */
+  received: null as number | null,
   selectedProfileId: null as string | null,
   tab: 'explorer' as Tab,
   tray: null as TrayModel | null,
@@ -87,11 +90,15 @@ export async function start(): Promise<void> {
     });
     api.on('profiles.changed', (profiles) => (app.profiles = profiles));
     api.on('messages.batch', (batch) => {
-      app.rate = batch.rate;
+      // the core counted these when it sent them, so they are not in a messages.stats answered before
+      if (app.received !== null) app.received += batch.messages.length + batch.skipped;
       log.ingest(batch);
       explorer.observe(batch);
     });
-    api.on('explorer.delta', (stats) => explorer.applyDelta(stats));
+    api.on('explorer.delta', (stats) => {
+      explorer.applyDelta(stats);
+      app.rate = explorer.totalRate();
+    });
     api.on('tray.model', (model) => (app.tray = model));
     api.on('export.progress', (p) => exportsState.progress(p));
     setInterval(() => (clock.now = Date.now()), 1000);
@@ -119,7 +126,11 @@ async function refresh(): Promise<void> {
   // each of these may still be landing in the core: one failing must not blank the others
   await Promise.all([
     log.reload(),
-    explorer.reload(),
+    explorer.reload().then(() => (app.rate = explorer.totalRate())),
+    api.call('messages.stats', {}).then(
+      (s) => (app.received = s.received),
+      () => undefined,
+    ),
     api.call('tray.model', {}).then(
       (m) => ((app.tray = m), (app.trayError = null)),
       (e) => (app.trayError = errorText(e)),

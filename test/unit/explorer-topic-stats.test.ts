@@ -1,0 +1,79 @@
+/** The explorer's per-topic stats: one definition of a rate (common/rate.ts), sliding also without traffic. */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MessageDTO, TopicStat } from '../../electron/api.js';
+import { EventBus } from '../../electron/core/events.js';
+import { TopicStats } from '../../electron/core/explorer/topic-stats.js';
+
+const T0 = 1_700_000_000_000;
+let stats: TopicStats | null = null;
+afterEach(() => stats?.close());
+
+function setup() {
+  const bus = new EventBus();
+  const deltas: TopicStat[][] = [];
+  bus.subscribe((event, data) => {
+    if (event === 'explorer.delta') deltas.push(data as TopicStat[]);
+  });
+  stats = new TopicStats(bus, 100, () => T0);
+  return { stats, deltas };
+}
+
+let nextId = 1;
+function message(topic: string, at: number, retain = false): MessageDTO {
+  return {
+    id: nextId++,
+    profileId: 'p',
+    topic,
+    receivedAt: at,
+    qos: 0,
+    retain,
+    size: 24,
+    kind: 'json',
+    preview: '{"data": 21.0, "seq": 1}',
+    clipped: false,
+    envelope: { data: 21 },
+  };
+}
+
+describe('TopicStats', () => {
+  it('a topic with one retained message counts it but has no rate', () => {
+    const { stats, deltas } = setup();
+    stats.observe(message('home/door', T0 + 990, true));
+    stats.flushed(T0 + 1065); // the flush crosses a second: the old 1 s bucket said "1.0/s" here
+    expect(deltas.at(-1)).toEqual([expect.objectContaining({ topic: 'home/door', count: 1, rate: 0, lastNumber: 21 })]);
+    expect(stats.list('p', T0 + 5000)[0]?.rate).toBe(0);
+  });
+
+  it('the rate is the messages of the last 10 s ÷ 10, and falls to 0 when the topic goes quiet', () => {
+    const { stats, deltas } = setup();
+    for (let ms = 0; ms < 10_000; ms += 10) stats.observe(message('flood', T0 + ms)); // 100 msg/s
+    stats.flushed(T0 + 10_000);
+    expect(deltas.at(-1)?.[0]?.rate).toBe(100);
+    // no message for 5 s: the stat is sent again with half the rate, then with 0, then not any more
+    stats.flushed(T0 + 15_000);
+    expect(deltas.at(-1)?.[0]?.rate).toBe(50);
+    stats.flushed(T0 + 21_000);
+    expect(deltas.at(-1)?.[0]?.rate).toBe(0);
+    const sent = deltas.length;
+    stats.flushed(T0 + 30_000);
+    expect(deltas).toHaveLength(sent);
+  });
+
+  it('the list and the deltas agree (tree and table read the same figure)', () => {
+    const { stats, deltas } = setup();
+    for (let ms = 0; ms < 4000; ms += 50) stats.observe(message('a/b', T0 + ms)); // 20 msg/s for 4 s
+    stats.flushed(T0 + 4000);
+    expect(deltas.at(-1)?.[0]?.rate).toBe(8);
+    expect(stats.list('p', T0 + 4000)[0]?.rate).toBe(8);
+  });
+
+  it('counts every message received at the flush that sends it', () => {
+    const { stats } = setup();
+    for (let i = 0; i < 7; i++) stats.observe(message(`t/${i % 2}`, T0 + i));
+    expect(stats.received).toBe(0);
+    stats.flushed(T0 + 100);
+    expect(stats.received).toBe(7);
+    stats.forget('p');
+    expect(stats.received).toBe(7); // forgetting a profile's topics does not un-receive its messages
+  });
+});
