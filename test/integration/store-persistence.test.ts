@@ -229,6 +229,7 @@ function transpileStore(out: string): void {
     ...fs.readdirSync(path.join(repo, 'electron/core/store')).map((f) => `electron/core/store/${f}`),
     'electron/core/ingest/decode.ts',
     'electron/core/beebotte/envelope.ts',
+    'electron/common/topic-filter.ts',
   ];
   for (const f of files) {
     const js = ts.transpileModule(fs.readFileSync(path.join(repo, f), 'utf8'), {

@@ -58,6 +58,28 @@ const COLUMNS = 'id, profile_id, topic, received_at, qos, retain, size, kind, ov
 const KINDS = new Set<string>(['json', 'text', 'binary']);
 
 /**
+ * The columns every write gives, in the order of prepareRows()'s tuples. The one list: this thread's INSERT
+ * and the writer worker's (store/writer-worker.js gets the statement in its workerData) are built from it.
+ */
+export const WRITTEN_COLUMNS = [
+  'id',
+  'profile_id',
+  'topic',
+  'received_at',
+  'qos',
+  'retain',
+  'size',
+  'stored_bytes',
+  'kind',
+  'over_cap',
+  'own',
+  'payload',
+] as const;
+export const INSERT_MESSAGE = `INSERT INTO messages (${WRITTEN_COLUMNS.join(', ')}) VALUES (${WRITTEN_COLUMNS.map(() => '?').join(', ')})`;
+/** where the payload sits in a tuple: a worker receives it as a Uint8Array and makes it a Buffer again */
+export const PAYLOAD_COLUMN = WRITTEN_COLUMNS.indexOf('payload');
+
+/**
  * The message log: batched inserts on the ingest hot path, retention by count and bytes,
  * keyset-paged queries for the UI and export.
  */
@@ -66,7 +88,6 @@ export class MessageLog {
   /** running totals, so retention never has to scan the table */
   private count = 0;
   private bytes = 0;
-  private readonly insertStmt: Database.Statement;
   private readonly getStmt: Database.Statement;
   private readonly historyStmt: Database.Statement;
   private readonly oldestStmt: Database.Statement;
@@ -75,7 +96,6 @@ export class MessageLog {
   private readonly writeTx: Database.Transaction<(tuples: unknown[][]) => void>;
   /** the next id prepareRows() gives out */
   private nextId = 1;
-  private readonly insertMany: Database.Transaction<(rows: NewMessage[]) => { ids: number[]; bytes: number }>;
   private readonly trim: Database.Transaction<(excessCount: number, excessBytes: number) => number>;
 
   constructor(
@@ -83,47 +103,13 @@ export class MessageLog {
     budget: Partial<LogBudget> = {},
   ) {
     this.budgetValue = normalizeBudget({ ...DEFAULT_LOG_BUDGET, ...budget });
-    this.insertStmt = db.prepare(
-      `INSERT INTO messages (profile_id, topic, received_at, qos, retain, size, stored_bytes, kind, over_cap, own, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id = ?`);
     this.historyStmt = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE profile_id = ? AND topic = ? ORDER BY id DESC LIMIT ?`);
     // stored_bytes sits before payload in the row: walking it never reads the blobs
     this.oldestStmt = db.prepare('SELECT id, stored_bytes AS n FROM messages ORDER BY id ASC');
     this.deleteUpToStmt = db.prepare('DELETE FROM messages WHERE id <= ?');
 
-    this.insertMany = db.transaction((rows: NewMessage[]) => {
-      const cap = this.budgetValue.payloadCapBytes;
-      const ids: number[] = new Array<number>(rows.length);
-      let bytes = 0;
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i]!;
-        const overCap = r.payload.length > cap;
-        const stored = overCap ? r.payload.subarray(0, cap) : r.payload;
-        const info = this.insertStmt.run(
-          r.profileId,
-          r.topic,
-          r.receivedAt,
-          r.qos,
-          r.retain ? 1 : 0,
-          r.payload.length,
-          stored.length,
-          r.kind,
-          overCap ? 1 : 0,
-          r.own ? 1 : 0,
-          stored,
-        );
-        ids[i] = Number(info.lastInsertRowid);
-        bytes += stored.length;
-      }
-      return { ids, bytes };
-    });
-
-    const insertWithId = db.prepare(
-      `INSERT INTO messages (id, profile_id, topic, received_at, qos, retain, size, stored_bytes, kind, over_cap, own, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const insertWithId = db.prepare(INSERT_MESSAGE);
     this.writeTx = db.transaction((tuples: unknown[][]) => {
       for (const t of tuples) insertWithId.run(t);
     });
@@ -174,6 +160,7 @@ export class MessageLog {
       const stored = overCap ? r.payload.subarray(0, cap) : r.payload;
       const id = this.nextId++;
       ids[i] = id;
+      // in the order of WRITTEN_COLUMNS
       tuples[i] = [id, r.profileId, r.topic, r.receivedAt, r.qos, r.retain ? 1 : 0, r.payload.length, stored.length, r.kind, overCap ? 1 : 0, r.own ? 1 : 0, stored];
       bytes += stored.length;
     }
@@ -199,12 +186,8 @@ export class MessageLog {
    */
   insertBatch(rows: NewMessage[]): number[] {
     if (rows.length === 0) return [];
-    for (const r of rows) checkRow(r);
-    const { ids, bytes } = this.insertMany.immediate(rows);
-    this.nextId = Math.max(this.nextId, (ids.at(-1) ?? 0) + 1);
-    this.count += ids.length;
-    this.bytes += bytes;
-    this.enforceRetention();
+    const { ids, tuples, bytes } = this.prepareRows(rows);
+    this.writeRows(tuples, bytes);
     return ids;
   }
 

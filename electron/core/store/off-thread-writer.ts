@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../platform.js';
-import type { MessageLog, NewMessage } from './message-log.js';
+import { INSERT_MESSAGE, PAYLOAD_COLUMN, type MessageLog, type NewMessage } from './message-log.js';
 import { sqliteModulePath } from './sqlite.js';
 
 /**
@@ -10,46 +11,8 @@ import { sqliteModulePath } from './sqlite.js';
  * always sees what the UI was already shown. If the worker dies, writes fall back to this thread.
  */
 
-// Self-contained (no TypeScript, no project imports), so it runs the same from sources in tests and from
-// dist/ in the app. The SQLite binding's resolved path comes in workerData; the worker only writes, so
-// none of the row quirks that store/sqlite.ts hides apply here.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.sqlite);
-const db = new Database(workerData.file);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
-db.pragma('busy_timeout = 5000');
-const insert = db.prepare('INSERT INTO messages (id, profile_id, topic, received_at, qos, retain, size, stored_bytes, kind, over_cap, own, payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)');
-// BEGIN/COMMIT by hand: libsql's transaction() hides a disk-full error behind its own failed ROLLBACK
-const insertAll = { immediate(rows) {
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    for (const r of rows) {
-      const p = r[11];
-      r[11] = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
-      insert.run(r);
-    }
-    db.exec('COMMIT');
-  } catch (e) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    throw e;
-  }
-} };
-parentPort.on('message', (m) => {
-  if (m.type === 'close') {
-    db.close();
-    parentPort.postMessage({ type: 'closed' });
-    return;
-  }
-  try {
-    insertAll.immediate(m.rows);
-    parentPort.postMessage({ type: 'ok', seq: m.seq, n: m.rows.length, bytes: m.bytes });
-  } catch (e) {
-    parentPort.postMessage({ type: 'error', seq: m.seq, message: String((e && e.message) || e) });
-  }
-});
-`;
+/** The worker's source, beside this module in the sources (tests) and in dist/ (tsc copies it, allowJs). */
+const WORKER_FILE = new URL('./writer-worker.cjs', import.meta.url);
 
 type Reply =
   | { type: 'ok'; seq: number; n: number; bytes: number }
@@ -75,7 +38,11 @@ export class OffThreadWriter {
     private readonly logger: Logger,
   ) {
     const sqlite = sqliteModulePath();
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, sqlite } });
+    // started from its text: fs reads into the packaged app's asar archive, a Worker given a path there does not
+    this.worker = new Worker(readFileSync(WORKER_FILE, 'utf8'), {
+      eval: true,
+      workerData: { file, sqlite, insert: INSERT_MESSAGE, payloadColumn: PAYLOAD_COLUMN },
+    });
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => this.receive(reply));
     this.worker.on('error', (err) => this.fallBack(`the store writer failed: ${err.message}`));
