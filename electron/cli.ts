@@ -21,6 +21,7 @@ Usage: apiary <command> [options]
   resources             list|create|delete resources of a channel (REST)
   token                 get|regenerate a channel token (REST)
   devices               list serial ports and recognized boards
+  outbox                dead-letters|retry|discard: queued messages the broker kept refusing
   provision             provision a board over USB serial (Wi-Fi + Beebotte credentials)
 
   apiary <command> --help   options of a command
@@ -39,6 +40,7 @@ const commands: Record<string, () => Promise<Command>> = {
   resources: async () => (await import('./commands/resources.js')).runResourcesCommand,
   token: async () => (await import('./commands/token.js')).runTokenCommand,
   devices: async () => (await import('./commands/devices.js')).runDevicesCommand,
+  outbox: async () => (await import('./commands/outbox.js')).runOutboxCommand,
   provision: async () => {
     const { runProvisionCommand } = await import('./commands/provision.js');
     const { resolveProfileForDevice } = await import('./commands/profile-resolver.js');

@@ -7,7 +7,9 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import type { DeadLetterDTO, ProfileDTO } from '../../electron/api.js';
+import type { DeadLetterDTO, EventPayloads, MessageDTO, ProfileDTO } from '../../electron/api.js';
+import { runOutboxCommand } from '../../electron/commands/outbox.js';
+import { captureIo } from '../tools/cli-io.js';
 import { startTestCore, waitFor, type TestCore } from '../tools/core-fixture.js';
 
 let t: TestCore;
@@ -225,6 +227,88 @@ describe('a message the broker closes the connection over, every time', () => {
         /no dead letter \d+: it was already retried or discarded/,
       );
       await call('sessions.disconnect', { profileId: profile.id });
+    },
+  );
+});
+
+describe('apiary outbox on the data dir', () => {
+  it(
+    'lists the dead letters, discards one, retries one, and the app delivers the retried one after a restart',
+    { timeout: 120_000 },
+    async () => {
+      const first = await startTestCore({ demoSensor: false });
+      const dataDir = first.dataDir;
+      let second: TestCore | undefined;
+      try {
+        const sandbox = first.core.services.sandbox!;
+        const other = (await first.core.call('profiles.save', {
+          name: 'second',
+          kind: 'sandbox',
+          secret: sandbox.demo!.token,
+          secretMode: 'ask',
+        })) as ProfileDTO;
+        await first.core.call('sessions.connect', { profileId: other.id });
+        await waitFor(
+          () => first.core.services.sessions.state('sandbox').status === 'connected',
+          'the built-in sandbox connected',
+        );
+        await waitFor(() => first.core.services.sessions.state(other.id).status === 'connected', 'the second profile connected');
+        // two real refusals at once, one per profile (each with its own backoff): writes to resources that do not exist
+        await first.core.call('messages.publish', { profileId: 'sandbox', topic: 'demo/keep', data: '7', write: true, qos: 1 });
+        await first.core.call('messages.publish', { profileId: other.id, topic: 'demo/drop', data: '8', write: true, qos: 1 });
+        await waitFor(() => first.core.services.outbox.deadLetters.list().length === 2, 'two dead letters', 60_000);
+        sandbox.accounts.createResource(sandbox.demo!.owner, 'demo', { name: 'keep' }); // fixed, as the user would
+        await first.close();
+
+        const cli = async (...argv: string[]) => {
+          const { io, out } = captureIo();
+          const code = await runOutboxCommand([...argv, '--data', dataDir], io);
+          return { code, ...out };
+        };
+        const listed = await cli('dead-letters', '--json');
+        expect(listed.code).toBe(0);
+        const letters = JSON.parse(listed.stdout) as (DeadLetterDTO & { profileName: string })[];
+        expect(letters.map((d) => [d.profileName, d.topic])).toEqual([
+          ['Sandbox (demo)', 'demo/keep'],
+          ['second', 'demo/drop'],
+        ]);
+        const [keep, drop] = letters;
+        expect(keep!.reason).toMatch(/closed the connection each time demo\/keep was sent/);
+        expect((await cli('dead-letters')).stdout).toMatch(
+          /demo\/drop {2}\d+ B {2}set aside .* UTC: the broker closed the connection/,
+        );
+
+        const discarded = await cli('discard', String(drop!.id));
+        expect(discarded).toMatchObject({
+          code: 0,
+          stdout: `discarded dead letter ${drop!.id} (demo/drop, ${drop!.size} bytes)\n`,
+        });
+        const again = await cli('discard', String(drop!.id));
+        expect(again.code).toBe(1);
+        expect(again.stderr).toMatch(/no dead letter \d+: it was already retried or discarded/);
+        expect((await cli('retry', 'abc')).code).toBe(2);
+        const retried = await cli('retry', String(keep!.id), '--json');
+        expect(retried.code).toBe(0);
+        expect(JSON.parse(retried.stdout)).toMatchObject({ retried: keep!.id, profileId: 'sandbox' });
+        expect((await cli('dead-letters')).stdout).toBe('no dead letters: nothing was set aside\n');
+
+        // the app, started again on the same data dir, connects the built-in profile and delivers it
+        second = await startTestCore({ demoSensor: false, dataDir });
+        const echoes: MessageDTO[] = [];
+        second.core.bus.subscribe((event, data) => {
+          if (event === 'messages.batch')
+            echoes.push(...(data as EventPayloads['messages.batch']).messages.filter((m) => m.topic === 'demo/keep'));
+        });
+        await waitFor(
+          () => echoes.length > 0 && second!.core.services.outbox.count('sandbox') === 0,
+          'the retried message delivered',
+          30_000,
+        );
+        expect(echoes[0]!.envelope?.data).toBe(7);
+        expect(second.core.services.outbox.deadLetters.list()).toEqual([]);
+      } finally {
+        await second?.close();
+      }
     },
   );
 });
