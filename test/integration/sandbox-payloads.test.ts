@@ -156,7 +156,8 @@ describe('bridge', () => {
     expect(res).toEqual({ status: 200, json: true });
     const body = JSON.parse((await got).payload.toString()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(['data', 'ispublic', 'ts']);
-    expect(body).toMatchObject({ data: 'from rest', ispublic: true });
+    // `home` is a private channel: a publish takes its access level
+    expect(body).toMatchObject({ data: 'from rest', ispublic: false });
   });
 
   it('REST write reaches MQTT subscribers and is persisted', async () => {
@@ -164,7 +165,7 @@ describe('bridge', () => {
     await subscribe(sub, 'home/temp');
     const got = nextMessage(sub, (m) => m.topic === 'home/temp' && m.payload.toString().includes('30.5'));
     await rest(t.sandbox.urls.http, 'POST', '/v1/data/write/home/temp', { token: ALICE_HOME_TOKEN, body: { data: 30.5 } });
-    expect(JSON.parse((await got).payload.toString())).toMatchObject({ data: 30.5, ispublic: true });
+    expect(JSON.parse((await got).payload.toString())).toMatchObject({ data: 30.5, ispublic: false }); // home is private
     expect(((await read('home', 'temp')).json as Array<{ data: unknown }>).at(-1)?.data).toBe(30.5);
   });
 
@@ -173,12 +174,13 @@ describe('bridge', () => {
     await priv.subscribe('private-home', 'temp');
     const pub = await stream({ apiKey: ALICE.apiKey });
     await pub.subscribe('home', 'temp');
-    const mqttPub = await client(ALICE_HOME_TOKEN);
+    await pub.subscribe('open', 'value');
+    const mqttPub = await client(ALICE.secretKey);
     await publish(mqttPub, 'home/temp', JSON.stringify({ data: 41 }), 1);
     const m = await priv.next((x) => x.data === 41);
     expect(m).toMatchObject({ channel: 'private-home', resource: 'temp', data: 41, ispublic: false });
-    // a public one afterwards reaches both; the unauthenticated subscriber saw only that one
-    await publish(mqttPub, 'home/temp', JSON.stringify({ data: 42, ispublic: true }), 1);
+    // a public one on the public channel afterwards reaches the unauthenticated subscriber, which saw only that one
+    await publish(mqttPub, 'open/value', JSON.stringify({ data: 42, ispublic: true }), 1);
     await pub.next((x) => x.data === 42);
     expect(pub.messages.map((x) => x.data)).not.toContain(41);
   });
@@ -190,7 +192,7 @@ describe('bridge', () => {
     await ws.subscribe('home', 'note', { write: true });
     const got = nextMessage(sub, (m) => m.topic === 'home/note' && m.payload.toString().includes('from ws'));
     ws.stream.publish('home', 'note', 'from ws');
-    expect(JSON.parse((await got).payload.toString())).toMatchObject({ data: 'from ws', ispublic: true });
+    expect(JSON.parse((await got).payload.toString())).toMatchObject({ data: 'from ws', ispublic: false }); // home is private
   });
 
   it('WebSocket write persists and reaches MQTT subscribers', async () => {

@@ -176,20 +176,25 @@ describe('raw socket.io-client 2.x', () => {
       version: 1,
       channel: 'control',
       event: 'subscribe',
-      data: { channel: 'home', resource: 'note', ttl: 0, read: true, write: false },
+      data: { channel: 'open', resource: 'value', ttl: 0, read: true, write: false },
     });
     expect(await reply).toMatchObject({ event: 'subscribed' });
     const base = t.sandbox.urls.http;
-    await rest(base, 'POST', '/v1/data/publish/private-home/note', { token: ALICE_HOME_TOKEN, body: { data: 'hidden' } });
+    const token = 'token_aliceOpen00000001'; // the seed's public channel `open`
+    await rest(base, 'POST', '/v1/data/publish/private-open/value', { token, body: { data: 'hidden' } });
     const got = new Promise<void>((resolve) => socket.on('message', (m: { data: unknown }) => m.data === 'shown' && resolve()));
-    await rest(base, 'POST', '/v1/data/publish/home/note', { token: ALICE_HOME_TOKEN, body: { data: 'shown' } });
+    await rest(base, 'POST', '/v1/data/publish/open/value', { token, body: { data: 'shown' } });
     await got;
     expect(seen.map((m) => m.data)).toEqual(['shown']);
   });
 
   it('a subscription authorised by a token in its message loses private messages and writes when that token is regenerated', async () => {
     const accounts = t.sandbox.accounts;
-    const { token } = accounts.createChannel(ALICE.owner, { name: 'wsrevoke', resources: [{ name: 'note', vtype: 'string' }] });
+    const { token } = accounts.createChannel(ALICE.owner, {
+      name: 'wsrevoke',
+      ispublic: true, // its public messages still reach the socket after the regeneration
+      resources: [{ name: 'note', vtype: 'string' }],
+    });
     const socket = await rawSocket(`key=${ALICE.apiKey}`);
     const seen: unknown[] = [];
     socket.on('message', (m: { data: unknown }) => seen.push(m.data));
@@ -204,7 +209,8 @@ describe('raw socket.io-client 2.x', () => {
     const base = t.sandbox.urls.http;
     const publishPrivate = (data: string, as: string) =>
       rest(base, 'POST', '/v1/data/publish/private-wsrevoke/note', { token: as, body: { data } });
-    const arrived = (data: string) => new Promise<void>((resolve) => socket.on('message', (m: { data: unknown }) => m.data === data && resolve()));
+    const arrived = (data: string) =>
+      new Promise<void>((resolve) => socket.on('message', (m: { data: unknown }) => m.data === data && resolve()));
     let got = arrived('before');
     await publishPrivate('before', token!);
     await got;

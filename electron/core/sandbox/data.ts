@@ -1,6 +1,7 @@
 /**
  * Publishing and writing, shared by MQTT, REST and WebSocket: a write checks that the channel and
  * resource exist and that the value fits the resource's vtype, persists it, then bridges it.
+ * Either takes the channel's access level (see accessLevel), whatever the transport asked for.
  */
 import type { SandboxAccounts } from './accounts.js';
 import type { Bridge, BridgeMessage, Origin } from './bridge.js';
@@ -13,6 +14,9 @@ export interface LastValue {
   channel: string;
   resource: string;
   record: StoredRecord;
+  /** public to API-key-only readers: the record and its channel both are (records stored before a channel
+   * turned private, or by an older sandbox that made every REST write public, stay private) */
+  ispublic: boolean;
 }
 
 export class DataService {
@@ -22,31 +26,47 @@ export class DataService {
     readonly bridge: Bridge,
   ) {}
 
-  /** Throws a SandboxError (1303 / 1301 / 1404) when the value cannot be written. */
-  checkWritable(owner: string, channel: string, resource: string, data: unknown): void {
-    this.accounts.requireChannel(owner, channel);
-    const info = this.accounts.getResource(owner, channel, resource);
-    if (!info) throw errors.resourceNotFound(channel, resource);
-    if (!matchesVtype(info.vtype, data)) throw errors.typeMismatch(resource, info.vtype);
+  /**
+   * Throws a SandboxError (1303 / 1301 / 1404) when the value cannot be written; otherwise returns the
+   * message as it will be stored: public exactly when its channel is (Beebotte docs, "write").
+   */
+  checkWritable(message: BridgeMessage): BridgeMessage {
+    const { owner, channel, resource, data } = message;
+    const info = this.accounts.requireChannel(owner, channel);
+    const res = this.accounts.getResource(owner, channel, resource);
+    if (!res) throw errors.resourceNotFound(channel, resource);
+    if (!matchesVtype(res.vtype, data)) throw errors.typeMismatch(resource, res.vtype);
+    return message.ispublic === info.ispublic ? message : { ...message, ispublic: info.ispublic };
   }
 
   write(message: BridgeMessage, origin: Origin): StoredRecord {
-    this.checkWritable(message.owner, message.channel, message.resource, message.data);
-    const record = this.records.write(message);
-    this.bridge.publish(message, origin);
+    const stored = this.checkWritable(message);
+    const record = this.records.write(stored);
+    this.bridge.publish(stored, origin);
     return record;
   }
 
   /** All or nothing: every record is checked before any is stored. */
   writeMany(messages: BridgeMessage[], origin: Origin): StoredRecord[] {
-    for (const m of messages) this.checkWritable(m.owner, m.channel, m.resource, m.data);
-    const stored = this.records.writeMany(messages);
-    for (const m of messages) this.bridge.publish(m, origin);
+    const checked = messages.map((m) => this.checkWritable(m));
+    const stored = this.records.writeMany(checked);
+    for (const m of checked) this.bridge.publish(m, origin);
     return stored;
   }
 
   publish(message: BridgeMessage, origin: Origin): void {
-    this.bridge.publish(message, origin);
+    this.bridge.publish(this.accessLevel(message), origin);
+  }
+
+  /**
+   * A transient message is public only when it asks to be (REST and WebSocket by default, MQTT with
+   * `"ispublic": true`) and its channel, when it exists, is public: a private channel's data never reaches
+   * readers that hold only the API key. A publish to a channel that does not exist keeps what it asked for.
+   */
+  private accessLevel(message: BridgeMessage): BridgeMessage {
+    if (!message.ispublic) return message;
+    const channel = this.accounts.getChannel(message.owner, message.channel);
+    return !channel || channel.ispublic ? message : { ...message, ispublic: false };
   }
 
   /** Last persisted values of the `sendOnSubscribe` resources a client filter covers. */
@@ -61,7 +81,8 @@ export class DataService {
       for (const resource of channel.resources) {
         if (!resource.sendOnSubscribe || !filterMatches(filter, `${channel.name}/${resource.name}`)) continue;
         const record = this.records.last(owner, channel.name, resource.name);
-        if (record) out.push({ channel: channel.name, resource: resource.name, record });
+        if (record)
+          out.push({ channel: channel.name, resource: resource.name, record, ispublic: record.ispublic && channel.ispublic });
       }
     }
     return out;

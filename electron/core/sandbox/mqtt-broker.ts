@@ -379,7 +379,7 @@ export class SandboxBroker {
           channel: last.channel,
           resource: last.resource,
           data: last.record.data,
-          ispublic: last.record.ispublic,
+          ispublic: last.ispublic,
           ts: last.record.ts,
         });
         client.publish(

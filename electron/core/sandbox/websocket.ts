@@ -160,13 +160,13 @@ export class SandboxWebSocket {
     if (!read) return;
     const filter = `${channel}/${resource === '*' ? '#' : resource}`;
     for (const last of this.deps.data.lastValues(client.owner, filter)) {
-      if (!last.record.ispublic && !authorized) continue;
+      if (!last.ispublic && !authorized) continue;
       client.socket.emit('message', {
         channel: requested,
         resource: last.resource,
         data: last.record.data,
         ts: last.record.ts,
-        ispublic: last.record.ispublic,
+        ispublic: last.ispublic,
       });
     }
   }
