@@ -193,6 +193,11 @@ export interface MessageBatch {
   /** messages that arrived but were not sent in this batch (UI buffer bound); they are in the store */
   skipped: number;
   rate: number;
+  /**
+   * messages this UI missed before this batch because it could not keep up (its transport held batches back);
+   * they are in the store: the UI marks the gap and re-syncs its window from there
+   */
+  dropped?: number;
 }
 
 /**

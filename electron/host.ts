@@ -15,7 +15,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientFrame, ServerFrame } from './api.js';
-import { ApiError } from './api.js';
+import { serveContract } from './contract-server.js';
 import type { Core } from './core/core.js';
 import { APP_CSP } from './shell/security.js';
 
@@ -34,9 +34,6 @@ export interface HostHandle {
   port: number;
   close(): Promise<void>;
 }
-
-/** Above this many bytes waiting on a socket, message batches are dropped for that client (state events are not). */
-const WS_BACKPRESSURE_BYTES = 8 * 1024 * 1024;
 
 export function contentSecurityPolicy(): string {
   return APP_CSP;
@@ -146,16 +143,16 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   };
 }
 
-/** One browser tab: calls in, events out. */
+/** One browser tab: calls in, events out, through the one contract server. */
 function serveClient(ws: WebSocket, core: Core): void {
   const send = (frame: ServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
-  const unsubscribe = core.bus.subscribe((event, data) => {
-    if (event === 'messages.batch' && ws.bufferedAmount > WS_BACKPRESSURE_BYTES) return; // slow tab: it pages from the store
-    send({ event, data });
+  const contract = serveContract(core, {
+    send: (event, data) => send({ event, data }),
+    queuedBytes: () => ws.bufferedAmount,
   });
-  ws.on('close', unsubscribe);
+  ws.on('close', () => contract.close());
   ws.on('error', () => ws.terminate());
   ws.on('message', (raw) => {
     let frame: ClientFrame;
@@ -165,12 +162,8 @@ function serveClient(ws: WebSocket, core: Core): void {
       return send({ id: 0, error: { code: 'invalid_params', message: 'frame is not JSON' } });
     }
     const id = typeof frame?.id === 'number' && Number.isSafeInteger(frame.id) ? frame.id : 0;
-    core.call(frame?.method, frame?.params).then(
-      (result) => send({ id, result }),
-      (err: unknown) => {
-        const error = err instanceof ApiError ? err.toJSON() : { code: 'failed' as const, message: String(err) };
-        send({ id, error });
-      },
+    void contract.call(frame?.method, frame?.params).then((outcome) =>
+      send(outcome.ok ? { id, result: outcome.result } : { id, error: outcome.error }),
     );
   });
 }

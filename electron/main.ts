@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { app, BrowserWindow, clipboard, ipcMain, Notification, session, shell } from 'electron';
 import type { AppSettings, EventPayloads } from './api.js';
-import { ApiError } from './api.js';
+import { serveContract } from './contract-server.js';
 import { createCore, type Core } from './core/core.js';
 import { stderrLogger, systemClock } from './core/platform.js';
 import { KeytarSecretStore } from './core/vault/index.js';
@@ -103,14 +103,15 @@ async function boot(): Promise<void> {
   });
   const c = core;
 
+  // the window's end of the contract; webContents.send has no backlog to read, so batches are never held back
+  const contract = serveContract(c, {
+    send: (event, data) => {
+      if (win && !win.isDestroyed()) win.webContents.send(IPC_EVENT, event, data);
+    },
+  });
   ipcMain.handle(IPC_CALL, async (event, method: unknown, params: unknown) => {
     if (!isTrustedSender(event.senderFrame?.url, indexFile)) return { ok: false, error: { code: 'unauthorized', message: 'untrusted sender' } };
-    try {
-      return { ok: true, result: await core!.call(method, params) };
-    } catch (err) {
-      const error = err instanceof ApiError ? err.toJSON() : { code: 'failed', message: String(err) };
-      return { ok: false, error };
-    }
+    return contract.call(method, params);
   });
   const call = (method: string, params: unknown) =>
     c.call(method, params).catch((err: Error) => stderrLogger.warn(`${method}: ${err.message}`));
@@ -129,7 +130,6 @@ async function boot(): Promise<void> {
   });
 
   c.bus.subscribe((event, data) => {
-    if (win && !win.isDestroyed()) win.webContents.send(IPC_EVENT, event, data);
     if (event === 'tray.model') tray?.render(data as EventPayloads['tray.model']);
     if (event === 'settings.changed') applyShellSettings(data as AppSettings);
     if (event === 'device.plugged' && !win?.isVisible()) {
