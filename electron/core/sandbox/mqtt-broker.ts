@@ -19,7 +19,8 @@ import { mqttPayload } from './bridge.js';
 import type { ConnectionRegistry } from './connections.js';
 import type { DataService } from './data.js';
 import { SandboxError } from './errors.js';
-import { type Principal, NAME_PATTERN, canUseChannel, coversWholeAccount } from './model.js';
+import { type ClientInternals, type ParsedPacket, isQueuedCopy } from './aedes-internals.js';
+import { type Principal, NAME_PATTERN } from './model.js';
 import { resolveMqttCredential } from './mqtt-auth.js';
 import { CLIENT_ID_PREFIX_LENGTH, internalClientId, publicClientId } from './mqtt-client-id.js';
 import {
@@ -29,6 +30,7 @@ import {
   maxPacketBytesAfterLogin,
 } from './mqtt-limits.js';
 import { readEnvelopeBytes } from './payload.js';
+import { channelResource, publishAllowed, subscribeAllowed } from './mqtt-rights.js';
 import {
   clientTopic,
   internalDataTopic,
@@ -57,18 +59,6 @@ interface Will {
   qos: number;
   retain: boolean;
 }
-
-/** The parts of an aedes Client this module reaches beyond the typed API (pinned to aedes 1.x). */
-interface ParsedPacket {
-  cmd: string;
-  clientId?: string;
-  username?: string;
-  password?: Buffer;
-  subscriptions?: Array<{ topic: string; qos: number }>;
-  unsubscriptions?: string[];
-  will?: { topic: string; payload?: Buffer | string; qos?: number; retain?: boolean } | undefined;
-}
-type ClientInternals = Client & { _parser?: { prependListener(event: 'packet', fn: (p: ParsedPacket) => void): void } };
 
 export interface BrokerDeps {
   data: DataService;
@@ -120,14 +110,9 @@ export class SandboxBroker {
     // to move UNSUBSCRIBE topics into the account space (aedes has no hooks for either).
     client._parser.prependListener('packet', (packet) => this.rewriteIncoming(state, packet));
     const afterLogin = maxPacketBytesAfterLogin(this.deps.maxBodyBytes);
-    capPacketSize(
-      client._parser,
-      () => (state.principal ? afterLogin : MAX_PACKET_BYTES_BEFORE_LOGIN),
-      (cmd, length) =>
-        this.deps.log(
-          `mqtt: connection from ${remote ?? 'unknown'} closed: ${cmd} of ${length} bytes is over the limit` +
-            ` (${state.principal ? afterLogin : MAX_PACKET_BYTES_BEFORE_LOGIN} bytes${state.principal ? '' : ' before login'})`,
-        ),
+    const limit = () => (state.principal ? afterLogin : MAX_PACKET_BYTES_BEFORE_LOGIN);
+    capPacketSize(client._parser, limit, (cmd, length) =>
+      this.deps.log(`mqtt: ${remote ?? 'unknown'} closed: ${cmd} of ${length} bytes is over the ${limit()}-byte limit`),
     );
   }
 
@@ -153,7 +138,7 @@ export class SandboxBroker {
       // signal overtake a QoS 1 will, which its per-client dedupe then drops). Outside the rights: gone now.
       const will = packet.will;
       packet.will = undefined;
-      if (will && state.principal && this.publishAllowed(state.principal, will.topic)) {
+      if (will && state.principal && publishAllowed(state.principal, will.topic)) {
         state.will = {
           topic: will.topic,
           payload: Buffer.isBuffer(will.payload) ? will.payload : Buffer.from(will.payload ?? ''),
@@ -190,15 +175,10 @@ export class SandboxBroker {
     done(null, true);
   }
 
-  private publishAllowed(principal: Principal, topic: string): boolean {
-    const channel = topic.split('/')[0] ?? '';
-    return NAME_PATTERN.test(channel) && canUseChannel(principal, channel);
-  }
-
   private authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
     if (!client) return done(null);
     const principal = this.states.get(client)?.principal;
-    if (!principal || !this.publishAllowed(principal, packet.topic)) {
+    if (!principal || !publishAllowed(principal, packet.topic)) {
       this.deps.log(`mqtt: ${this.idOf(client)} published outside its rights: connection closed`);
       return done(new Error('publish outside the credential rights'));
     }
@@ -236,20 +216,13 @@ export class SandboxBroker {
     const principal = this.states.get(client)?.principal;
     if (!principal) return null;
     const filter = stripOwnSpace(principal.owner, sub.topic);
-    if (!this.subscribeAllowed(principal, filter)) {
+    if (!subscribeAllowed(principal, filter)) {
       this.deps.log(`mqtt: ${this.idOf(client)} subscription outside its rights refused (SUBACK 0x80)`);
       return null;
     }
     sub.topic = internalFilter(principal.owner, filter);
     if (sub.qos > 1) sub.qos = 1;
     return sub;
-  }
-
-  private subscribeAllowed(principal: Principal, filter: string): boolean {
-    if (isSignalingFilter(filter)) return principal.kind === 'account';
-    const channel = filter.split('/')[0] ?? '';
-    if (channel === '+' || channel === '#') return coversWholeAccount(principal);
-    return NAME_PATTERN.test(channel) && canUseChannel(principal, channel);
   }
 
   /**
@@ -260,7 +233,7 @@ export class SandboxBroker {
     const principal = this.states.get(client)?.principal;
     if (!principal) return null;
     const topic = clientTopic(principal.owner, packet.topic);
-    if (topic === null || !this.subscribeAllowed(principal, topic)) return null;
+    if (topic === null || !subscribeAllowed(principal, topic)) return null;
     // QoS 2 publishes are delivered at QoS 1 at most: subscriptions never get more than 1
     const qos = Math.min(packet.qos, 1) as 0 | 1;
     if (isQueuedCopy(packet)) {
@@ -331,7 +304,7 @@ export class SandboxBroker {
    */
   private publishWill(clientId: string, principal: Principal, will: Will, then: () => void): void {
     if (this.closing) return then();
-    if (!this.stillValid(principal) || !this.publishAllowed(principal, will.topic)) {
+    if (!this.stillValid(principal) || !publishAllowed(principal, will.topic)) {
       this.deps.log(`mqtt: ${clientId} last will dropped: its credential is no longer valid`);
       return then();
     }
@@ -423,17 +396,4 @@ export class SandboxBroker {
       () => undefined,
     );
   }
-}
-
-/**
- * aedes 1.x hands authorizeForward either a packet shared by every subscriber (live delivery) or, when a
- * persistent session resumes, a per-client QoSPacket copy of a queued one — the only kind with a writeCallback.
- */
-function isQueuedCopy(packet: AedesPublishPacket): boolean {
-  return Object.prototype.hasOwnProperty.call(packet, 'writeCallback');
-}
-
-function channelResource(filter: string): [string, string] {
-  const [channel = '', resource = '#'] = filter.split('/');
-  return [channel, resource === '#' || resource === '+' ? '*' : resource];
 }
