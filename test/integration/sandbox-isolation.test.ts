@@ -185,6 +185,24 @@ describe('persistent sessions are per account and credential', () => {
 });
 
 describe('queued messages', () => {
+  it("are checked again against the credential's rights when its session resumes", async () => {
+    const token = 'iamtkn_rightsChange000000001';
+    t.sandbox.accounts.createIamToken(ALICE.owner, { token, channels: ['home', 'garage'] });
+    const s = await openSession(token, 'iam-device', false);
+    expect(await subscribe(s.client, 'home/note', 1)).toEqual([1]);
+    expect(await subscribe(s.client, 'garage/door', 1)).toEqual([1]);
+    await endClient(s.client);
+    await queueFive('home/note', 'revoked-right');
+    const kept = await queueFive('garage/door', 'kept-right');
+
+    t.sandbox.accounts.createIamToken(ALICE.owner, { token, channels: ['garage'] }); // home taken away
+    const resumed = await openSession(token, 'iam-device', false);
+    expect(resumed.sessionPresent).toBe(true);
+    expect(await waitFor(() => resumed.seen.length >= 5)).toBe(true);
+    await roundTrip(resumed, 'garage/door', 'rights-marker');
+    expect(texts(resumed.seen)).toEqual([...kept, envelope('rights-marker')]);
+  });
+
   it('reach a resumed session on the topic it subscribed to, never on an internal name', async () => {
     await leaveSession(ALICE.secretKey, 'persist-topics', 'home/#');
     const sent = await queueFive('home/note', 'topic');
