@@ -13,6 +13,8 @@ class DevicesState {
   portsError = $state<string | null>(null);
   known = $state.raw<KnownDevice[]>([]);
   knownError = $state<string | null>(null);
+  /** list ports with no USB identity too (motherboard UARTs like /dev/ttyS0, Bluetooth serial) */
+  showAllPorts = $state(false);
   /** the last board the core saw plugged in: "pair it?" */
   plugged = $state.raw<SerialPortDTO | null>(null);
 
@@ -68,7 +70,7 @@ class DevicesState {
 
 export const devices = new DevicesState();
 
-export { portOf, vidPid } from './ports';
+export { listedPorts, portOf, vidPid } from './ports';
 
 /** Online state in words (color is never alone). A device that stopped publishing is "silent". */
 export function deviceState(d: KnownDevice, now: number): { word: string; cls: string; hint: string } {

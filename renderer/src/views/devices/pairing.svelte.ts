@@ -6,6 +6,7 @@
 import type { KnownDevice, PairingHandshake, PairingStep, ProvisionResultDTO, WifiNetworkDTO } from '../../../../electron/api';
 import { api } from '../../lib/api';
 import { errorText } from '../../lib/format';
+import { DEFAULT_BAUD } from './ports';
 
 export type Stage = 'pick' | 'starting' | 'device' | 'provisioning' | 'paired' | 'failed';
 export type StepName = Exclude<PairingStep['step'], 'done' | 'failed'>;
@@ -50,6 +51,10 @@ function freshSteps(mqttOnly = false): Record<StepName, StepState> {
 class PairingWizard {
   stage = $state<Stage>('pick');
   port = $state('');
+  /** the rate the port opens at; the "no Improv answer" hint points here (BaudPicker) */
+  baudRate = $state<number>(DEFAULT_BAUD);
+  /** the rate of the last attempt, for the failure hint (baudRate may have changed since) */
+  openedBaud = $state<number>(DEFAULT_BAUD);
   pairingId = $state<string | null>(null);
   handshake = $state.raw<PairingHandshake | null>(null);
   networks = $state.raw<WifiNetworkDTO[]>([]);
@@ -136,7 +141,8 @@ class PairingWizard {
     }
     this.stage = 'starting';
     try {
-      const hs = await api.call('pairing.start', { port: this.port });
+      this.openedBaud = this.baudRate;
+      const hs = await api.call('pairing.start', { port: this.port, baudRate: this.openedBaud });
       this.pairingId = hs.pairingId;
       this.handshake = hs;
       this.steps.open.status = 'done';
