@@ -6,7 +6,7 @@
 import type { SandboxAccounts } from './accounts.js';
 import type { Bridge, BridgeMessage, Origin } from './bridge.js';
 import { errors } from './errors.js';
-import { matchesVtype } from './model.js';
+import { vtypeMismatch } from './vtypes.js';
 import type { RecordStore, StoredRecord } from './records.js';
 import { filterMatches } from './topics.js';
 
@@ -35,7 +35,8 @@ export class DataService {
     const info = this.accounts.requireChannel(owner, channel);
     const res = this.accounts.getResource(owner, channel, resource);
     if (!res) throw errors.resourceNotFound(channel, resource);
-    if (!matchesVtype(res.vtype, data)) throw errors.typeMismatch(resource, res.vtype);
+    const mismatch = vtypeMismatch(res.vtype, data);
+    if (mismatch) throw errors.typeMismatch(resource, res.vtype, mismatch);
     return message.ispublic === info.ispublic ? message : { ...message, ispublic: info.ispublic };
   }
 

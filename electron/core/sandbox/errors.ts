@@ -32,8 +32,8 @@ export const errors = {
   channelExists: (channel: string) => new SandboxError(400, 1306, `Channel already exists: ${channel}`),
   badParameter: (why: string) => new SandboxError(400, 1401, `Parameter error: ${why}`),
   validation: (why: string) => new SandboxError(400, 1403, `Validation error: ${why}`),
-  typeMismatch: (resource: string, vtype: string) =>
-    new SandboxError(400, 1404, `Data does not match the type of resource ${resource} (${vtype})`),
+  typeMismatch: (resource: string, vtype: string, why?: string) =>
+    new SandboxError(400, 1404, `Data does not match the type of resource ${resource} (${vtype}${why ? `: ${why}` : ''})`),
   unknownType: (vtype: string) => new SandboxError(400, 1405, `Unknown data type: ${vtype}`),
   tooLong: (limit: number) => new SandboxError(400, 1406, `Message too long: the limit is ${limit} bytes`),
 };

@@ -1,5 +1,6 @@
 /** The sandbox's data model: accounts → channels → resources, and who is asking (a Principal). */
 import { errors } from './errors.js';
+import { vtypeMismatch } from './vtypes.js';
 
 export const OWNER_PATTERN = /^\w{2,30}$/;
 export { NAME_PATTERN, VTYPES, type Vtype } from '../../common/beebotte-names.js';
@@ -86,39 +87,7 @@ export function checkVtype(vtype: unknown): Vtype {
   return vtype as Vtype;
 }
 
-const NUMERIC: ReadonlySet<Vtype> = new Set<Vtype>([
-  'number',
-  'decimal',
-  'rate',
-  'percentage',
-  'cpu',
-  'memory',
-  'temperature',
-  'humidity',
-  'body_temp',
-]);
-
-/** Loose check of a value against a vtype; numeric types also accept numeric strings, as devices send them. */
+/** Does a written value fit its resource's vtype? (vtypes.ts says why not.) */
 export function matchesVtype(vtype: Vtype, data: unknown): boolean {
-  if (NUMERIC.has(vtype)) {
-    if (typeof data === 'number') return Number.isFinite(data);
-    return typeof data === 'string' && data.trim() !== '' && Number.isFinite(Number(data));
-  }
-  switch (vtype) {
-    case 'string':
-    case 'email':
-      return typeof data === 'string';
-    case 'alphabetic':
-      return typeof data === 'string' && /^[A-Za-z]*$/.test(data);
-    case 'alphanumeric':
-      return typeof data === 'string' && /^[A-Za-z0-9]*$/.test(data);
-    case 'boolean':
-      return typeof data === 'boolean';
-    case 'object':
-      return data !== null && typeof data === 'object' && !Array.isArray(data);
-    case 'array':
-      return Array.isArray(data);
-    default:
-      return true;
-  }
+  return vtypeMismatch(vtype, data) === null;
 }
