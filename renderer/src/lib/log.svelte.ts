@@ -31,6 +31,8 @@ class LogState {
   atEnd = $state(false);
   loadingOlder = $state(false);
   error = $state<string | null>(null);
+  /** messages this page missed because it fell behind (the host held batches back): shown, then re-synced */
+  gap = $state<{ missed: number; at: number } | null>(null);
   // filter
   topicFilter = $state('');
   text = $state('');
@@ -54,10 +56,26 @@ class LogState {
 
   /** Called per core batch (~every 75 ms): cheap, no reactive writes until the frame. */
   ingest(batch: MessageBatch): void {
+    if (batch.dropped) this.missed(batch.dropped);
     this.arrived += batch.messages.length + batch.skipped;
     for (const m of batch.messages) if (this.matches(m)) this.pending.push(m);
     if (this.pending.length > LOG_WINDOW) this.pending.splice(0, this.pending.length - LOG_WINDOW);
     this.schedule();
+  }
+
+  /**
+   * The page fell behind and the host held batches back: they are in the store. Say so, and re-sync the
+   * window from there unless the user is reading older messages or has paused (then the gap only counts).
+   */
+  private missed(count: number): void {
+    this.arrived += count;
+    this.gap = { missed: (this.gap?.missed ?? 0) + count, at: Date.now() };
+    if (this.detached) this.newer += count;
+    else if (!this.paused) void this.reload();
+  }
+
+  dismissGap(): void {
+    this.gap = null;
   }
 
   private matches(m: MessageDTO): boolean {
