@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { MessageBatch, MessageDTO } from '../../electron/api.js';
 import { startHost, type HostHandle } from '../../electron/host.js';
 import { rendererDir } from '../../electron/node-platform.js';
 import { startTestCore, type TestCore } from '../tools/core-fixture.js';
@@ -89,5 +90,47 @@ describe('headless host access control', () => {
 
   it('refuses to bind a non-loopback interface unless asked explicitly', async () => {
     await expect(startHost({ core: t.core, rendererDir, host: '0.0.0.0' })).rejects.toThrow(/--allow-remote/);
+  });
+});
+
+describe('a tab that cannot keep up', () => {
+  it('has message batches held back while its socket is congested, and the next batch says how many it missed', async () => {
+    const opened = await openWs({ origin: host.origin, cookie });
+    if (!('ws' in opened)) throw new Error(`refused: ${opened.status}`);
+    const { ws } = opened;
+    let received = 0;
+    const dropped: number[] = [];
+    ws.on('message', (raw) => {
+      const frame = JSON.parse(raw.toString()) as { event?: string; data?: MessageBatch };
+      if (frame.event !== 'messages.batch') return;
+      received += frame.data!.messages.length;
+      if (frame.data!.dropped) dropped.push(frame.data!.dropped);
+    });
+    // the tab stops reading: the host's socket backs up for real (kernel buffers, then ws's own)
+    (ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    const preview = 'x'.repeat(100_000);
+    const batchOf = (n: number): MessageBatch => ({
+      messages: Array.from({ length: n }, (_, i) => ({ id: i + 1, topic: 'flood/x', preview }) as MessageDTO),
+      skipped: 0,
+      rate: 0,
+    });
+    const BATCHES = 120; // 10 messages of 100 kB each: 120 MB offered, far above the 8 MB the host lets queue
+    for (let b = 0; b < BATCHES; b++) {
+      t.core.bus.emit('messages.batch', batchOf(10));
+      await new Promise((r) => setImmediate(r));
+    }
+    (ws as unknown as { _socket: import('node:net').Socket })._socket.resume();
+    // once the tab has drained its backlog, the next batch reports the gap
+    const deadline = Date.now() + 20_000;
+    while (received < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    t.core.bus.emit('messages.batch', batchOf(1));
+    while (dropped.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    ws.close();
+
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]).toBeGreaterThan(0);
+    // every message offered either reached the tab or was counted in the gap: none vanished silently
+    expect(received + dropped[0]!).toBe(BATCHES * 10 + 1);
   });
 });
