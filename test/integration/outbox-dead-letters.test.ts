@@ -4,13 +4,18 @@
  * that really closes the connection over one message (a `write` to a resource that does not exist) moves it to
  * the dead letters, where retry delivers it once the resource exists and discard deletes it.
  */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import type { DeadLetterDTO, EventPayloads, MessageDTO, ProfileDTO } from '../../electron/api.js';
 import { runOutboxCommand } from '../../electron/commands/outbox.js';
 import { captureIo } from '../tools/cli-io.js';
-import { startTestCore, waitFor, type TestCore } from '../tools/core-fixture.js';
+import { startTestCore, tempDir, waitFor, type TestCore } from '../tools/core-fixture.js';
+import { freePort } from '../tools/mosquitto.js';
 
 let t: TestCore;
 let watcher: mqtt.MqttClient;
@@ -229,6 +234,69 @@ describe('a message the broker closes the connection over, every time', () => {
       await call('sessions.disconnect', { profileId: profile.id });
     },
   );
+});
+
+describe('a message an MQTT 5 broker refuses in its PUBACK', () => {
+  it('is kept as a dead letter, not deleted, and retry delivers it once the rights allow it', { timeout: 60_000 }, async () => {
+    // Mosquitto with an ACL: anonymous clients may read closed/# but not publish there (PUBACK 0x87 in MQTT 5)
+    const dir = tempDir('apiary-mosq-acl-');
+    const port = await freePort();
+    const acl = path.join(dir, 'acl');
+    fs.writeFileSync(acl, 'topic readwrite open/#\ntopic read closed/#\n');
+    const conf = path.join(dir, 'mosquitto.conf');
+    const lines = [
+      `user ${os.userInfo().username}`,
+      'allow_anonymous true',
+      `listener ${port} 127.0.0.1`,
+      `acl_file ${acl}`,
+      'persistence false',
+      'log_dest none',
+    ];
+    fs.writeFileSync(conf, `${lines.join('\n')}\n`);
+    const broker = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+    const url = `mqtt://127.0.0.1:${port}`;
+    let subscriber: mqtt.MqttClient | undefined;
+    try {
+      subscriber = await waitFor(() => mqtt.connectAsync(url, { reconnectPeriod: 0 }).catch(() => null), 'mosquitto up');
+      const received: string[] = [];
+      await subscriber.subscribeAsync('closed/#', { qos: 1 });
+      subscriber.on('message', (_topic, payload) => received.push(payload.toString()));
+
+      const profile = await call<ProfileDTO>('profiles.save', { name: 'acl broker', kind: 'mqtt', url, protocolVersion: 5 });
+      await call('sessions.connect', { profileId: profile.id });
+      await waitFor(() => stateOf(profile.id).status === 'connected', 'connected');
+      await expect(
+        call('messages.publish', { profileId: profile.id, topic: 'closed/door', data: '{"open": true}', qos: 1 }),
+      ).rejects.toThrow(/not sent: the broker refused closed\/door \(PUBACK 0x87: .*\) \(kept in the profile's dead letters\)/);
+      const [letter] = await call<DeadLetterDTO[]>('outbox.deadLetters', { profileId: profile.id });
+      expect(letter).toMatchObject({ topic: 'closed/door', size: Buffer.byteLength('{"open":true}') });
+      expect(stateOf(profile.id)).toMatchObject({ status: 'connected', outbox: 0, deadLetters: 1 });
+
+      // fixed: the ACL lets it publish there now (SIGHUP reloads it); retry delivers it
+      fs.writeFileSync(acl, 'topic readwrite open/#\ntopic readwrite closed/#\n');
+      broker.kill('SIGHUP');
+      // the reload is not acknowledged: wait until another MQTT 5 client may publish there
+      const probe = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0 });
+      await waitFor(
+        () =>
+          probe.publishAsync('closed/probe', 'x', { qos: 1 }).then(
+            () => true,
+            () => false,
+          ),
+        'the new ACL in force',
+      );
+      await probe.endAsync();
+      await call('outbox.retry', { id: letter!.id });
+      await waitFor(() => received.some((m) => m !== 'x'), 'the retried message at the subscriber', 20_000);
+      expect(received.filter((m) => m !== 'x')).toEqual(['{"open":true}']);
+      await waitFor(() => stateOf(profile.id).outbox === 0, 'the outbox empty');
+      expect(await call('outbox.deadLetters', { profileId: profile.id })).toEqual([]);
+      await call('sessions.disconnect', { profileId: profile.id });
+    } finally {
+      await subscriber?.endAsync();
+      broker.kill('SIGTERM');
+    }
+  });
 });
 
 describe('apiary outbox on the data dir', () => {

@@ -307,7 +307,7 @@ export class SessionManager {
 
   /** Out of the queue into the dead letters — never deleted: the user retries it once fixed, or discards it. */
   private moveAside(session: Session, profileId: string, item: { id: number; topic: string }, why: string): void {
-    this.settleLive(item.id, { refused: why });
+    this.settleLive(item.id, { refused: `${why} (kept in the profile's dead letters)` });
     this.deps.outbox.deadLetter(item.id, why);
     const text = `${why}; the message was moved to the profile's dead letters: retry it once fixed, or discard it`;
     this.deps.log.warn(`outbox of ${profileId}: ${text}`);
