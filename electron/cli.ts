@@ -23,6 +23,7 @@ Usage: apiary <command> [options]
   devices               list serial ports and recognized boards
   outbox                dead-letters|retry|discard: queued messages the broker kept refusing
   provision             provision a board over USB serial (Wi-Fi + Beebotte credentials)
+  flash                 write firmware to an ESP board over USB serial (before provision)
 
   apiary <command> --help   options of a command
   apiary --version`;
@@ -41,6 +42,7 @@ const commands: Record<string, () => Promise<Command>> = {
   token: async () => (await import('./commands/token.js')).runTokenCommand,
   devices: async () => (await import('./commands/devices.js')).runDevicesCommand,
   outbox: async () => (await import('./commands/outbox.js')).runOutboxCommand,
+  flash: async () => (await import('./commands/flash.js')).runFlashCommand,
   provision: async () => {
     const { runProvisionCommand } = await import('./commands/provision.js');
     const { resolveProfileForDevice } = await import('./commands/profile-resolver.js');
