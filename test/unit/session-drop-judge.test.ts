@@ -38,8 +38,17 @@ describe('DropJudge: a refusing broker or a flapping link', () => {
     expect(judge.messageDrop('p', drop(7, 30_000, 2000, 5))).toBe('suspect');
     expect(judge.suspect('p')?.quietMs).toBe(4010); // that connection died at 2005 ms
     expect(judge.messageDrop('p', drop(7, 40_000, 4010, 5))).toBe('strike');
-    judge.linkDrop('p', 0, 10 * QUIET_MAX_MS);
+    judge.linkDrop('p', 0, QUIET_MAX_MS / 2);
     expect(judge.suspect('p')?.quietMs).toBe(QUIET_MAX_MS);
+  });
+
+  it('a connection that lived long before it dropped does not lengthen the quiet time (a broker restart mid-publish)', () => {
+    const judge = new DropJudge();
+    // no subscription, so nothing was answered: an unproven drop, ten minutes into the connection
+    expect(judge.messageDrop('p', drop(7, 0, 600_000, 50, false))).toBe('suspect');
+    expect(judge.suspect('p')?.quietMs).toBe(QUIET_MIN_MS);
+    judge.linkDrop('p', 0, 600_000);
+    expect(judge.suspect('p')?.quietMs).toBe(QUIET_MIN_MS);
   });
 
   it('a drop long after the send is no evidence either way; an acknowledged suspect is cleared', () => {

@@ -101,7 +101,13 @@ export class DropJudge {
   }
 }
 
-/** The quiet time must outlast the age at which the last connection died (twice it), within the bounds. */
+/**
+ * The quiet time must outlast the age at which the last connection died (twice it), within the bounds. A
+ * connection that lived longer than that is no sign of a link that kills young ones (an ordinary broker restart
+ * mid-publish must not hold the next delivery back): it leaves the quiet time as it was.
+ */
 function grow(quietMs: number, connectionAgeMs: number): number {
-  return Math.min(QUIET_MAX_MS, Math.max(quietMs, QUIET_MIN_MS, 2 * Math.max(0, connectionAgeMs)));
+  const wanted = 2 * Math.max(0, connectionAgeMs);
+  if (wanted > QUIET_MAX_MS) return quietMs;
+  return Math.max(quietMs, QUIET_MIN_MS, wanted);
 }
