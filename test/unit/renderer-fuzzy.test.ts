@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fuzzyMatch, highlightRuns } from '../../renderer/src/lib/fuzzy.js';
+import { fuzzyMatch, highlightRuns, topMatches } from '../../renderer/src/lib/fuzzy.js';
+import { MAX_RECENT, parseRecent, pushRecent } from '../../renderer/src/lib/recent.js';
 
 const rank = (query: string, texts: string[]) =>
   texts
@@ -44,5 +45,26 @@ describe('fuzzy matching for the command palette', () => {
       { text: 'temp', hit: true },
       { text: 'erature', hit: false },
     ]);
+  });
+});
+
+describe('the palette keeps the best matches and its recent items', () => {
+  it('topMatches keeps the best N, best first, in one pass', () => {
+    const topics = ['demo/temperature', 'demo/attempts', 'garden/temp', 'garage/door', 'team/pump', 'temp'];
+    const best = topMatches(topics, (t) => fuzzyMatch('temp', t), 3).map((x) => x.item);
+    expect(best).toEqual(['temp', 'garden/temp', 'demo/temperature']);
+    expect(topMatches(topics, (t) => fuzzyMatch('zzz', t), 3)).toEqual([]);
+  });
+
+  it('recent items: newest first, each once, at most eight; a corrupt entry is no history', () => {
+    let list: string[] = [];
+    for (const id of ['a', 'b', 'a', 'c']) list = pushRecent(list, id);
+    expect(list).toEqual(['c', 'a', 'b']);
+    for (let i = 0; i < 20; i++) list = pushRecent(list, `x${i}`);
+    expect(list).toHaveLength(MAX_RECENT);
+    expect(list[0]).toBe('x19');
+    expect(parseRecent(JSON.stringify(['tab-log', 3, 'topic:p:demo']))).toEqual(['tab-log', 'topic:p:demo']);
+    expect(parseRecent('{oops')).toEqual([]);
+    expect(parseRecent('{"a":1}')).toEqual([]);
   });
 });

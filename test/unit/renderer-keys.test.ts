@@ -4,6 +4,7 @@ import { keyHandler, type KeyActions } from '../../renderer/src/lib/keys.js';
 /** The handler reads only these fields, so a plain object stands in for a browser KeyboardEvent. */
 interface FakeKey {
   key: string;
+  code?: string;
   ctrlKey?: boolean;
   metaKey?: boolean;
   altKey?: boolean;
@@ -20,6 +21,7 @@ function setup(pauseHandles = true) {
       return pauseHandles;
     },
     tab: (i) => calls.push(`tab${i}`),
+    composer: () => calls.push('composer'),
   };
   const handle = keyHandler(actions);
   const press = (k: FakeKey) => {
@@ -98,5 +100,14 @@ describe('global keys', () => {
     const { calls, press } = setup();
     expect(press({ key: '/', target: null })).toBe(true);
     expect(calls).toEqual(['filter']);
+  });
+
+  it('Alt+P opens or closes the composer, also where Alt+P types another letter (π on a Mac), not from a field', () => {
+    const { calls, press } = setup();
+    expect(press({ key: 'p', code: 'KeyP', altKey: true })).toBe(true);
+    expect(press({ key: 'π', code: 'KeyP', altKey: true })).toBe(true);
+    expect(press({ key: 'p', code: 'KeyP' })).toBe(false);
+    expect(press({ key: 'p', code: 'KeyP', altKey: true, target: { tagName: 'TEXTAREA' } })).toBe(false);
+    expect(calls).toEqual(['composer', 'composer']);
   });
 });

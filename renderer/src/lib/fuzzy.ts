@@ -111,3 +111,21 @@ export function highlightRuns(text: string, positions: readonly number[]): { tex
   }
   return runs;
 }
+
+/** The `limit` best-scoring items, best first; one pass, keeps only the leaders (the palette ranks 50,000 topics). */
+export function topMatches<T>(
+  items: Iterable<T>,
+  match: (item: T) => FuzzyMatch | null,
+  limit: number,
+): { item: T; match: FuzzyMatch }[] {
+  const best: { item: T; match: FuzzyMatch }[] = [];
+  for (const item of items) {
+    const m = match(item);
+    if (!m || (best.length >= limit && m.score <= best[best.length - 1]!.match.score)) continue;
+    let at = best.length;
+    while (at > 0 && best[at - 1]!.match.score < m.score) at--;
+    best.splice(at, 0, { item, match: m });
+    if (best.length > limit) best.pop();
+  }
+  return best;
+}

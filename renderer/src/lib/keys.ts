@@ -1,10 +1,12 @@
 /**
- * Global keys: Ctrl/⌘-K palette, / filter, space pause, Alt+1…5 tabs. Keys typed into a field stay
- * in the field (except the palette shortcut).
+ * Global keys: Ctrl/⌘-K palette, / filter (the log's, or the topic search in the explorer), space pause,
+ * Alt+1…5 tabs, Alt+P the composer. Keys typed into a field stay in the field (except the palette shortcut).
  */
 export interface KeyActions {
   palette: () => void;
   filter: () => void;
+  /** open or close the composer (a drawer outside Explorer and Log) */
+  composer?: () => void;
   /** returns true when it handled the key */
   pause: () => boolean;
   tab: (index: number) => void;
@@ -27,6 +29,10 @@ export function keyHandler(actions: KeyActions): (e: KeyboardEvent) => void {
     if (e.altKey && /^[1-5]$/.test(e.key)) {
       e.preventDefault();
       actions.tab(Number(e.key) - 1);
+    } else if (e.altKey && (e.code === 'KeyP' || e.key.toLowerCase() === 'p') && actions.composer) {
+      // e.code: on a Mac, Alt+P types π
+      e.preventDefault();
+      actions.composer();
     } else if (e.key === '/' && !e.altKey) {
       e.preventDefault();
       actions.filter();
@@ -41,6 +47,11 @@ export function keyHandler(actions: KeyActions): (e: KeyboardEvent) => void {
 export interface Command {
   id: string;
   label: string;
+  /** the shortcut, shown on the right */
   hint?: string;
+  /** what kind of thing it acts on (Profile, Topic, Theme), shown before the label */
+  group?: string;
+  /** a second, quieter line of context */
+  detail?: string;
   run: () => void;
 }
