@@ -28,15 +28,25 @@ test('saving a corrected URL reconnects a failing profile and says so', async ({
   await expect(row.getByText('reconnecting', { exact: true })).toBeVisible();
   await expect(row.locator('.warn').first()).toContainText('127.0.0.1');
 
+  // another wrong port: the card says the session restarted, and shows no error of the first URL
+  const wrong2 = `mqtt://127.0.0.1:${await closedPort()}`;
   await row.getByRole('button', { name: 'Edit' }).click();
   const edit = page.getByRole('dialog', { name: 'Edit Typo broker' });
+  await edit.getByLabel('Broker URL').fill(wrong2);
+  await edit.getByRole('button', { name: 'Save profile' }).click();
+  await expect(edit).toBeHidden();
+  await expect(row.getByRole('status').filter({ hasText: 'Reconnecting with the new settings' })).toBeVisible();
+  await expect(row).not.toContainText(wrong.replace('mqtt://', ''));
+
+  await row.getByRole('button', { name: 'Edit' }).click();
   await edit.getByLabel('Broker URL').fill(broker.url);
   await edit.getByRole('button', { name: 'Save profile' }).click();
   await expect(edit).toBeHidden();
   // no Disconnect/Connect: the session restarts with the new URL, and the old URL's error is gone
   await expect(row.getByText('connected', { exact: true })).toBeVisible();
   await expect(row).toContainText(`127.0.0.1:${broker.port}`);
-  await expect(row).not.toContainText(wrong.replace('mqtt://', ''));
+  await expect(row).not.toContainText(wrong2.replace('mqtt://', ''));
+  await expect(row).not.toContainText('Reconnecting with the new settings');
   await expect(row.getByRole('button', { name: 'Disconnect' })).toBeVisible();
 });
 
