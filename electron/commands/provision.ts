@@ -63,6 +63,7 @@ MQTT extension; Tasmota: console commands), then wait for its first message on C
   --channel C --resource R    where the board publishes (the topic C/R)
   --wait-first-message SECONDS  0 = do not wait; default 60, counted from when the board has its MQTT settings
   --json                      one JSON line with the result on stdout
+  --batch FILE                many boards from a CSV or JSON file: apiary provision --batch --help
   -h, --help                  this help
 
 Exit status: 0 paired, 1 a step failed (the JSON names it), 2 bad usage.`;
@@ -172,7 +173,7 @@ function wantsHelp(argv: string[]): boolean {
 }
 
 /** The first line of stdin (bounded, 1 KiB), without its line ending. */
-function readSecretLine(stdin: NodeJS.ReadableStream, timeoutMs = 120_000): Promise<string> {
+export function readSecretLine(stdin: NodeJS.ReadableStream, timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     const done = (err: Error | null) => {
@@ -198,6 +199,8 @@ function readSecretLine(stdin: NodeJS.ReadableStream, timeoutMs = 120_000): Prom
 }
 
 export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = {}): Promise<number> {
+  // a batch of boards: a loop over this command, in its own file
+  if (argv.includes('--batch')) return (await import('./provision-batch.js')).runProvisionBatch(argv, deps);
   const out = deps.stdout ?? process.stdout;
   const err = deps.stderr ?? process.stderr;
   if (wantsHelp(argv)) {
