@@ -47,7 +47,9 @@ test('add a generic MQTT profile, connect, and watch its topic tree fill', async
   await tree.locator('[data-topic="home/kitchen/temperature"]').click();
   await tree.getByRole('tree').press('ArrowDown');
   await tree.getByRole('tree').press('Enter');
-  await expect(page.getByRole('region', { name: 'Topic explorer' }).getByRole('heading')).toHaveText(/home\/kitchen\/(humidity|temperature)/);
+  await expect(page.getByRole('region', { name: 'Topic explorer' }).getByRole('heading')).toHaveText(
+    /home\/kitchen\/(humidity|temperature)/,
+  );
   await page.screenshot({ path: 'test-results/screenshots/connections.png' });
 
   // edit keeps the profile; remove asks first
@@ -121,4 +123,48 @@ test('a Beebotte token typed as a generic MQTT username is kept in the keychain,
   await expect(page.getByRole('dialog', { name: 'Edit Token as user' }).getByRole('textbox', { name: /^Username/ })).toHaveValue(
     'sensor-user',
   );
+});
+
+test('profile form: an error shows next to its field or at the top, and Save stays in view', async ({ app, page }) => {
+  // a short window: the form scrolls (errors used to sit at its bottom and push Save out of sight)
+  await page.setViewportSize({ width: 1280, height: 600 });
+  await page.goto(app.url);
+  await page.getByRole('region', { name: 'Connections' }).getByRole('button', { name: '+ Add' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a profile' });
+  const save = dialog.getByRole('button', { name: 'Save profile' });
+  await dialog.getByText('Generic MQTT').click();
+  await dialog.getByLabel('Broker URL').fill('localhost:1883');
+  await dialog.getByLabel('Client id').scrollIntoViewIfNeeded();
+  await expect(save).toBeInViewport();
+  await save.click();
+
+  // the form's own check: at the field it concerns, which takes the focus; Save says why it did nothing
+  const name = dialog.getByLabel('Name', { exact: true });
+  await expect(name).toBeFocused();
+  await expect(name).toHaveAttribute('aria-invalid', 'true');
+  // the field, its reason and Save all in sight at once
+  await expect(name).toBeInViewport({ ratio: 1 });
+  await expect(dialog.getByText('Give the profile a name.')).toBeInViewport({ ratio: 1 });
+  await expect(dialog.getByText('Not saved: fix the marked field.')).toBeVisible();
+  await expect(save).toBeInViewport({ ratio: 1 });
+  await name.fill('Lab');
+  await save.click();
+  const url = dialog.getByLabel('Broker URL');
+  await expect(url).toBeFocused();
+  await expect(url).toBeInViewport({ ratio: 1 });
+  await expect(dialog.getByText('The broker URL looks like mqtt://host:1883')).toBeInViewport({ ratio: 1 });
+  await expect(save).toBeInViewport({ ratio: 1 });
+  await page.screenshot({ path: 'test-results/screenshots/connections-form-error.png' });
+
+  // the core's refusal: at the top, in view even with the form scrolled to its end
+  await url.fill('mqtt://user:pw@127.0.0.1:1883');
+  await dialog.getByLabel('Client id').scrollIntoViewIfNeeded();
+  await save.click();
+  const refusal = dialog.getByRole('alert').filter({ hasText: 'Not saved:' });
+  await expect(refusal).toContainText('put the username and password in their fields');
+  await expect(refusal).toBeInViewport({ ratio: 1 });
+  await expect(save).toBeInViewport({ ratio: 1 });
+  await url.fill(broker.url);
+  await save.click();
+  await expect(dialog).toBeHidden();
 });

@@ -102,14 +102,20 @@ export function secretLabel(d: ProfileDraft): string {
   return { channelToken: 'Channel token', iamToken: 'IAM token', secretKey: 'Secret key' }[d.credentialType];
 }
 
+/** A check that stopped a save, and the field it belongs to (the form shows it there and focuses it). */
+export interface DraftProblem {
+  field: 'name' | 'url' | 'apiKey';
+  text: string;
+}
+
 /** Checks before the core's, so the user sees them next to the field without a round trip. */
-export function draftProblem(d: ProfileDraft): string | null {
-  if (!d.name.trim()) return 'Give the profile a name.';
+export function draftProblem(d: ProfileDraft): DraftProblem | null {
+  if (!d.name.trim()) return { field: 'name', text: 'Give the profile a name.' };
   if (d.kind === 'mqtt' && !/^(mqtts?|wss?|tcp|ssl):\/\/[^\s/]+/i.test(d.url.trim())) {
-    return 'The broker URL looks like mqtt://host:1883 or mqtts://host:8883.';
+    return { field: 'url', text: 'The broker URL looks like mqtt://host:1883 or mqtts://host:8883.' };
   }
   if (d.kind !== 'mqtt' && d.credentialType === 'secretKey' && !d.apiKey.trim()) {
-    return 'With a secret key, add the API key too (it signs REST calls).';
+    return { field: 'apiKey', text: 'With a secret key, add the API key too (it signs REST calls).' };
   }
   return null;
 }
