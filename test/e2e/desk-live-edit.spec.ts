@@ -6,7 +6,7 @@
 import net from 'node:net';
 import mqtt from 'mqtt';
 import { test, expect } from './host-fixture.js';
-import { addGenericProfile, startMosquitto, stopMosquitto, type Broker } from './desk-broker.js';
+import { addGenericProfile, pub, startMosquitto, stopMosquitto, type Broker } from './desk-broker.js';
 
 let broker: Broker;
 test.beforeAll(async () => (broker = await startMosquitto()));
@@ -92,4 +92,24 @@ test('History and the chart load under a flood; "received" survives a reload', a
   const before = await received();
   await page.reload();
   await expect.poll(received).toBeGreaterThanOrEqual(before); // counted by the core, not since the page loaded
+});
+
+test('a topic with one retained message shows its age, not a rate; the rate says how it is counted', async ({ app, page }) => {
+  await pub(broker, 'porch/light', { message: '{"data": 1}' }, true);
+  await page.goto(app.url);
+  await addGenericProfile(page, 'Retained broker', broker.url);
+  const tree = page.getByRole('region', { name: 'Topic tree' });
+  await expect(tree.locator('[data-topic="porch"]')).toBeVisible();
+  const expand = tree.locator('[data-topic="porch"] button[aria-label="Expand"]');
+  if (await expand.count()) await expand.click();
+  const act = tree.locator('[data-topic="porch/light"] .act');
+  await expect(act).toHaveAttribute('title', /messages received in the last 10 s ÷ 10/);
+  // across the next seconds (the old 1-s bucket said "1.0/s" here), never a rate
+  for (let i = 0; i < 3; i++) {
+    await expect(act).not.toHaveText(/\/s$/);
+    await page.waitForTimeout(700);
+  }
+  await tree.locator('[data-topic="porch/light"]').click();
+  const explorer = page.getByRole('region', { name: 'Topic explorer' });
+  await expect(explorer.locator('dd', { hasText: /\/s$/ })).toHaveText('0/s');
 });
