@@ -97,4 +97,20 @@ export default tseslint.config(
       'svelte/button-has-type': ['error', { button: true, submit: true, reset: false }],
     },
   },
+  {
+    files: ['electron/api.ts', 'electron/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [ONLY_SHELLS_IMPORT_ELECTRON],
+          patterns: [
+            { regex: '(^|/)(core|sandbox|commands|shell)/', message: 'the contract is innermost: it imports only common/ and itself.' },
+            { regex: SHELL_MODULES, message: 'the contract is innermost: it imports only common/ and itself.' },
+            { regex: '^node:', message: 'the contract runs in the renderer too (types) and the preload: no Node built-ins.' },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { NAME_PATTERN, NAME_RULE } from './common/beebotte-names.js';
+import { RuleInput, type FiredAlert, type Rule, type RuleTestHit, type StoredAlert, type TrayModel } from './api/alerts.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared schema pieces
@@ -383,7 +384,7 @@ export const SettingsInput = z
   .strict();
 
 export type { Vtype } from './common/beebotte-names.js';
-export type { Rule, FiredAlert, TrayModel, StoredAlert, RuleTestHit } from './core/alerts/index.js';
+export type { Rule, RuleInput, FiredAlert, TrayModel, StoredAlert, RuleTestHit } from './api/alerts.js';
 
 // ---------------------------------------------------------------------------------------------
 // Methods
@@ -419,11 +420,11 @@ export const methodParams = {
   'templates.save': TemplateInput,
   'templates.remove': z.object({ id }).strict(),
   'composer.history': z.object({ limit: z.number().int().min(1).max(200).default(50) }).strict(),
-  /** rules are validated by alerts/rule.ts's schema (regex and JSON path compiled) inside the handler */
   'alerts.rules': Empty,
-  'alerts.saveRule': z.object({ rule: z.record(z.string(), z.unknown()) }).strict(),
+  /** the rule's own schema (api/alerts.ts): regex and JSON path compiled, the topic filter checked */
+  'alerts.saveRule': z.object({ rule: RuleInput }).strict(),
   'alerts.removeRule': z.object({ id }).strict(),
-  'alerts.testRule': z.object({ rule: z.record(z.string(), z.unknown()) }).strict(),
+  'alerts.testRule': z.object({ rule: RuleInput }).strict(),
   'alerts.history': z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
   'alerts.markRead': z.object({ ids: z.array(z.string().max(64)).max(1000).optional() }).strict(),
   'tray.model': Empty,
@@ -520,14 +521,14 @@ export interface MethodResults {
   'templates.save': Template;
   'templates.remove': { removed: boolean };
   'composer.history': PublishHistoryEntry[];
-  'alerts.rules': import('./core/alerts/index.js').Rule[];
-  'alerts.saveRule': import('./core/alerts/index.js').Rule;
+  'alerts.rules': Rule[];
+  'alerts.saveRule': Rule;
   'alerts.removeRule': { removed: boolean };
-  'alerts.testRule': { tested: number; hits: import('./core/alerts/index.js').RuleTestHit[] };
-  'alerts.history': import('./core/alerts/index.js').StoredAlert[];
+  'alerts.testRule': { tested: number; hits: RuleTestHit[] };
+  'alerts.history': StoredAlert[];
   'alerts.markRead': { unread: number };
-  'tray.model': import('./core/alerts/index.js').TrayModel;
-  'tray.pause': import('./core/alerts/index.js').TrayModel;
+  'tray.model': TrayModel;
+  'tray.pause': TrayModel;
   'devices.ports': SerialPortDTO[];
   'devices.list': KnownDevice[];
   'devices.forget': { removed: boolean };
@@ -567,8 +568,8 @@ export interface EventPayloads {
   'profiles.changed': ProfileDTO[];
   'explorer.delta': TopicStat[];
   'export.progress': ExportProgress;
-  'alert.fired': import('./core/alerts/index.js').FiredAlert;
-  'tray.model': import('./core/alerts/index.js').TrayModel;
+  'alert.fired': FiredAlert;
+  'tray.model': TrayModel;
   'device.plugged': SerialPortDTO;
   'devices.changed': KnownDevice[];
   'pairing.progress': PairingStep;

@@ -3,7 +3,7 @@
  * the core. Takes Electron's Notification class as a parameter, so it is unit tested without the binary.
  */
 import type { NotificationConstructorOptions } from 'electron';
-import type { FiredAlert } from '../core/alerts/index.js';
+import type { FiredAlert } from '../api.js';
 
 /** The part of Electron's Notification this uses. */
 export interface NotificationLike {

@@ -3,7 +3,7 @@
  * tested without the Electron binary; shell/tray.ts hands the result to Menu.buildFromTemplate.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { TrayModel } from '../core/alerts/index.js';
+import type { TrayModel } from '../api.js';
 
 export interface TrayActions {
   open(): void;

@@ -1,7 +1,7 @@
 /** Draws the core's tray model with Electron's Tray. All decisions are in the model and tray-menu.ts. */
 import path from 'node:path';
 import { Menu, nativeImage, nativeTheme, Tray } from 'electron';
-import type { TrayModel } from '../core/alerts/index.js';
+import type { TrayModel } from '../api.js';
 import { trayIconFile, trayMenuTemplate, type TrayActions } from './tray-menu.js';
 
 export class AppTray {

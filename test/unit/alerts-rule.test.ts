@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePath, readPath } from '../../electron/core/alerts/json-path.js';
+import { parsePath, readPath } from '../../electron/common/json-path.js';
 import { parseRule, RuleError, RuleInput } from '../../electron/core/alerts/rule.js';
 
 const base = { name: 'Hot', topicFilter: 'home/#', condition: { kind: 'any' } };

@@ -27,6 +27,20 @@ describe('the api.ts contract validates every inbound call', () => {
     });
   });
 
+  it('checks an alert rule itself at the boundary: a bad regex, JSON path or filter never reaches a handler', () => {
+    const rule = { name: 'hot', topicFilter: 'demo/#', condition: { kind: 'regex', pattern: '(' } };
+    const regex = rejection('alerts.saveRule', { rule });
+    expect(regex.code).toBe('invalid_params');
+    expect(regex.message).toMatch(/rule\.condition\.pattern: invalid regex/);
+    const path = rejection('alerts.testRule', { rule: { ...rule, condition: { kind: 'changed', path: 'data[' } } });
+    expect(path.message).toMatch(/rule\.condition\.path: invalid JSON path/);
+    const filter = rejection('alerts.saveRule', { rule: { ...rule, topicFilter: 'a/#/b', condition: { kind: 'any' } } });
+    expect(filter.message).toMatch(/rule\.topicFilter: invalid topic filter/);
+    // a valid one comes out parsed, defaults filled
+    const ok = parseCall('alerts.saveRule', { rule: { ...rule, condition: { kind: 'any' } } }).params as { rule: { cooldownSeconds: number } };
+    expect(ok.rule.cooldownSeconds).toBe(60);
+  });
+
   it('refuses unknown methods, including prototype names', () => {
     expect(rejection('nope', {}).code).toBe('unknown_method');
     expect(rejection('constructor', {}).code).toBe('unknown_method');

@@ -35,6 +35,58 @@ describe('core/ never imports a shell or electron', () => {
   });
 });
 
+describe('core/ reaches the sandbox only through its index, and only from the composition root', () => {
+  it.each([
+    ['electron/core/core.ts', "import { openDb } from '../sandbox/db.js'; void openDb;"],
+    ['electron/core/core.ts', "import { SandboxAccounts } from '../sandbox/accounts.js'; void SandboxAccounts;"],
+    ['electron/core/embedded/probe.ts', "import { x } from '../../sandbox/rest/auth.js'; void x;"],
+    ['electron/core/handlers/probe.ts', "import { x } from '../../sandbox/topics.js'; void x;"],
+  ])('%s: %s is refused (an internal)', async (file, code) => {
+    const found = await restrictedImports(file, code);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/only through its public index/);
+  });
+
+  it.each(['electron/core/handlers/probe.ts', 'electron/core/session/probe.ts'])(
+    'the index itself is refused in %s (not the composition root)',
+    async (file) => {
+      const found = await restrictedImports(file, "import { startSandbox } from '../../sandbox/index.js'; void startSandbox;");
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/only the composition root/);
+    },
+  );
+
+  it('core.ts and embedded/ may start it through the index, and still never import a shell', async () => {
+    const start = "import { startSandbox } from '../sandbox/index.js'; void startSandbox;";
+    expect(await restrictedImports('electron/core/core.ts', start)).toEqual([]);
+    expect(await restrictedImports('electron/core/embedded/probe.ts', start.replace('../', '../../'))).toEqual([]);
+    expect(await restrictedImports('electron/core/core.ts', "import '../main.js';")).toHaveLength(1);
+    expect(await restrictedImports('electron/core/embedded/probe.ts', "import { app } from 'electron'; void app;")).toHaveLength(1);
+  });
+});
+
+describe('sandbox/ is a product of its own', () => {
+  it.each([
+    ['electron/sandbox/probe.ts', "import { x } from '../core/store/index.js'; void x;", /nothing else from core/],
+    ['electron/sandbox/probe.ts', "import { x } from '../core/session/manager.js'; void x;", /nothing else from core/],
+    ['electron/sandbox/rest/probe.ts', "import { x } from '../../core/beebotte/signing.js'; void x;", /nothing else from core/],
+    ['electron/sandbox/probe.ts', "import '../main.js';", /never imports a shell/],
+    ['electron/sandbox/probe.ts', "import { run } from '../commands/pub.js'; void run;", /never imports a shell/],
+    ['electron/sandbox/rest/probe.ts', "import '../../host.js';", /never imports a shell/],
+    ['electron/sandbox/probe.ts', "import { app } from 'electron'; void app;", /plain Node/],
+  ])('%s: %s is refused', async (file, code, message) => {
+    const found = await restrictedImports(file, code);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(message);
+  });
+
+  it('common/, the core SQLite wrapper and its own files are fine', async () => {
+    const code =
+      "import * as Database from '../core/store/sqlite.js';\nimport type { Params } from '../core/store/sqlite-types.js';\nimport { topicMatches } from '../common/topic-filter.js';\nimport { errors } from './errors.js';\nexport type P = Params; void Database; void topicMatches; void errors;";
+    expect(await restrictedImports('electron/sandbox/probe.ts', code)).toEqual([]);
+  });
+});
+
 describe('common/ is innermost and runs anywhere', () => {
   const probe = 'electron/common/probe.ts';
   it.each([
@@ -50,6 +102,22 @@ describe('common/ is innermost and runs anywhere', () => {
 
   it('a sibling in common/ is fine', async () => {
     expect(await restrictedImports(probe, "import { x } from './topic-filter.js'; void x;")).toEqual([]);
+  });
+});
+
+describe('the contract (api.ts, api/) is innermost', () => {
+  it.each([
+    ['electron/api.ts', "import type { Rule } from './core/alerts/index.js'; export type R = Rule;"],
+    ['electron/api/probe.ts', "import { AlertStore } from '../core/alerts/store.js'; void AlertStore;"],
+    ['electron/api/probe.ts', "import { startSandbox } from '../sandbox/index.js'; void startSandbox;"],
+    ['electron/api/probe.ts', "import { readFileSync } from 'node:fs'; void readFileSync;"],
+  ])('%s: %s is refused', async (file, code) => {
+    expect(await restrictedImports(file, code)).toHaveLength(1);
+  });
+
+  it('common/ and its own files are fine', async () => {
+    const code = "import { topicFilterError } from '../common/topic-filter.js';\nimport type { SessionStatus } from '../api.js';\nexport type S = SessionStatus; void topicFilterError;";
+    expect(await restrictedImports('electron/api/probe.ts', code)).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ApiError, parseCall } from '../../electron/api.js';
 import { parseRule, RuleError, type Rule } from '../../electron/core/alerts/rule.js';
 import {
   describeCondition,
@@ -16,11 +17,13 @@ function filled(patch: Partial<RuleDraft> = {}): RuleDraft {
 }
 
 /** What the core says when the form is saved: its own validation, not a stand-in. */
-function coreError(input: unknown): string {
+/** What the UI is told: the contract checks a saved rule first (parseCall), the store once more (parseRule). */
+function coreError(input: unknown, via: 'contract' | 'store'): string {
   try {
-    parseRule(input);
+    if (via === 'contract') parseCall('alerts.saveRule', { rule: input });
+    else parseRule(input);
   } catch (e) {
-    if (e instanceof RuleError) return e.message;
+    if (e instanceof RuleError || e instanceof ApiError) return e.message;
     throw e;
   }
   throw new Error('the core accepted the rule');
@@ -154,11 +157,13 @@ describe("the core's errors land next to the right field", () => {
     [{ quietHours: { start: '25:00', end: '07:00' } }, 'quietHours.start'],
     [{ cooldownSeconds: 1.5 }, 'cooldownSeconds'],
   ])('%j → %s', (patch, field) => {
-    const message = coreError({ ...ruleFromDraft(filled()), ...patch });
-    const mapped = fieldOfError(message);
-    expect(mapped.field).toBe(field);
-    expect(message.endsWith(mapped.text)).toBe(true);
-    expect(mapped.text).not.toMatch(new RegExp(`^${field.replace('.', '\\.')}:`));
+    for (const via of ['contract', 'store'] as const) {
+      const message = coreError({ ...ruleFromDraft(filled()), ...patch }, via);
+      const mapped = fieldOfError(message);
+      expect([via, mapped.field]).toEqual([via, field]);
+      expect(message.endsWith(mapped.text)).toBe(true);
+      expect(mapped.text).not.toMatch(new RegExp(`^${field.replace('.', '\\.')}:`));
+    }
   });
 
   it('a nested condition field it has no input for goes to the kind selector', () => {

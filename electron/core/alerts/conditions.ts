@@ -4,9 +4,9 @@
  */
 import { RE2JS } from 're2js';
 import { BoundedMap } from './bounded-map.js';
-import { parsePath, readPath, type PathSegment } from './json-path.js';
+import { parsePath, readPath, type PathSegment } from '../../common/json-path.js';
 import type { CompareOp, Condition } from './rule.js';
-import { clipText, compileSafeRegex, MAX_MATCH_TEXT } from './safe-regex.js';
+import { clipText, compileSafeRegex, MAX_MATCH_TEXT } from '../../common/safe-regex.js';
 import type { AlertMessage } from './types.js';
 
 /** Topics remembered per rule for changed/crosses; the oldest are forgotten past this. */

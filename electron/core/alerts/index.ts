@@ -8,6 +8,7 @@ export {
   RuleError,
   RuleInput,
   parseRule,
+  withId,
   type ConditionKind,
   type Rule,
   type RuleIssue,
@@ -29,6 +30,6 @@ export {
 export { renderTemplate, formatValue, type TemplateVars } from './template.js';
 export { inQuietHours } from './quiet-hours.js';
 export { compileTopicFilter, validateTopicFilter } from './topic-filter.js';
-export { parsePath, readPath } from './json-path.js';
-export { compileSafeRegex, MAX_MATCH_TEXT } from './safe-regex.js';
+export { parsePath, readPath } from '../../common/json-path.js';
+export { compileSafeRegex, MAX_MATCH_TEXT } from '../../common/safe-regex.js';
 export type { AlertMessage, FiredAlert } from './types.js';

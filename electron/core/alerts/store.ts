@@ -3,14 +3,12 @@
  * keeps the newest HISTORY_LIMIT alerts with a read flag (the unread count in the tray and status bar).
  */
 import type * as Database from '../store/sqlite-types.js';
+import type { FiredAlert, StoredAlert } from '../../api/alerts.js';
 import { parseRule, type Rule } from './rule.js';
-import type { FiredAlert } from './types.js';
+
+export type { StoredAlert } from '../../api/alerts.js';
 
 export const HISTORY_LIMIT = 1000;
-
-export interface StoredAlert extends FiredAlert {
-  read: boolean;
-}
 
 interface HistoryRow {
   json: string;

@@ -8,14 +8,9 @@ import { compileCondition } from './conditions.js';
 import { inQuietHours } from './quiet-hours.js';
 import type { Rule } from './rule.js';
 import { compileTopicFilter } from './topic-filter.js';
-import type { AlertMessage, FiredAlert } from './types.js';
+import type { AlertMessage, RuleTestHit } from '../../api/alerts.js';
 
-export interface RuleTestHit {
-  message: AlertMessage;
-  alert: FiredAlert;
-  /** the alert would have been held back by quiet hours at that time */
-  inQuietHours: boolean;
-}
+export type { RuleTestHit } from '../../api/alerts.js';
 
 /** At most this many messages are tested; the newest are kept. */
 export const MAX_TEST_MESSAGES = 5000;

@@ -4,13 +4,10 @@
  * State is always said in words too, never by color alone.
  */
 import type { SessionState, SessionStatus } from '../../api.js';
+import type { FiredAlert, PauseKind, TrayConnection, TrayModel, TrayOverall, TrayProfileEntry } from '../../api/alerts.js';
 import { clip } from './template.js';
-import type { FiredAlert } from './types.js';
 
-export type TrayConnection = 'connected' | 'reconnecting' | 'failed' | 'idle';
-export type TrayOverall = TrayConnection | 'paused';
-export type TrayIcon = `tray-${TrayOverall}`;
-export type PauseKind = '1h' | 'tomorrow';
+export type { PauseKind, TrayAlertEntry, TrayConnection, TrayIcon, TrayModel, TrayOverall, TrayProfileEntry } from '../../api/alerts.js';
 
 export interface TrayInput {
   sessions: readonly SessionState[];
@@ -21,43 +18,6 @@ export interface TrayInput {
   pausedUntil: number | null;
   now: number;
   templates: readonly { id: string; name: string; topic: string }[];
-}
-
-export interface TrayProfileEntry {
-  id: string;
-  name: string;
-  status: SessionStatus;
-  /** the state in words: "Connected", "Reconnecting (next try in 5 s)", "Failed: …" */
-  stateLabel: string;
-  /** "Home — Connected" */
-  label: string;
-  action: 'connect' | 'disconnect';
-}
-
-export interface TrayAlertEntry {
-  id: string;
-  label: string;
-  topic: string;
-  profileId: string | null;
-  messageId?: number;
-  at: number;
-}
-
-export interface TrayModel {
-  /** what the icon shows: the connection state, or paused while notifications are paused */
-  overall: TrayOverall;
-  /** the connection state, also while paused */
-  connection: TrayConnection;
-  icon: TrayIcon;
-  /** one line on why the state is what it is */
-  reason: string;
-  tooltip: string;
-  unread: number;
-  profiles: TrayProfileEntry[];
-  recentAlerts: TrayAlertEntry[];
-  templates: { id: string; name: string; topic: string; label: string }[];
-  paused: { until: number; label: string } | null;
-  pauseOptions: { kind: PauseKind; label: string; until: number }[];
 }
 
 export const MAX_TRAY_ALERTS = 5;

@@ -1,6 +1,6 @@
 import { ApiError } from '../../api.js';
 import type { CoreServices } from '../core.js';
-import { alertMessageFromDTO, RuleError, testRule, MAX_TEST_MESSAGES, parseRule } from '../alerts/index.js';
+import { alertMessageFromDTO, RuleError, testRule, MAX_TEST_MESSAGES, withId } from '../alerts/index.js';
 import { toMessageDTO } from '../store/index.js';
 import type { HandlerGroup } from './types.js';
 
@@ -16,7 +16,7 @@ type Methods =
 
 const TEST_SAMPLE = 1000;
 
-/** Rules are validated by alerts/rule.ts (regex and JSON path compiled): a RuleError becomes invalid_params. */
+/** The contract validated the rule; the store checks what it writes once more, and a RuleError there is invalid_params too. */
 function asInvalid(err: unknown): never {
   if (err instanceof RuleError) throw new ApiError('invalid_params', err.message);
   throw err;
@@ -40,12 +40,7 @@ export function alertHandlers(s: CoreServices): HandlerGroup<Methods> {
       return { removed };
     },
     'alerts.testRule': async ({ rule }) => {
-      let parsed;
-      try {
-        parsed = parseRule(rule);
-      } catch (err) {
-        return asInvalid(err);
-      }
+      const parsed = withId(rule);
       await s.writer.settled();
       const recent = s.log
         .query({ limit: Math.min(TEST_SAMPLE, MAX_TEST_MESSAGES), ...(parsed.profileId ? { profileId: parsed.profileId } : {}) })

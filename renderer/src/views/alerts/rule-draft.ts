@@ -195,11 +195,12 @@ const FIELDS = new Set([
 ]);
 
 /**
- * The core says "condition.pattern: invalid regex: …" (its RuleError names the field first).
+ * The core names the field first: "invalid params for alerts.saveRule: rule.condition.pattern: invalid regex: …"
+ * (the contract's check) or "condition.pattern: invalid regex: …" (the store's).
  * Returns the field to show it at, or '' for the form as a whole.
  */
 export function fieldOfError(message: string): { field: string; text: string } {
-  const m = /^([\w.]+): ([\s\S]+)$/.exec(message);
+  const m = /^(?:invalid params for alerts\.\w+: rule\.)?([\w.]+): ([\s\S]+)$/.exec(message);
   if (!m) return { field: '', text: message };
   const path = m[1]!;
   if (FIELDS.has(path)) return { field: path, text: m[2]! };
