@@ -3,7 +3,7 @@
  * core's rule shape on save. The core validates (regex, JSON path, filter); this file only catches what
  * a form can know (a number that is not a number) and maps the core's "field: message" errors to fields.
  */
-import type { Rule } from '../../../../electron/api';
+import type { Rule, RuleInput } from '../../../../electron/api';
 
 export type ConditionKind = Rule['condition']['kind'];
 export type CompareOp = '>' | '>=' | '<' | '<=' | '=' | '!=';
@@ -147,9 +147,9 @@ export function localErrors(d: RuleDraft): FieldErrors {
 }
 
 /** The rule object the core's alerts.saveRule / alerts.testRule take. */
-export function ruleFromDraft(d: RuleDraft): Record<string, unknown> {
+export function ruleFromDraft(d: RuleDraft): RuleInput {
   const path = d.path.trim() || 'data';
-  const conditions: Record<ConditionKind, Record<string, unknown>> = {
+  const conditions: Record<ConditionKind, RuleInput['condition']> = {
     any: { kind: 'any' },
     compare: { kind: 'compare', path, op: d.op, value: compareValue(d.value) },
     changed: { kind: 'changed', path },
