@@ -1,6 +1,7 @@
-// Layers are enforced here, as VS Code does: core/ never imports 'electron' or a shell; common/ imports nothing
-// outside itself and no Node built-in; the renderer imports nothing from electron/ but types from api.ts and
-// values from common/.
+// Layers are enforced here, as VS Code does: core/ and sandbox/ never import 'electron' or a shell; the core reaches
+// the sandbox only through its index (from core.ts and embedded/), the sandbox nothing of core/ but its SQLite
+// wrapper; common/ imports nothing outside itself and no Node built-in; the renderer imports nothing from electron/
+// but types from api.ts and values from common/.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
@@ -9,6 +10,17 @@ import globals from 'globals';
 const ONLY_SHELLS_IMPORT_ELECTRON = { name: 'electron', message: "only main.ts, preload.ts and shell/ may import 'electron'" };
 // relative imports of a shell module, from anywhere under electron/
 const SHELL_MODULES = '(^|/)(main|preload|host|cli|node-platform)(\\.js)?$|(^|/)(commands|shell)/';
+const CORE_NO_ELECTRON = { ...ONLY_SHELLS_IMPORT_ELECTRON, message: 'core/ runs in plain Node: the shells (main.ts, shell/) own Electron.' };
+const CORE_NO_SHELL = { regex: SHELL_MODULES, message: 'core/ never imports a shell (main, preload, host, cli, commands/, shell/).' };
+// the sandbox is a sibling product: the core reaches it through its public index, and only from the composition root
+const CORE_NO_SANDBOX_INTERNALS = {
+  regex: '^(\\.\\./)+sandbox/(?!index(\\.js)?$)',
+  message: 'core/ uses the sandbox only through its public index (sandbox/index.js).',
+};
+const CORE_SANDBOX_FROM_ROOT_ONLY = {
+  regex: '^(\\.\\./)+sandbox/index(\\.js)?$',
+  message: 'only the composition root (core.ts) and embedded/ start the sandbox.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'renderer/dist/**', 'node_modules/**', 'test-results/**', 'release/**', 'resources/firmware/**'] },
@@ -38,8 +50,34 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ ...ONLY_SHELLS_IMPORT_ELECTRON, message: 'core/ runs in plain Node: the shells (main.ts, shell/) own Electron.' }],
-          patterns: [{ regex: SHELL_MODULES, message: 'core/ never imports a shell (main, preload, host, cli, commands/, shell/).' }],
+          paths: [CORE_NO_ELECTRON],
+          patterns: [CORE_NO_SHELL, CORE_NO_SANDBOX_INTERNALS, CORE_SANDBOX_FROM_ROOT_ONLY],
+        },
+      ],
+    },
+  },
+  {
+    // the composition root and the embedded demo are where the core meets the sandbox: through its index only
+    files: ['electron/core/core.ts', 'electron/core/embedded/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [CORE_NO_ELECTRON], patterns: [CORE_NO_SHELL, CORE_NO_SANDBOX_INTERNALS] }],
+    },
+  },
+  {
+    files: ['electron/sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ ...ONLY_SHELLS_IMPORT_ELECTRON, message: 'sandbox/ runs in plain Node: the shells (main.ts, shell/) own Electron.' }],
+          patterns: [
+            { regex: SHELL_MODULES, message: 'sandbox/ never imports a shell (main, preload, host, cli, commands/, shell/).' },
+            {
+              // the core's SQLite wrapper is the one shared piece of infrastructure (see sandbox/README.md)
+              regex: '^(\\.\\./)+core/(?!store/sqlite(-types)?(\\.js)?$)',
+              message: 'sandbox/ is a product of its own: it uses common/ and the core\'s SQLite wrapper (core/store/sqlite.ts), nothing else from core/.',
+            },
+          ],
         },
       ],
     },

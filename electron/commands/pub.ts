@@ -5,7 +5,7 @@
  * generic profile) the text goes as it is to any topic. QoS 1 waits for the broker's PUBACK.
  */
 import type { MqttClient } from 'mqtt';
-import { buildEnvelope } from '../core/beebotte/envelope.js';
+import { buildEnvelope } from '../common/beebotte-envelope.js';
 import { checkPublishTopic } from '../common/beebotte-names.js';
 import {
   CliError,

@@ -6,7 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { type SandboxOptions, loadSeedFile, startSandbox } from '../core/sandbox/index.js';
+import { type SandboxOptions, loadSeedFile, startSandbox } from '../sandbox/index.js';
 
 export interface SandboxCommandIo {
   /** Stops the sandbox when aborted (instead of SIGINT/SIGTERM); used by tests and embedders. */

@@ -5,7 +5,7 @@
  */
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { checkSubscribeFilter } from '../common/beebotte-names.js';
-import { readEnvelope } from '../core/beebotte/envelope.js';
+import { readEnvelope } from '../common/beebotte-envelope.js';
 import {
   CliError,
   type CommandIo,

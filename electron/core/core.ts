@@ -13,7 +13,7 @@ import { migrateTokenUsernames, usernameOf } from './profiles/secret-username.js
 import { SessionManager } from './session/manager.js';
 import { openDatabase, MessageLog, OffThreadWriter, Outbox, Settings } from './store/index.js';
 import { Vault, VaultError } from './vault/index.js';
-import { startSandbox, type SandboxHandle } from './sandbox/index.js';
+import { startSandbox, type SandboxHandle } from '../sandbox/index.js';
 import { DemoSensor } from './embedded/demo-sensor.js';
 import { createHandlers, type Handlers } from './handlers/index.js';
 import { applySettings, readSettings } from './handlers/settings.js';

@@ -8,7 +8,7 @@ import type { Bridge, BridgeMessage, Origin } from './bridge.js';
 import { errors } from './errors.js';
 import { vtypeMismatch } from './vtypes.js';
 import type { RecordStore, StoredRecord } from './records.js';
-import { filterMatches } from './topics.js';
+import { topicMatches } from '../common/topic-filter.js';
 
 export interface LastValue {
   channel: string;
@@ -80,7 +80,7 @@ export class DataService {
         : [this.accounts.getChannel(owner, channelPart ?? '')].filter((c) => c !== null);
     for (const channel of channels) {
       for (const resource of channel.resources) {
-        if (!resource.sendOnSubscribe || !filterMatches(filter, `${channel.name}/${resource.name}`)) continue;
+        if (!resource.sendOnSubscribe || !topicMatches(filter, `${channel.name}/${resource.name}`)) continue;
         const record = this.records.last(owner, channel.name, resource.name);
         if (record)
           out.push({ channel: channel.name, resource: resource.name, record, ispublic: record.ispublic && channel.ispublic });

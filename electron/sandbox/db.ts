@@ -1,5 +1,5 @@
 /** The sandbox's SQLite file: schema and migrations (PRAGMA user_version counts the applied steps). */
-import * as Database from '../store/sqlite.js';
+import * as Database from '../core/store/sqlite.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 

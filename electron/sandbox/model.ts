@@ -3,8 +3,8 @@ import { errors } from './errors.js';
 import { vtypeMismatch } from './vtypes.js';
 
 export const OWNER_PATTERN = /^\w{2,30}$/;
-export { NAME_PATTERN, VTYPES, type Vtype } from '../../common/beebotte-names.js';
-import { NAME_PATTERN, VTYPES, type Vtype } from '../../common/beebotte-names.js';
+export { NAME_PATTERN, VTYPES, type Vtype } from '../common/beebotte-names.js';
+import { NAME_PATTERN, VTYPES, type Vtype } from '../common/beebotte-names.js';
 
 export interface AccountInfo {
   owner: string;

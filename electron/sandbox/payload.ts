@@ -1,5 +1,5 @@
 /** Reads a Beebotte JSON envelope out of raw MQTT bytes; null for anything else (relayed, not bridged). */
-import { type Envelope, readEnvelope } from '../beebotte/envelope.js';
+import { type Envelope, readEnvelope } from '../common/beebotte-envelope.js';
 
 export function readEnvelopeBytes(payload: Buffer | string): Envelope | null {
   const text = typeof payload === 'string' ? payload : payload.toString('utf8');

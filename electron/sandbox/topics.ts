@@ -38,15 +38,3 @@ export function clientTopic(owner: string, internal: string): string | null {
 export function stripOwnSpace(owner: string, filter: string): string {
   return clientTopic(owner, filter) ?? filter;
 }
-
-/** Does an MQTT filter (`#`, `+`) match a concrete `channel/resource` topic? */
-export function filterMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
-}

@@ -13,7 +13,7 @@ import type { CommandIo } from '../../electron/commands/connection-flags.js';
 import { runProfilesCommand } from '../../electron/commands/profiles.js';
 import { runPubCommand } from '../../electron/commands/pub.js';
 import { runSubCommand } from '../../electron/commands/sub.js';
-import { ensureTlsMaterial } from '../../electron/core/sandbox/tls-certs.js';
+import { ensureTlsMaterial } from '../../electron/sandbox/tls-certs.js';
 import { MemorySecretStore } from '../../electron/core/vault/index.js';
 
 const USER = 'alice';

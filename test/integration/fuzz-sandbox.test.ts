@@ -24,7 +24,7 @@ import {
   type Received,
   type TestSandbox,
 } from '../tools/sandbox-fixtures.js';
-import { contentMd5, signString, stringToSign } from '../../electron/core/sandbox/rest/auth.js';
+import { contentMd5, signString, stringToSign } from '../../electron/sandbox/rest/auth.js';
 
 let t: TestSandbox;
 let bobAll: MqttClient;

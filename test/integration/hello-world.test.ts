@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChannelsCommand } from '../../electron/commands/channels.js';
 import { runTokenCommand } from '../../electron/commands/token.js';
-import { type SandboxHandle, startSandbox } from '../../electron/core/sandbox/index.js';
+import { type SandboxHandle, startSandbox } from '../../electron/sandbox/index.js';
 import { captureIo } from '../tools/cli-io.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -32,9 +32,9 @@ interface Broker {
 
 /** The sandbox (Beebotte rules, the demo channel token) if it exists in this tree, else Mosquitto. */
 async function startBroker(): Promise<Broker> {
-  const sandboxFile = new URL('../../electron/core/sandbox/index.ts', import.meta.url);
+  const sandboxFile = new URL('../../electron/sandbox/index.ts', import.meta.url);
   if (existsSync(sandboxFile)) {
-    const mod = (await import('../../electron/core/sandbox/index.js')) as {
+    const mod = (await import('../../electron/sandbox/index.js')) as {
       startSandbox?: (o: { dataDir: string; mqttsPort?: null }) => Promise<{
         urls: { mqtt: string; http: string };
         demo?: { token: string; channel: string; owner: string; apiKey: string; secretKey: string };

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startSandbox } from '../../electron/core/sandbox/index.js';
+import { startSandbox } from '../../electron/sandbox/index.js';
 import {
   ALICE_HOME_TOKEN,
   connackCode,

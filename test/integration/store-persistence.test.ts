@@ -228,7 +228,7 @@ function transpileStore(out: string): void {
   const files = [
     ...fs.readdirSync(path.join(repo, 'electron/core/store')).map((f) => `electron/core/store/${f}`),
     'electron/core/ingest/decode.ts',
-    'electron/core/beebotte/envelope.ts',
+    'electron/common/beebotte-envelope.ts',
     'electron/common/topic-filter.ts',
   ];
   for (const f of files) {

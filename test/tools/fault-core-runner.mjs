@@ -22,7 +22,7 @@ const [mode, dataDir, ...rest] = process.argv.slice(2);
 const print = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
 if (mode === 'sandbox') {
-  const { startSandbox } = await import(path.join(repo, 'electron/core/sandbox/index.ts'));
+  const { startSandbox } = await import(path.join(repo, 'electron/sandbox/index.ts'));
   const sandbox = await startSandbox({
     dataDir,
     mqttPort: Number(rest[0] ?? 0),

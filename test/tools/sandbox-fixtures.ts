@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { type SandboxHandle, type SandboxOptions, type SeedFile, startSandbox } from '../../electron/core/sandbox/index.js';
+import { type SandboxHandle, type SandboxOptions, type SeedFile, startSandbox } from '../../electron/sandbox/index.js';
 
 export const ALICE = { owner: 'alice', apiKey: 'aliceApiKey0000000000001', secretKey: 'aliceSecretKey000000000000000001' };
 export const BOB = { owner: 'bob', apiKey: 'bobApiKey000000000000001', secretKey: 'bobSecretKey00000000000000000001' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { beebotteUsername } from '../../electron/core/beebotte/credentials.js';
-import { buildEnvelope, readEnvelope } from '../../electron/core/beebotte/envelope.js';
+import { buildEnvelope, readEnvelope } from '../../electron/common/beebotte-envelope.js';
 import { checkPublishTopic, checkSubscribeFilter } from '../../electron/common/beebotte-names.js';
 import { nextDelay } from '../../electron/core/session/backoff.js';
 import { describeConnectError, isAuthFailure } from '../../electron/core/session/errors.js';

@@ -5,15 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSandboxArgs } from '../../electron/commands/sandbox.js';
-import { SandboxAccounts } from '../../electron/core/sandbox/accounts.js';
-import { openDb } from '../../electron/core/sandbox/db.js';
-import { newApiKey, newChannelToken, newSecretKey } from '../../electron/core/sandbox/ids.js';
-import { matchesVtype } from '../../electron/core/sandbox/model.js';
-import { RecordStore } from '../../electron/core/sandbox/records.js';
-import { signString, stringToSign } from '../../electron/core/sandbox/rest/auth.js';
-import { readQuery } from '../../electron/core/sandbox/rest/data-routes.js';
-import { parseInstant, parseTimeRange } from '../../electron/core/sandbox/time-range.js';
-import { clientTopic, filterMatches, internalFilter } from '../../electron/core/sandbox/topics.js';
+import { SandboxAccounts } from '../../electron/sandbox/accounts.js';
+import { openDb } from '../../electron/sandbox/db.js';
+import { newApiKey, newChannelToken, newSecretKey } from '../../electron/sandbox/ids.js';
+import { matchesVtype } from '../../electron/sandbox/model.js';
+import { RecordStore } from '../../electron/sandbox/records.js';
+import { signString, stringToSign } from '../../electron/sandbox/rest/auth.js';
+import { readQuery } from '../../electron/sandbox/rest/data-routes.js';
+import { parseInstant, parseTimeRange } from '../../electron/sandbox/time-range.js';
+import { topicMatches } from '../../electron/common/topic-filter.js';
+import { clientTopic, internalFilter } from '../../electron/sandbox/topics.js';
 
 describe('account namespacing', () => {
   it('moves client filters into the account space and back', () => {
@@ -31,11 +32,11 @@ describe('account namespacing', () => {
   });
 
   it('matches MQTT filters', () => {
-    expect(filterMatches('home/#', 'home/temp')).toBe(true);
-    expect(filterMatches('+/temp', 'home/temp')).toBe(true);
-    expect(filterMatches('#', 'home/temp')).toBe(true);
-    expect(filterMatches('home/note', 'home/temp')).toBe(false);
-    expect(filterMatches('+', 'home/temp')).toBe(false);
+    expect(topicMatches('home/#', 'home/temp')).toBe(true);
+    expect(topicMatches('+/temp', 'home/temp')).toBe(true);
+    expect(topicMatches('#', 'home/temp')).toBe(true);
+    expect(topicMatches('home/note', 'home/temp')).toBe(false);
+    expect(topicMatches('+', 'home/temp')).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { PayloadKind } from '../../api.js';
-import { readEnvelope, type Envelope } from '../beebotte/envelope.js';
+import { readEnvelope, type Envelope } from '../../common/beebotte-envelope.js';
 
 /** How much of a payload travels to the UI with each message; the rest is fetched on demand. */
 export const PREVIEW_BYTES = 2048;

@@ -1,7 +1,7 @@
 import type { ParsedParamsOf, PublishResult, SessionState } from '../../api.js';
 import { ApiError } from '../../api.js';
 import { checkPublishTopic } from '../../common/beebotte-names.js';
-import { buildEnvelope } from '../beebotte/envelope.js';
+import { buildEnvelope } from '../../common/beebotte-envelope.js';
 import type { EventBus } from '../events.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../platform.js';

@@ -1,5 +1,5 @@
 import type { FullMessageDTO, MessageDTO } from '../../api.js';
-import { readEnvelope, type Envelope } from '../beebotte/envelope.js';
+import { readEnvelope, type Envelope } from '../../common/beebotte-envelope.js';
 import { decodePayload, PREVIEW_BYTES } from '../ingest/decode.js';
 import type { StoredMessage } from './message-log.js';
 

@@ -21,7 +21,7 @@ export async function coreModules() {
     load('core/platform.js'),
     load('core/vault/index.js'),
     load('node-platform.js'),
-    load('core/sandbox/index.js'),
+    load('sandbox/index.js'),
   ]);
   return {
     createCore: core.createCore,
