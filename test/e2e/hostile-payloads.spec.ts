@@ -105,6 +105,8 @@ test('hostile payloads are shown literally in the log and the detail, and nothin
     await tabs.nth(i).click();
     await expect(detail).toBeVisible();
   }
+  // the chosen tab stays for the next message: back to the first (the payload itself) before opening it
+  await tabs.first().click();
   await log.locator('[data-topic="hostile/<img src=x onerror=window.__pwned=6>"]').first().click();
   await expect(detail.getByText('a topic with markup in it').first()).toBeVisible();
   await expect(detail.getByText('hostile/<img src=x onerror=window.__pwned=6>').first()).toBeVisible();

@@ -102,6 +102,8 @@ test('a killed broker: outage shown, QoS 1 publish queued, delivered once the br
   // publish QoS 1 during the outage: queued, and counted
   await row.getByRole('button', { name: /^Outage broker/ }).click();
   const composer = page.getByRole('form', { name: 'Publish composer' });
+  // the composer keeps its own profile (selecting one on the left only says so): pick the broker there
+  await composer.getByLabel('Profile').selectOption({ label: 'Outage broker' });
   await expect(composer.locator('#c-profile option:checked')).toHaveText('Outage broker');
   const content = `queued-during-outage-${Date.now().toString(36)}`;
   await composer.getByLabel('Topic', { exact: true }).fill('outage/queued');
