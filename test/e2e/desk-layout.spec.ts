@@ -133,6 +133,9 @@ test.describe('layout at three sizes, light and dark, with six long-named profil
             await page.getByRole('region', { name: 'Topic tree' }).locator('[data-topic="demo/temperature"]').click();
           }
           if (screen === 'Log') await page.getByRole('region', { name: 'Message log' }).locator('.msg').first().click();
+          // the rule editor is what was cramped beside the composer
+          if (screen === 'Alerts')
+            await page.getByRole('region', { name: 'Alerts', exact: true }).getByRole('button', { name: 'New rule' }).click();
           await page.waitForTimeout(400);
           expect.soft(await clipped(page), `${screen} at ${width}×${height} ${scheme}`).toEqual([]);
           if (shoot)
@@ -239,9 +242,12 @@ test('the composer is docked on Explorer and Log, and a drawer elsewhere (Alt+P 
   await expect(drawer).toBeHidden();
   const open = page.getByRole('button', { name: 'Publish…' });
   await expect(open).toHaveAttribute('aria-expanded', 'false');
+  // the drawer covers the right of the screen, over the rule editor: open the editor first
+  await page.getByRole('region', { name: 'Alerts', exact: true }).getByRole('button', { name: 'New rule' }).click();
   await open.click();
   await expect(drawer.getByRole('form', { name: 'Publish composer' })).toBeVisible();
   await expect(open).toHaveAttribute('aria-expanded', 'true');
+  await page.screenshot({ path: 'test-results/screenshots/alerts-drawer-1280x800.png' });
   // …and leaving for a publishing screen docks it again
   await page.getByRole('tab', { name: 'Log' }).click();
   await expect(drawer).toBeHidden();

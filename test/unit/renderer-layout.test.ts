@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LAYOUT, PANE_LIMITS, clampPane, readLayout } from '../../renderer/src/lib/layout.js';
+import { DEFAULT_LAYOUT, PANE_LIMITS, autoSidebar, clampPane, readLayout } from '../../renderer/src/lib/layout.js';
 
 describe('stored layout preferences', () => {
   it('nothing stored, or something unreadable, gives the defaults', () => {
@@ -32,5 +32,13 @@ describe('stored layout preferences', () => {
     expect(clampPane('sidebar', 700, 500)).toBe(500);
     expect(clampPane('sidebar', 100, 500)).toBe(PANE_LIMITS.sidebar.min);
     expect(clampPane('composer', 333.4)).toBe(333);
+  });
+
+  it('the sidebar follows the window until the user sizes it', () => {
+    expect(readLayout('{}').sidebar).toBeNull();
+    expect(autoSidebar(1280)).toBe(300);
+    expect(autoSidebar(1600)).toBe(336);
+    expect(autoSidebar(1920)).toBe(400);
+    expect(autoSidebar(3840)).toBe(400);
   });
 });

@@ -11,8 +11,8 @@ export const THEMES: { id: Theme; label: string }[] = [
 ];
 
 export interface Layout {
-  /** width of the left column (connections and topic tree), px */
-  sidebar: number;
+  /** width of the left column (connections and topic tree), px; null = by the window's width (autoSidebar) */
+  sidebar: number | null;
   /** height of the connections list above the tree, px; null = as tall as its rows, at most half the column */
   connections: number | null;
   /** width of the composer, px */
@@ -31,13 +31,18 @@ export const PANE_LIMITS: Record<Pane, { min: number; max: number }> = {
   composer: { min: 260, max: 720 },
 };
 
-export const DEFAULT_LAYOUT: Layout = { sidebar: 300, connections: null, composer: 300, composerPinned: true, theme: 'system' };
+export const DEFAULT_LAYOUT: Layout = { sidebar: null, connections: null, composer: 300, composerPinned: true, theme: 'system' };
 
 export const LAYOUT_KEY = 'apiary.layout';
 
 export function clampPane(pane: Pane, px: number, room = Infinity): number {
   const { min, max } = PANE_LIMITS[pane];
   return Math.round(Math.max(min, Math.min(max, room, px)));
+}
+
+/** The sidebar until the user sizes it: a fifth of a wide window (tree values get room), 300 px at least. */
+export function autoSidebar(windowWidth: number): number {
+  return clampPane('sidebar', Math.min(400, Math.max(300, windowWidth * 0.21)));
 }
 
 function size(pane: Pane, value: unknown, fallback: number): number {
@@ -55,7 +60,7 @@ export function readLayout(stored: string | null): Layout {
   }
   const d = DEFAULT_LAYOUT;
   return {
-    sidebar: size('sidebar', raw.sidebar, d.sidebar),
+    sidebar: raw.sidebar === null || raw.sidebar === undefined ? null : size('sidebar', raw.sidebar, 0) || null,
     connections:
       raw.connections === null || raw.connections === undefined ? null : size('connections', raw.connections, 0) || null,
     composer: size('composer', raw.composer, d.composer),

@@ -90,7 +90,6 @@ export function deskCommands(shell: ShellActions): Command[] {
     },
     ...THEMES.map((t) => ({
       id: `theme-${t.id}`,
-      group: 'Theme',
       label: `Theme: ${t.label.toLowerCase()}`,
       detail: layout.theme === t.id ? 'current' : undefined,
       run: () => setTheme(t.id),
