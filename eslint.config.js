@@ -98,6 +98,16 @@ export default tseslint.config(
     },
   },
   {
+    // the shells speak the contract (core.call) like every UI: no reaching into the services behind it
+    files: ['electron/main.ts', 'electron/host.ts', 'electron/cli.ts', 'electron/commands/**/*.ts', 'electron/shell/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name='services']", message: 'shells use core.call(), not core.services.' },
+      ],
+    },
+  },
+  {
     // CommonJS on purpose (store/writer-worker.cjs: a worker started from its text)
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -102,7 +102,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     }
   });
   // finished exports, downloaded by the page (the cookie guards this route like every other)
-  const exportsDir = path.join(options.core.services.platform.dataDir, 'exports');
+  const exportsDir = options.core.exportsDir;
   app.get('/exports/:name', async (req, reply) => {
     const { name } = req.params as { name: string };
     if (!/^apiary-export-[\w-]+\.(csv|json|ndjson)$/.test(name)) return reply.code(404).send('not found');

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, clipboard, ipcMain, Notification, session, shell } from 'electron';
-import type { AppSettings, EventPayloads } from './api.js';
+import type { AppSettings, EventPayloads, ProfileDTO, Template, TrayModel } from './api.js';
 import { serveContract } from './contract-server.js';
 import { createCore, type Core } from './core/core.js';
 import { stderrLogger, systemClock } from './core/platform.js';
@@ -115,16 +115,18 @@ async function boot(): Promise<void> {
   });
   const call = (method: string, params: unknown) =>
     c.call(method, params).catch((err: Error) => stderrLogger.warn(`${method}: ${err.message}`));
+  // the tray's quick publish, through the contract like every other caller
+  const quickPublish = async (templateId: string) => {
+    const t = ((await c.call('templates.list', {})) as Template[]).find((x) => x.id === templateId);
+    const profileId = t?.profileId ?? ((await c.call('profiles.list', {})) as ProfileDTO[])[0]?.id;
+    if (t && profileId) await call('messages.publish', { profileId, topic: t.topic, data: t.data, write: t.write, ispublic: t.ispublic, qos: t.qos });
+  };
 
   tray = new AppTray(path.join(packageRoot, 'resources'), {
     open: showWindow,
     openAlert: (a) => openInWindow({ ...(a.messageId ? { messageId: a.messageId } : {}), profileId: a.profileId, topic: a.topic }),
     toggleProfile: (profileId, action) => void call(action === 'connect' ? 'sessions.connect' : 'sessions.disconnect', { profileId }),
-    quickPublish: (templateId) => {
-      const t = c.services.composer.templates().find((x) => x.id === templateId);
-      const profileId = t?.profileId ?? c.services.profiles.list()[0]?.id;
-      if (t && profileId) void call('messages.publish', { profileId, topic: t.topic, data: t.data, write: t.write, ispublic: t.ispublic, qos: t.qos });
-    },
+    quickPublish: (templateId) => void quickPublish(templateId),
     pause: (kind) => void call('tray.pause', { kind }),
     quit: () => app.quit(),
   });
@@ -143,7 +145,7 @@ async function boot(): Promise<void> {
     }
   });
   applyShellSettings((await c.call('settings.get', {})) as AppSettings);
-  tray.render(c.services.alerts.trayModel());
+  tray.render((await c.call('tray.model', {})) as TrayModel);
 
   booted = true;
   // a login launch starts in the tray, unless a second launch asked for the window meanwhile

@@ -16,6 +16,7 @@ import { Vault, VaultError } from './vault/index.js';
 import { startSandbox, type SandboxHandle } from '../sandbox/index.js';
 import { DemoSensor } from './embedded/demo-sensor.js';
 import { createHandlers, type Handlers } from './handlers/index.js';
+import { exportsDir } from './handlers/messages.js';
 import { applySettings, readSettings } from './handlers/settings.js';
 import { TopicStats } from './explorer/topic-stats.js';
 import { AlertService } from './alerts/service.js';
@@ -43,6 +44,9 @@ export interface Core {
   /** The single entry for every UI call: validates, then dispatches. Throws ApiError. */
   call(method: unknown, params: unknown): Promise<unknown>;
   info(): Promise<AppInfo>;
+  /** where finished exports are written (the host serves them for download) */
+  readonly exportsDir: string;
+  /** the services behind the contract: for tests and benchmarks; shells use call() (lint refuses .services there) */
   readonly services: CoreServices;
   close(): Promise<void>;
 }
@@ -227,6 +231,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     bus,
     services,
     info,
+    exportsDir: exportsDir(services),
     async call(method: unknown, params: unknown): Promise<unknown> {
       const parsed = parseCall(method, params);
       const handler = handlers[parsed.method as MethodName] as (p: unknown) => Promise<unknown>;

@@ -122,6 +122,16 @@ describe('the contract (api.ts, api/) is innermost', () => {
   });
 });
 
+describe('shells use the contract, not the services behind it', () => {
+  const code = 'declare const core: { services: { profiles: { list(): unknown } } };\nexport const p = core.services.profiles.list();';
+  it.each(['electron/main.ts', 'electron/host.ts', 'electron/commands/probe.ts', 'electron/shell/probe.ts'])('%s: core.services is refused', async (file) => {
+    const [result] = await eslint.lintText(code, { filePath: file });
+    expect(result!.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message)).toEqual([
+      'shells use core.call(), not core.services.',
+    ]);
+  });
+});
+
 describe("only the shells import 'electron'", () => {
   it('refused in host.ts and commands/, allowed in main.ts and shell/', async () => {
     const code = "import { app } from 'electron'; void app;";
