@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { NAME_PATTERN, NAME_RULE } from './common/beebotte-names.js';
+import type { PairingErrorCode } from './common/pairing-codes.js';
 import { RuleInput, type FiredAlert, type Rule, type RuleTestHit, type StoredAlert, type TrayModel } from './api/alerts.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -339,6 +340,8 @@ export interface PairingStep {
   pairingId: string;
   step: 'open' | 'handshake' | 'scan' | 'wifi' | 'mqtt' | 'first-message' | 'done' | 'failed';
   message: string;
+  /** with 'failed' from the device side: why, as a code (common/pairing-codes.ts has its words) */
+  code?: PairingErrorCode;
 }
 
 export interface PairingHandshake {
@@ -360,6 +363,8 @@ export interface ProvisionResultDTO {
   device: KnownDevice;
   clientId: string;
   firstMessage: MessageDTO | null;
+  /** the device's own page, when it named one after joining Wi-Fi (Improv's "next URL") */
+  deviceUrl?: string;
 }
 
 export interface AppSettings {

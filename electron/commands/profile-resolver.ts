@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { credentialsForToken } from '../core/pairing/flow.js';
+import { credentialsForToken } from '../core/pairing/device-broker.js';
 import { BeebotteRest } from '../core/beebotte/rest-client.js';
 import type { SecretStore } from '../core/platform.js';
 import { ProfileStore } from '../core/profiles/profile-store.js';

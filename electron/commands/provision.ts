@@ -7,15 +7,11 @@
  * Exit 0 when paired (and for --help), 1 when a step failed, 2 for bad usage.
  */
 import { parseArgs } from 'node:util';
-import {
-  credentialsForToken,
-  provisionDevice,
-  type FirstMessage,
-  type ProvisionHooks,
-  type ProvisionProgress,
-} from '../core/pairing/flow.js';
-import { waitForFirstMessageOnBroker, type SubscriberTarget } from '../core/pairing/first-message.js';
-import type { DuplexPort } from '../core/pairing/improv-client.js';
+import { provisionDevice, type FirstMessage, type ProvisionHooks, type ProvisionProgress } from '../core/pairing/flow.js';
+import { credentialsForToken } from '../core/pairing/device-broker.js';
+import { waitForFirstMessageOnBroker, type SubscriberTarget } from '../core/pairing/broker-first-message.js';
+import type { DuplexPort } from '../core/pairing/improv-types.js';
+import { pairingErrorTitle } from '../common/pairing-codes.js';
 import type { OpenSerialOptions } from '../core/pairing/serial-port.js';
 
 export interface ResolvedProfile {
@@ -263,7 +259,7 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
   if (result.ok) {
     err.write(`paired ${result.device.name} on ${result.port}${describeFirst(result.firstMessage)}\n`);
   } else {
-    err.write(`✗ ${result.step}: ${result.error}\n`);
+    err.write(`✗ ${result.step}: ${pairingErrorTitle(result.code)} — ${result.error}\n`);
     if (result.deviceLog?.length) err.write(`device log:\n  ${result.deviceLog.slice(-5).join('\n  ')}\n`);
   }
   if (json) out.write(`${JSON.stringify(result)}\n`);

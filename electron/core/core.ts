@@ -22,7 +22,7 @@ import { TopicStats } from './explorer/topic-stats.js';
 import { AlertService } from './alerts/service.js';
 import { ComposerStore } from './composer/templates.js';
 import { DeviceRegistry } from './devices/registry.js';
-import { FirstMessageWaiters } from './devices/first-message.js';
+import { FirstMessageWaiters } from './devices/session-first-message.js';
 import { PairingManager } from './devices/pairing-manager.js';
 import { restForProfile } from './handlers/rest.js';
 import { watchPorts, type PortWatcher } from './pairing/discovery.js';

@@ -13,8 +13,8 @@ import { runProvisionCommand, type ProvisionDeps } from '../../electron/commands
 import { ProfileStore } from '../../electron/core/profiles/profile-store.js';
 import { normalizeProfile } from '../../electron/core/profiles/profile.js';
 import { MemorySecretStore, accountFor } from '../../electron/core/vault/index.js';
-import { credentialsForToken } from '../../electron/core/pairing/flow.js';
-import { waitForFirstMessageOnBroker } from '../../electron/core/pairing/first-message.js';
+import { credentialsForToken } from '../../electron/core/pairing/device-broker.js';
+import { waitForFirstMessageOnBroker } from '../../electron/core/pairing/broker-first-message.js';
 import { openPortPaths, openSerialPort } from '../../electron/core/pairing/serial-port.js';
 import { startMosquitto, startPtyPair, startSim, type PtyPair, type Sim } from '../tools/device-sim/harness.js';
 
@@ -193,12 +193,25 @@ describe('apiary provision against the simulator', () => {
     expect(run.code).toBe(1);
   });
 
-  it('stock firmware answers unknown RPC to the Apiary extension', async () => {
-    const { pair } = await device(['--no-apiary-ext']);
+  it('stock firmware (no Apiary extension) joins Wi-Fi but is refused before it gets the MQTT credentials, as in the desk', async () => {
+    const { pair, sim } = await device(['--no-apiary-ext']);
     const run = await provision(pair.a, ['--wifi-password', 'x']);
-    expect(run.result).toMatchObject({ ok: false, step: 'mqtt', code: 'unknown-rpc', device: { firmware: 'ESPHome' } });
-    expect(run.result.error).toMatch(/unknown RPC 0x80/);
+    expect(run.result).toMatchObject({ ok: false, step: 'mqtt', code: 'no-extension', device: { firmware: 'ESPHome' } });
+    expect(run.result.error).toMatch(/ESPHome joined Wi-Fi but does not take MQTT settings over serial \(no Apiary extension\)/);
+    expect(run.stderr).toContain('✗ mqtt: No Apiary extension — ');
+    expect(sim.output()).toContain('device-sim: rpc 0x01'); // Wi-Fi sent
+    expect(sim.output()).not.toContain('device-sim: rpc 0x80'); // the token never went to the board
     expect(run.code).toBe(1);
+  });
+
+  it('an unplug while waiting for the first message is reported as an unplug, not a timeout, as in the desk', async () => {
+    // publishes only after 60 s and vanishes right after taking its MQTT settings; the pty goes with it
+    const { pair, sim } = await device(['--die-at', 'first-message', '--publish-ms', '60000']);
+    sim.process.once('exit', () => pair.process.kill('SIGKILL'));
+    const run = await provision(pair.a, ['--wifi-password', 'x', '--wait-first-message', '8']);
+    expect(run.result).toMatchObject({ ok: false, step: 'first-message', code: 'disconnected' });
+    expect(run.result.error).toMatch(/disconnected \(unplugged or reset\?\) while waiting for its first message/);
+    expect(openPortPaths()).toEqual([]);
   });
 
   it('Tasmota gets its MQTT settings through a console Backlog and then publishes on channel/resource', async () => {

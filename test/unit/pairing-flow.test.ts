@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { credentialsForToken, parseDeviceBrokerUrl } from '../../electron/core/pairing/device-broker.js';
 import {
-  credentialsForToken,
-  parseBrokerUrl,
   provisionDevice,
   type FirstMessage,
   type ProvisionHooks,
@@ -35,6 +34,8 @@ function answerLikeApiary(rpc: RpcMessage, d: FakeDevice, firmware = 'Apiary', w
       return d.result(0x01, ['http://10.0.0.2/']);
     case 0x80:
       return firmware === 'Apiary' ? d.result(0x80, [rpc.strings[5]!]) : d.error(0x02);
+    case 0x81: // the Apiary firmware answers "get MQTT" (the extension probe); stock firmware does not know it
+      return firmware === 'Apiary' ? d.result(0x81, ['', '', '', '', '', '', 'unset']) : d.error(0x02);
     default:
       return d.error(0x02);
   }
@@ -77,6 +78,7 @@ describe('provisionDevice', () => {
       clientId: 'bee-1',
       firstMessage: { topic: 'farm/temperature', payload: { data: 21.5 }, receivedAt: 1 },
       networks: [{ ssid: 'Home', rssi: -50, secured: true }],
+      deviceUrl: 'http://10.0.0.2/',
     });
     expect(progress.filter((p) => p.status === 'done').map((p) => p.step)).toEqual([
       'open',
@@ -204,9 +206,30 @@ describe('provisionDevice', () => {
     expect(dev.closed).toBe(true);
   });
 
-  it('stock firmware fails the mqtt step with unknown RPC', async () => {
-    const { h } = hooks(device('ESPHome'));
-    expect(await provisionDevice(options, h)).toMatchObject({ ok: false, step: 'mqtt', code: 'unknown-rpc' });
+  it('stock firmware joins Wi-Fi but never gets the MQTT credentials: the mqtt step fails with no-extension', async () => {
+    const dev = device('ESPHome');
+    const { h } = hooks(dev);
+    const result = await provisionDevice(options, h);
+    expect(result).toMatchObject({ ok: false, step: 'mqtt', code: 'no-extension' });
+    expect(result.ok ? '' : result.error).toMatch(/ESPHome joined Wi-Fi but does not take MQTT settings over serial/);
+    expect(dev.received.map((r) => r.command)).toContain(0x01);
+    expect(dev.received.some((r) => r.command === 0x80)).toBe(false);
+    expect(JSON.stringify(dev.received)).not.toContain('token_abc');
+  });
+
+  it('an unplug while waiting for the first message is reported as one, not as a timeout', async () => {
+    const dev = device();
+    const { h } = hooks(dev, () => new Promise<FirstMessage>(() => undefined)); // never publishes
+    const run = provisionDevice(options, {
+      ...h,
+      onProgress: (p) => {
+        if (p.step === 'first-message' && p.status === 'start') dev.unplug();
+      },
+    });
+    expect(await run).toMatchObject({ ok: false, step: 'first-message', code: 'disconnected' });
+    expect((await run).ok ? '' : ((await run) as { error: string }).error).toMatch(
+      /disconnected \(unplugged or reset\?\) while waiting for its first message on farm\/temperature/,
+    );
   });
 
   it('a silent device fails the first-message step with the hook error', async () => {
@@ -266,10 +289,10 @@ describe('credentials and broker URLs', () => {
   });
 
   it('parses mqtt and mqtts URLs with default ports', () => {
-    expect(parseBrokerUrl('mqtts://mqtt.beebotte.com')).toEqual({ host: 'mqtt.beebotte.com', port: 8883, tls: true });
-    expect(parseBrokerUrl('mqtt://127.0.0.1:1999')).toEqual({ host: '127.0.0.1', port: 1999, tls: false });
-    expect(parseBrokerUrl('tcp://[::1]')).toEqual({ host: '::1', port: 1883, tls: false });
-    expect(() => parseBrokerUrl('not a url')).toThrow(/not a broker URL/);
+    expect(parseDeviceBrokerUrl('mqtts://mqtt.beebotte.com')).toEqual({ host: 'mqtt.beebotte.com', port: 8883, tls: true });
+    expect(parseDeviceBrokerUrl('mqtt://127.0.0.1:1999')).toEqual({ host: '127.0.0.1', port: 1999, tls: false });
+    expect(parseDeviceBrokerUrl('tcp://[::1]')).toEqual({ host: '::1', port: 1883, tls: false });
+    expect(() => parseDeviceBrokerUrl('not a url')).toThrow(/not a broker URL/);
   });
 });
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventPayloads, MessageDTO } from '../../electron/api.js';
 import { EventBus } from '../../electron/core/events.js';
-import { FirstMessageWaiters } from '../../electron/core/devices/first-message.js';
+import { FirstMessageWaiters } from '../../electron/core/devices/session-first-message.js';
 import {
   PAIRING_IDLE_MS,
   PairingManager,

@@ -1,26 +1,12 @@
 /**
- * Pairing errors: a code to branch on and a message a user can act on. Messages never carry a
- * password or token: they name the port, the SSID, the step, and what to check.
+ * Pairing errors: a code to branch on (common/pairing-codes.ts, shared with the desk and the CLI) and a
+ * message a user can act on. Messages never carry a password or token: they name the port, the SSID, the
+ * step, and what to check.
  */
-export type PairingErrorCode =
-  | 'port-busy' // "Cannot lock port": another program holds it
-  | 'port-permission' // EACCES: not in the dialout group / missing driver
-  | 'port-missing' // ENOENT: unplugged or wrong path
-  | 'port-failed' // any other open/write failure
-  | 'disconnected' // the port closed under us (unplugged, device reset)
-  | 'no-answer' // no Improv answer to "request state"
-  | 'timeout' // an RPC got no answer in time
-  | 'unable-to-connect' // device error 0x03
-  | 'unknown-rpc' // device error 0x02 (stock firmware for 0x80/0x81)
-  | 'invalid-rpc' // device error 0x01
-  | 'bad-hostname' // device error 0x05
-  | 'device-error' // any other device error
-  | 'bad-answer' // an answer we cannot read
-  | 'bad-input' // our caller's input cannot be sent (too long, forbidden characters)
-  | 'no-wifi' // an MQTT-only re-provision of a board that is not on Wi-Fi (Improv state is not "provisioned")
-  | 'closed' // the client was closed while a call was waiting
-  | 'broker' // the host side cannot subscribe to watch for the first message
-  | 'first-message-timeout'; // the device never published
+import type { PairingErrorCode } from '../../common/pairing-codes.js';
+import { ImprovErrorCode, errorName } from './improv-codec.js';
+
+export type { PairingErrorCode } from '../../common/pairing-codes.js';
 
 export class PairingError extends Error {
   override readonly name = 'PairingError';
@@ -30,6 +16,8 @@ export class PairingError extends Error {
   ) {
     super(message);
   }
+  /** the device's last log lines, when the failure came before a caller could ask the client for them */
+  deviceLog?: string[];
 }
 
 /** Any thrown value as a PairingError, keeping codes we set ourselves. */
@@ -37,4 +25,29 @@ export function asPairingError(err: unknown, fallback: PairingErrorCode = 'port-
   if (err instanceof PairingError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new PairingError(fallback, message);
+}
+
+/** A device's Improv error frame while an RPC was waiting, in words. */
+export function deviceError(code: number, command: number, what: string): PairingError {
+  const rpc = `0x${command.toString(16).padStart(2, '0')}`;
+  const map: Record<number, [PairingErrorCode, string]> = {
+    [ImprovErrorCode.UnknownRpc]: ['unknown-rpc', `the firmware does not know RPC ${rpc} (unknown RPC) while ${what}`],
+    [ImprovErrorCode.InvalidRpc]: [
+      'invalid-rpc',
+      `the device rejected RPC ${rpc} as invalid (bad checksum or data) while ${what}`,
+    ],
+    [ImprovErrorCode.UnableToConnect]: ['unable-to-connect', `the device was unable to connect while ${what}`],
+    [ImprovErrorCode.BadHostname]: ['bad-hostname', `the device rejected the hostname: use letters, digits and '-'`],
+  };
+  const [c, m] = map[code] ?? ['device-error', `the device reported "${errorName(code)}" while ${what}`];
+  return new PairingError(c, m);
+}
+
+/** A failed write to the port while doing `what`. */
+export function writeError(err: unknown, what: string): PairingError {
+  if (err instanceof PairingError && err.code === 'disconnected') {
+    return new PairingError('disconnected', `the device disconnected (unplugged or reset?) while ${what}`);
+  }
+  if (err instanceof PairingError) return err;
+  return new PairingError('port-failed', `cannot write to the device: ${err instanceof Error ? err.message : String(err)}`);
 }

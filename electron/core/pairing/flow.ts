@@ -1,31 +1,29 @@
 /**
- * The provisioning flow: open → handshake (device info) → scan (optional) → Wi-Fi → MQTT (Apiary 0x80,
- * or Tasmota's console) → the device's first message on channel/resource. With `wifi: 'keep'` (re-provisioning
- * after a token regeneration) the scan and Wi-Fi steps are skipped: the board must already be on Wi-Fi
- * (Improv state "provisioned") and gets only the MQTT settings. Returns a value, never throws:
- * success with what the device said, or the step that failed with a message a user can act on.
- * The port is always closed before the function returns.
+ * The one provisioning pipeline, for the desk's wizard and `apiary provision` alike: open → handshake
+ * (device info, the Apiary extension) → scan (optional) → Wi-Fi → MQTT (Apiary 0x80, or Tasmota's console)
+ * → the device's first message on channel/resource, raced against an unplug. A board without a way to
+ * take MQTT settings over serial never gets the credentials. With `wifi: 'keep'` (re-provisioning after a
+ * token regeneration) the scan and Wi-Fi steps are skipped: the board must already be on Wi-Fi (Improv
+ * state "provisioned"). Returns a value, never throws: success with what the device said, or the step
+ * that failed with a typed code and a message a user can act on.
+ * Given a portPath it opens and always closes the port; given an open `board` (the desk holds one across
+ * its wizard's steps) it leaves closing to the caller.
  */
 import { randomBytes } from 'node:crypto';
-import { ImprovClient, type DeviceInfo, type DuplexPort, type ImprovTimeouts, type WifiNetwork } from './improv-client.js';
-import { openSerialPort, type OpenSerialOptions } from './serial-port.js';
+import type { ImprovTimeouts, WifiNetwork } from './improv-types.js';
+import type { OpenSerialOptions } from './serial-port.js';
 import { PairingError, asPairingError, type PairingErrorCode } from './errors.js';
-import { isTasmota, tasmotaSettings } from './tasmota.js';
-import { beebotteUsername } from '../beebotte/credentials.js';
+import { tasmotaSettings } from './tasmota.js';
+import { parseDeviceBrokerUrl, type DeviceBroker } from './device-broker.js';
+import { describeBoard, openBoard, requireMqttOverSerial, requireWifiKept, type Board, type OpenBoardOptions } from './board.js';
 import { checkPublishTopic } from '../../common/beebotte-names.js';
 
 export type ProvisionStep = 'open' | 'handshake' | 'scan' | 'wifi' | 'mqtt' | 'first-message';
 
-/** The broker as the device must reach it, and the credential it connects with. */
-export interface DeviceBroker {
-  /** mqtt://host[:port] or mqtts://host[:port] (also tcp://, ssl://, tls://) */
-  url: string;
-  username: string;
-  password: string;
-}
-
 export interface ProvisionOptions {
   portPath: string;
+  /** a board the caller already opened (and will close); default: open portPath here */
+  board?: Board;
   serial?: OpenSerialOptions;
   /** the Wi-Fi to join, or 'keep': the board stays on the Wi-Fi it has and gets only the MQTT settings */
   wifi: { ssid: string; password: string } | 'keep';
@@ -73,7 +71,7 @@ export interface ProvisionHooks {
   onProgress?(progress: ProvisionProgress): void;
   onLog?(line: string): void;
   /** default: openSerialPort */
-  openPort?(path: string, opts?: OpenSerialOptions): Promise<DuplexPort>;
+  openPort?: OpenBoardOptions['openPort'];
 }
 
 export interface ProvisionedDevice {
@@ -93,6 +91,8 @@ export type ProvisionResult =
       /** null when firstMessageTimeoutMs is 0 */
       firstMessage: FirstMessage | null;
       networks?: WifiNetwork[];
+      /** the device's own page, when it named one after joining Wi-Fi (Improv's "next URL") */
+      deviceUrl?: string;
     }
   | {
       ok: false;
@@ -105,55 +105,15 @@ export type ProvisionResult =
       deviceLog?: string[];
     };
 
-/** The Beebotte rule: `token_…` and `iamtkn_…` as they are, other tokens `token:<token>`; password blank. */
-/**
- * An MQTT-only re-provision needs a board that is already on Wi-Fi: Improv state "provisioned".
- * Throws a PairingError 'no-wifi' that says what to do instead.
- */
-export function requireWifiKept(state: string, device: string): void {
-  if (state === 'provisioned') return;
-  throw new PairingError(
-    'no-wifi',
-    `${device} has no Wi-Fi yet (Improv state "${state}", not "provisioned"): it needs the full pairing with a Wi-Fi network, not MQTT settings only`,
-  );
-}
-
-export function credentialsForToken(token: string): { username: string; password: string } {
-  return { username: beebotteUsername('channelToken', token), password: '' };
-}
-
-export function parseBrokerUrl(url: string): { host: string; port: number; tls: boolean } {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new PairingError('bad-input', `"${url}" is not a broker URL: use mqtt://host:1883 or mqtts://host:8883`);
-  }
-  const scheme = u.protocol.replace(/:$/, '');
-  const tls = ['mqtts', 'ssl', 'tls'].includes(scheme);
-  if (!tls && !['mqtt', 'tcp'].includes(scheme)) {
-    throw new PairingError('bad-input', `a device connects over mqtt:// or mqtts://, not ${scheme}://`);
-  }
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  if (!host) throw new PairingError('bad-input', `"${url}" has no host`);
-  return { host, port: u.port ? Number(u.port) : tls ? 8883 : 1883, tls };
-}
-
 function redact(line: string, secrets: string[]): string {
   let out = line;
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('****');
   return out;
 }
 
-function describeDevice(d: ProvisionedDevice): string {
-  return `${d.firmware} ${d.version} on ${d.chip} (${d.name})`;
-}
-
 export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHooks): Promise<ProvisionResult> {
   let step: ProvisionStep = 'open';
-  let device: ProvisionedDevice | undefined;
-  let client: ImprovClient | undefined;
-  let port: DuplexPort | undefined;
+  let board: Board | undefined = opts.board;
   const abort = new AbortController();
   const progress = (status: 'start' | 'done', detail?: string) =>
     hooks.onProgress?.(detail === undefined ? { step, status } : { step, status, detail });
@@ -161,21 +121,32 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
   try {
     const topicProblem = checkPublishTopic(`${opts.channel}/${opts.resource}`);
     if (topicProblem) throw new PairingError('bad-input', topicProblem);
-    const broker = parseBrokerUrl(opts.broker.url);
-
-    progress('start', opts.portPath);
-    port = await (hooks.openPort ?? openSerialPort)(opts.portPath, opts.serial);
-    client = new ImprovClient(port, { timeouts: opts.timeouts, onLog: hooks.onLog });
-    progress('done');
-
-    step = 'handshake';
-    progress('start');
-    const state = await client.detect();
-    const info: DeviceInfo = await client.deviceInfo();
-    device = { firmware: info.firmware, version: info.version, chip: info.chip, name: info.name };
+    const broker = parseDeviceBrokerUrl(opts.broker.url);
     const wifiToJoin = opts.wifi === 'keep' ? null : opts.wifi;
-    if (!wifiToJoin) requireWifiKept(state, device.name);
-    progress('done', `${describeDevice(device)}, ${state}`);
+
+    if (!board) {
+      progress('start', opts.portPath);
+      board = await openBoard(opts.portPath, {
+        ...(opts.serial ? { serial: opts.serial } : {}),
+        ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
+        ...(hooks.onLog ? { onLog: hooks.onLog } : {}),
+        ...(hooks.openPort ? { openPort: hooks.openPort } : {}),
+        onOpened: () => {
+          progress('done');
+          step = 'handshake';
+          progress('start');
+        },
+      });
+      if (!wifiToJoin) requireWifiKept(board.state, board.device.name);
+      progress('done', `${describeBoard(board.device)}, ${board.state}`);
+    } else if (!wifiToJoin) {
+      // a board held since its handshake: ask again now, do not trust the state it had then
+      step = 'mqtt';
+      progress('start', 'MQTT settings only: checking that the board is on Wi-Fi');
+      requireWifiKept(await board.client.detect(), board.device.name);
+    }
+    const { client, device } = board;
+    if (!wifiToJoin) requireMqttOverSerial(board, false);
 
     let networks: WifiNetwork[] | undefined;
     if (wifiToJoin && opts.scan) {
@@ -186,11 +157,14 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
       progress('done', `${networks.length} network(s)${seen}`);
     }
 
+    let deviceUrl: string | undefined;
     if (wifiToJoin) {
       step = 'wifi';
       progress('start', `joining "${wifiToJoin.ssid}"`);
-      const wifi = await client.sendWifi(wifiToJoin.ssid, wifiToJoin.password);
-      progress('done', wifi.redirectUrl ? `joined, device at ${wifi.redirectUrl}` : 'joined');
+      deviceUrl = (await client.sendWifi(wifiToJoin.ssid, wifiToJoin.password)).redirectUrl;
+      progress('done', deviceUrl ? `joined, device at ${deviceUrl}` : 'joined');
+      step = 'mqtt';
+      requireMqttOverSerial(board, true);
     }
 
     // Subscribe before the device gets its MQTT settings, so its first publish cannot slip by; the
@@ -207,7 +181,7 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
     step = 'mqtt';
     const topic = `${opts.channel}/${opts.resource}`;
     let clientId: string | null;
-    if (isTasmota(device.firmware)) {
+    if (board.tasmota) {
       const tasmota = tasmotaSettings(broker, opts.broker, opts.channel, opts.resource);
       progress('start', tasmota.detail);
       await client.sendConsoleLine(tasmota.line);
@@ -230,8 +204,12 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
     let firstMessage: FirstMessage | null = null;
     if (first) {
       step = 'first-message';
-      progress('start', `waiting up to ${Math.round(waitMs / 1000)} s on ${topic}`);
-      firstMessage = await first.catch((err: unknown) => {
+      progress('start', `waiting up to ${Math.round(waitMs / 1000)} s for the first message on ${topic}`);
+      // an unplug now is an unplug, not a "did not publish" timeout with the wrong advice
+      const unplugged = client.disconnected.then((e) => {
+        throw new PairingError('disconnected', `${e.message} while waiting for its first message on ${topic}`);
+      });
+      firstMessage = await Promise.race([first, unplugged]).catch((err: unknown) => {
         throw asPairingError(err, 'first-message-timeout');
       });
       progress('done', JSON.stringify(firstMessage.payload)?.slice(0, 120) ?? '');
@@ -239,20 +217,20 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
 
     const result: ProvisionResult = { ok: true, port: opts.portPath, device, clientId, firstMessage };
     if (networks) result.networks = networks;
+    if (deviceUrl) result.deviceUrl = deviceUrl;
     return result;
   } catch (err) {
     const e = asPairingError(err);
     const failed: ProvisionResult = { ok: false, port: opts.portPath, step, code: e.code, error: e.message };
-    if (device) failed.device = device;
+    if (board) failed.device = board.device;
     // devices echo what they were sent (Tasmota prints MqttUser, which holds the token): never pass it on
-    const log = client
-      ?.recentLog()
-      .map((line) => redact(line, [opts.broker.username, opts.broker.username.replace(/^token:/, ''), opts.broker.password]));
+    const secrets = [opts.broker.username, opts.broker.username.replace(/^token:/, ''), opts.broker.password];
+    const log = (board?.client.recentLog() ?? e.deviceLog)?.map((line) => redact(line, secrets));
     if (log?.length) failed.deviceLog = log;
     return failed;
   } finally {
     abort.abort();
-    // The client closes the port (and fails anything still waiting); without one, close the bare port.
-    await (client ? client.close() : port?.close())?.catch(() => undefined);
+    // a board opened here is closed here (the client closes the port and fails anything still waiting)
+    if (board && !opts.board) await board.client.close().catch(() => undefined);
   }
 }

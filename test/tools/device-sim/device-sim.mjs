@@ -112,6 +112,8 @@ function handleRpc(data) {
   const len = data[1];
   const list = data.length >= 2 && 2 + len <= data.length ? readStrings(data.subarray(2, 2 + len)) : null;
   if (list === null) return sendError(ERROR.invalidRpc);
+  // which RPCs arrived (never their data): tests check what a board was sent
+  process.stdout.write(`device-sim: rpc 0x${command.toString(16).padStart(2, '0')}\n`);
   if (DIE_STEPS[command] && dieIfAt(DIE_STEPS[command])) return;
   switch (command) {
     case 0x01:
