@@ -186,7 +186,11 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     composer,
     devices,
     pairing,
-    onDemoTokenChanged: (token) => sensor?.setUsername(token),
+    onDemoTokenChanged: (token) => {
+      // the regenerated demo token: the sandbox's record of its demo account, and the demo sensor, follow it
+      if (sandbox?.demo) sandbox.demo.token = token;
+      sensor?.setUsername(token);
+    },
   };
 
   const info = async (): Promise<AppInfo> => ({

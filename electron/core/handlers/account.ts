@@ -1,9 +1,7 @@
-import { ApiError, type KnownDevice } from '../../api.js';
-import { isValidName } from '../../common/beebotte-names.js';
+import { ApiError } from '../../api.js';
+import { regenerateChannelToken, type TokenRegenerationDeps } from '../account/token-regeneration.js';
 import { BeebotteRestError } from '../beebotte/rest-client.js';
 import type { CoreServices } from '../core.js';
-import type { Profile } from '../profiles/profile.js';
-import { moveProfilesToNewToken } from '../profiles/token-move.js';
 import { restForProfile } from './rest.js';
 import type { HandlerGroup } from './types.js';
 
@@ -18,6 +16,17 @@ type Methods =
 
 /** Beebotte account tools (channels, resources, tokens) over REST; the same against the sandbox. */
 export function accountHandlers(s: CoreServices): HandlerGroup<Methods> {
+  const demo = s.sandbox?.demo;
+  const regeneration: TokenRegenerationDeps = {
+    profiles: s.profiles,
+    vault: s.vault,
+    sessions: s.sessions,
+    devices: s.devices,
+    bus: s.bus,
+    demo: demo
+      ? { channel: demo.channel, apiKey: demo.apiKey, tokenChanged: (token) => s.onDemoTokenChanged?.(token) }
+      : null,
+  };
   const admin = async (profileId: string) => {
     const rest = await restForProfile(s, profileId);
     if (!rest.canAdmin) {
@@ -78,63 +87,8 @@ export function accountHandlers(s: CoreServices): HandlerGroup<Methods> {
         return { copied: false, token };
       }),
 
-    /**
-     * Regenerate a channel token: every own profile that used the old token (as its credential, or as a
-     * generic profile's username) gets the new one in the vault and reconnects (profiles/token-move.ts). Each
-     * moves on its own, so one that fails (locked keychain…) is reported and the others still move. Paired
-     * devices on that channel of the same account are listed as holding a dead token.
-     */
+    /** the old token dies at once; profiles, the demo and paired devices follow (account/token-regeneration.ts) */
     'account.regenerateToken': ({ profileId, channel }) =>
-      readable(async () => {
-        if (!isValidName(channel)) throw new ApiError('invalid_params', `invalid channel name ${channel}`);
-        const used = s.profiles.get(profileId);
-        const rest = await admin(profileId);
-        const oldToken = (await rest.channel(channel)).token;
-        const newToken = await rest.regenerateToken(channel);
-        // from here on the old token is dead: nothing below may stop the rest from happening
-        const {
-          moved,
-          heldOldToken,
-          failed: failedProfiles,
-        } = await moveProfilesToNewToken(s.profiles.list(), s.vault, oldToken, newToken, {
-          failing: 'has the new token, but reconnecting failed',
-          run: async (profile) => {
-            const status = s.sessions.state(profile.id).status;
-            if (status !== 'idle' && status !== 'closed') await s.sessions.connect(profile);
-          },
-        });
-        const reconnectedProfiles = moved.map((p) => p.id);
-        if (s.sandbox?.demo && used?.builtIn && channel === s.sandbox.demo.channel) {
-          s.sandbox.demo.token = newToken; // the demo sensor reconnects with it
-          s.onDemoTokenChanged?.(newToken);
-        }
-        const account = used ? accountOf(s, used) : null;
-        const sameAccount = (device: KnownDevice): boolean => {
-          if (device.profileId === profileId || heldOldToken.has(device.profileId)) return true;
-          const owner = s.profiles.get(device.profileId);
-          return !!owner && account !== null && accountOf(s, owner) === account;
-        };
-        const staleDevices: KnownDevice[] = [];
-        for (const device of s.devices.list()) {
-          if (device.channel !== channel || !sameAccount(device)) continue;
-          const updated = s.devices.update(device.id, { staleToken: true, online: false });
-          if (updated) staleDevices.push(updated);
-        }
-        if (staleDevices.length) s.bus.emit('devices.changed', s.devices.list());
-        return { reconnectedProfiles, failedProfiles, staleDevices };
-      }),
+      readable(async () => regenerateChannelToken(regeneration, await admin(profileId), profileId, channel)),
   };
-}
-
-/**
- * Which Beebotte account a profile reaches, when the profile alone can tell: the endpoint (the embedded
- * sandbox or Beebotte's cloud) and the account's API key. A token profile does not say which account
- * issued its token: null (it matches only when it held the regenerated token itself).
- */
-function accountOf(s: CoreServices, profile: Profile): string | null {
-  if (profile.kind === 'mqtt') return null;
-  const endpoint = profile.kind === 'sandbox' ? 'sandbox' : 'beebotte-cloud';
-  if (profile.builtIn && profile.kind === 'sandbox' && s.sandbox?.demo) return `${endpoint} ${s.sandbox.demo.apiKey}`;
-  if (profile.credentialType === 'secretKey' && profile.apiKey) return `${endpoint} ${profile.apiKey}`;
-  return null;
 }
