@@ -1,0 +1,16 @@
+import { decode, encode } from '@msgpack/msgpack';
+import { toJsonSafe } from './json-safe.js';
+import { CodecError, parseJsonInput, type PayloadCodec } from './types.js';
+
+export const msgpackCodec: PayloadCodec = {
+  name: 'msgpack',
+  decode: (payload) => {
+    try {
+      // useBigInt64: 64-bit integers arrive exact; toJsonSafe keeps them numbers when they fit
+      return toJsonSafe(decode(payload, { useBigInt64: true, maxStrLength: 16 << 20, maxBinLength: 16 << 20 }));
+    } catch (err) {
+      throw new CodecError(`not MessagePack: ${(err as Error).message}`);
+    }
+  },
+  encode: (text) => Buffer.from(encode(parseJsonInput(text, 'MessagePack'))),
+};
