@@ -22,7 +22,7 @@ function asInvalid(err: unknown): never {
   throw err;
 }
 
-export function alertHandlers(s: CoreServices): HandlerGroup<Methods> {
+export function alertHandlers(s: Pick<CoreServices, 'alerts' | 'log' | 'writer' | 'platform'>): HandlerGroup<Methods> {
   return {
     'alerts.rules': async () => s.alerts.store.listRules(),
     'alerts.saveRule': async ({ rule }) => {

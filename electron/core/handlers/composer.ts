@@ -3,7 +3,7 @@ import type { HandlerGroup } from './types.js';
 
 type Methods = 'templates.list' | 'templates.save' | 'templates.remove' | 'composer.history';
 
-export function composerHandlers(s: CoreServices): HandlerGroup<Methods> {
+export function composerHandlers(s: Pick<CoreServices, 'composer' | 'alerts'>): HandlerGroup<Methods> {
   const changed = () => s.alerts.refreshTray();
   return {
     'templates.list': async () => s.composer.templates(),

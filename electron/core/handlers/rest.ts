@@ -7,7 +7,7 @@ import { BEEBOTTE_REST } from '../profiles/profile.js';
  * The REST client for a Beebotte or sandbox profile. Secret keys come from the vault (or, for the
  * built-in sandbox profile, from the sandbox's demo account) and stay in this process.
  */
-export async function restForProfile(s: CoreServices, profileId: string): Promise<BeebotteRest> {
+export async function restForProfile(s: Pick<CoreServices, 'profiles' | 'sandbox' | 'vault'>, profileId: string): Promise<BeebotteRest> {
   const profile = s.profiles.get(profileId);
   if (!profile) throw new ApiError('not_found', `no profile with id ${profileId}`);
   if (profile.kind === 'mqtt') throw new ApiError('invalid_params', `${profile.name} is a generic MQTT profile: it has no Beebotte REST API`);

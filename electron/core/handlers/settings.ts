@@ -15,12 +15,12 @@ export function readSettings(s: Pick<CoreServices, 'settings'>): AppSettings {
 }
 
 /** Applies the settings the core owns (log budget, notification flood limit). Shells apply the rest. */
-export function applySettings(s: CoreServices, settings: AppSettings): void {
+export function applySettings(s: Pick<CoreServices, 'log' | 'alerts'>, settings: AppSettings): void {
   s.log.setBudget({ maxMessages: settings.logMaxMessages, maxBytes: settings.logMaxMegabytes * 1024 * 1024 });
   s.alerts.engine.setMaxPerMinute(settings.notificationsPerMinute);
 }
 
-export function settingsHandlers(s: CoreServices): HandlerGroup<'settings.get' | 'settings.save'> {
+export function settingsHandlers(s: Pick<CoreServices, 'settings' | 'log' | 'alerts' | 'bus'>): HandlerGroup<'settings.get' | 'settings.save'> {
   return {
     'settings.get': async () => readSettings(s),
     'settings.save': async (input) => {
