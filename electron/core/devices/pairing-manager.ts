@@ -201,7 +201,9 @@ export class PairingManager {
     try {
       await this.deps.watch(profile, topic);
     } catch (err) {
-      if (broker.fromProfile && /SUBACK 0x[89a-f]/i.test((err as Error).message)) {
+      // the session's refusal carries no code yet (session/manager.ts throws ApiError 'failed' with text):
+      // match both its wordings, "(SUBACK 0x87)" and "(SUBACK: not authorized)"
+      if (broker.fromProfile && /\(SUBACK[ :]/.test((err as Error).message)) {
         throw new ApiError(
           'invalid_params',
           `${profile.name}'s channel token has no rights on ${topic}: it is another channel's token — type channel ${channel}'s token`,
