@@ -1,12 +1,13 @@
 /**
  * Accounts, channels, resources and credentials, kept in SQLite. This is also the programmatic handle the
- * app and the tests use (`SandboxHandle.accounts`). It emits `tokenRevoked` when a channel token stops
+ * app and the tests use (`SandboxHandle.accounts`). It emits `tokenRevoked` when a channel or IAM token stops
  * being valid (regenerated or channel deleted) so live connections that used it can be dropped.
  */
 import { EventEmitter } from 'node:events';
 import type { Db } from './db.js';
 import { errors } from './errors.js';
-import { newApiKey, newChannelToken, newIamToken, newSecretKey } from './ids.js';
+import { IamTokenStore, type IamTokenSpec } from './iam-tokens.js';
+import { newApiKey, newChannelToken, newSecretKey } from './ids.js';
 import {
   type AccountInfo,
   type ChannelInfo,
@@ -48,8 +49,12 @@ export interface TokenRevoked {
 }
 
 export class SandboxAccounts extends EventEmitter<{ tokenRevoked: [TokenRevoked] }> {
+  /** IAM tokens (`/v1/iamtokens`); a deleted or changed one is revoked like a regenerated channel token */
+  readonly iam: IamTokenStore;
+
   constructor(private readonly db: Db) {
     super();
+    this.iam = new IamTokenStore(db, (owner, token) => this.emit('tokenRevoked', { owner, channel: '*', token }));
   }
 
   /** Creates the account when absent; keys given for an existing account replace the stored ones. */
@@ -87,10 +92,8 @@ export class SandboxAccounts extends EventEmitter<{ tokenRevoked: [TokenRevoked]
   /** Channel token (with or without the `token_` form), IAM token: who it is, or null. */
   resolveToken(token: string): Principal | null {
     if (token.startsWith('iamtkn_')) {
-      const row = this.db.prepare('SELECT owner, channels FROM iam_tokens WHERE token = ?').get(token) as
-        { owner: string; channels: string | null } | undefined;
-      if (!row) return null;
-      return { kind: 'iam', owner: row.owner, token, channels: row.channels ? (JSON.parse(row.channels) as string[]) : null };
+      const doc = this.iam.byToken(token);
+      return doc ? { kind: 'iam', owner: doc.owner, token, acl: doc.acl } : null;
     }
     const row = this.db.prepare('SELECT owner, name FROM channels WHERE token = ?').get(token) as
       { owner: string; name: string } | undefined;
@@ -194,15 +197,10 @@ export class SandboxAccounts extends EventEmitter<{ tokenRevoked: [TokenRevoked]
     this.db.prepare('DELETE FROM resources WHERE owner = ? AND channel = ? AND name = ?').run(owner, channel, name);
   }
 
-  /** IAM tokens with data rights over some channels (all when `channels` is absent); no admin rights. */
-  createIamToken(owner: string, spec: { token?: string; name?: string; channels?: string[] } = {}): string {
+  /** An IAM token: with `acl`, those rights; otherwise data:read and data:write over `channels` (all when absent). */
+  createIamToken(owner: string, spec: IamTokenSpec = {}): string {
     this.requireAccount(owner);
-    const token = spec.token ?? newIamToken();
-    if (!token.startsWith('iamtkn_')) throw errors.validation('an IAM token starts with iamtkn_');
-    this.db
-      .prepare('INSERT OR REPLACE INTO iam_tokens (token, owner, name, channels) VALUES (?, ?, ?, ?)')
-      .run(token, owner, spec.name ?? '', spec.channels ? JSON.stringify(spec.channels) : null);
-    return token;
+    return this.iam.create(owner, spec).token;
   }
 
   requireChannel(owner: string, name: string): ChannelInfo {

@@ -1,4 +1,6 @@
 /** Live MQTT and WebSocket connections, per account: listed and dropped over REST, dropped on token change. */
+import type { Principal } from './model.js';
+
 export type ConnectionProtocol = 'mqtt' | 'mqtts' | 'socketio';
 
 export interface LiveConnection {
@@ -6,7 +8,7 @@ export interface LiveConnection {
   userid: string;
   sid: string;
   protocol: ConnectionProtocol;
-  /** The channel token this connection authenticated with, if any (never serialised). */
+  /** The channel or IAM token this connection authenticated with, if any (never serialised). */
   token?: string;
   channel?: string;
   remote?: string;
@@ -68,6 +70,13 @@ export class ConnectionRegistry {
     }
     return victims.length;
   }
+}
+
+/** What a connection records of its credential: the token (to drop it on revocation) and a channel token's channel. */
+export function credentialOf(p: Principal | null): { token?: string; channel?: string } {
+  if (p?.kind === 'channel') return { token: p.token, channel: p.channel };
+  if (p?.kind === 'iam') return { token: p.token };
+  return {};
 }
 
 export function view(c: LiveConnection): ConnectionView {

@@ -53,6 +53,16 @@ const MIGRATIONS: string[] = [
      name TEXT NOT NULL DEFAULT '',
      channels TEXT
    );`,
+  // IAM tokens get Beebotte's shape: an id, a description and an ACL; a channel list becomes data:read/write rules
+  `ALTER TABLE iam_tokens ADD COLUMN id TEXT;
+   ALTER TABLE iam_tokens ADD COLUMN description TEXT NOT NULL DEFAULT '';
+   ALTER TABLE iam_tokens ADD COLUMN acl TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE iam_tokens ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+   UPDATE iam_tokens SET id = lower(hex(randomblob(12))), acl = CASE
+     WHEN channels IS NULL THEN '[{"action":"data:read"},{"action":"data:write"}]'
+     ELSE json_array(json_object('action', 'data:read', 'resource', json(channels)),
+                     json_object('action', 'data:write', 'resource', json(channels))) END;
+   CREATE UNIQUE INDEX iam_tokens_by_id ON iam_tokens(id);`,
 ];
 
 export function openDb(dataDir: string): Db {

@@ -1,5 +1,6 @@
 /** The sandbox's data model: accounts → channels → resources, and who is asking (a Principal). */
 import { errors } from './errors.js';
+import type { AclRule } from './iam.js';
 import { vtypeMismatch } from './vtypes.js';
 
 export const OWNER_PATTERN = /^\w{2,30}$/;
@@ -49,28 +50,12 @@ export interface ChannelSpec {
 
 /**
  * Who a connection or request acts as. A channel token reaches its own channel; an account (secret key
- * or signed request) every channel of its account; an IAM token the channels it lists (all when null).
+ * or signed request) everything of its account; an IAM token what its ACL grants (iam.ts: mayData, mayAdmin).
  */
 export type Principal =
   | { kind: 'account'; owner: string }
   | { kind: 'channel'; owner: string; channel: string; token: string }
-  | { kind: 'iam'; owner: string; token: string; channels: string[] | null };
-
-export function canUseChannel(principal: Principal, channel: string): boolean {
-  switch (principal.kind) {
-    case 'account':
-      return true;
-    case 'channel':
-      return principal.channel === channel;
-    case 'iam':
-      return principal.channels === null || principal.channels.includes(channel);
-  }
-}
-
-/** Wildcard channel levels (`+`, `#`) need a credential that covers every channel of the account. */
-export function coversWholeAccount(principal: Principal): boolean {
-  return principal.kind === 'account' || (principal.kind === 'iam' && principal.channels === null);
-}
+  | { kind: 'iam'; owner: string; token: string; acl: AclRule[] };
 
 export function checkName(kind: 'channel' | 'resource', name: unknown): string {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {

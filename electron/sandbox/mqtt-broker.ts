@@ -16,7 +16,7 @@ import {
 import type { Duplex } from 'node:stream';
 import type { BridgeMessage, SignalData, SignalEvent } from './bridge.js';
 import { mqttPayload } from './bridge.js';
-import type { ConnectionRegistry } from './connections.js';
+import { type ConnectionRegistry, credentialOf } from './connections.js';
 import type { DataService } from './data.js';
 import { SandboxError } from './errors.js';
 import { type ClientInternals, type ParsedPacket, isQueuedCopy } from './aedes-internals.js';
@@ -265,7 +265,7 @@ export class SandboxBroker {
         protocol: state.protocol,
         connectedAt: Date.now(),
         drop: () => client.close(),
-        ...(p.kind === 'channel' ? { token: p.token, channel: p.channel } : {}),
+        ...credentialOf(p),
         ...(state.remote ? { remote: state.remote } : {}),
       };
       state.unregister = this.deps.connections.add(entry);

@@ -1,18 +1,22 @@
 /** What an MQTT credential may do, on client-side topics (`channel/resource`, `signaling/…`). */
-import { type Principal, NAME_PATTERN, canUseChannel, coversWholeAccount } from './model.js';
+import { mayAdmin, mayData } from './iam.js';
+import { type Principal, NAME_PATTERN } from './model.js';
 import { isSignalingFilter } from './topics.js';
 
 export function publishAllowed(principal: Principal, topic: string): boolean {
-  const channel = topic.split('/')[0] ?? '';
-  return NAME_PATTERN.test(channel) && canUseChannel(principal, channel);
+  const [channel = '', resource = '*'] = topic.split('/');
+  return NAME_PATTERN.test(channel) && mayData(principal, 'write', channel, resource);
 }
 
-/** Also what a delivery needs: signaling is for the account's secret key, wildcard channels for the whole account. */
+/**
+ * Also what a delivery needs: signaling is for the account (or an IAM token with admin:connection:read),
+ * a wildcard level needs a right that wide (`+/temp` a `*.temp` rule, `#` a `*` rule).
+ */
 export function subscribeAllowed(principal: Principal, filter: string): boolean {
-  if (isSignalingFilter(filter)) return principal.kind === 'account';
-  const channel = filter.split('/')[0] ?? '';
-  if (channel === '+' || channel === '#') return coversWholeAccount(principal);
-  return NAME_PATTERN.test(channel) && canUseChannel(principal, channel);
+  if (isSignalingFilter(filter)) return mayAdmin(principal, 'connection', 'read');
+  const [channel, resource] = channelResource(filter);
+  if (channel === '+' || channel === '#') return mayData(principal, 'read', '*', channel === '#' ? '*' : resource);
+  return NAME_PATTERN.test(channel) && mayData(principal, 'read', channel, resource);
 }
 
 /** `channel/resource` of a filter, as signaling reports it (`*` for a wildcard resource). */

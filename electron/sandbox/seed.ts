@@ -36,6 +36,8 @@ const accountSchema = z.object({
         token: z.string().startsWith('iamtkn_'),
         name: z.string().optional(),
         channels: z.array(z.string()).optional(),
+        /** checked by iam.ts parseAcl when applied, as /v1/iamtokens checks it */
+        acl: z.array(z.object({ action: z.string(), resource: z.array(z.string()).optional() })).optional(),
       }),
     )
     .optional(),
@@ -56,7 +58,12 @@ export type SeedFile = {
       description?: string;
       resources: Array<{ name: string; vtype?: string; sendOnSubscribe?: boolean; label?: string; description?: string }>;
     }>;
-    iamTokens?: Array<{ token: string; name?: string; channels?: string[] }>;
+    iamTokens?: Array<{
+      token: string;
+      name?: string;
+      channels?: string[];
+      acl?: Array<{ action: string; resource?: string[] }>;
+    }>;
   }>;
 };
 

@@ -8,11 +8,12 @@ import { createHmac } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { BridgeMessage } from './bridge.js';
-import type { ConnectionRegistry } from './connections.js';
+import { type ConnectionRegistry, credentialOf } from './connections.js';
 import type { DataService } from './data.js';
 import { SandboxError } from './errors.js';
 import { MAX_JSON_DEPTH, nestedTooDeep } from './json-depth.js';
-import { type Principal, NAME_PATTERN, canUseChannel } from './model.js';
+import { mayAdmin, mayData } from './iam.js';
+import { type Principal, NAME_PATTERN } from './model.js';
 import { safeEqual } from './mqtt-auth.js';
 
 interface WsSubscription {
@@ -105,7 +106,7 @@ export class SandboxWebSocket {
       protocol: 'socketio',
       connectedAt: Date.now(),
       drop: () => socket.disconnect(true),
-      ...(principal?.kind === 'channel' ? { token: principal.token, channel: principal.channel } : {}),
+      ...credentialOf(principal),
       ...(socket.handshake.address ? { remote: socket.handshake.address } : {}),
     });
     const channelOf = principal?.kind === 'channel' ? principal.channel : '*';
@@ -146,7 +147,7 @@ export class SandboxWebSocket {
     }
     const read = d.read !== false;
     const write = d.write === true;
-    const authorized = this.isAuthorized(client, channel, d);
+    const authorized = this.isAuthorized(client, channel, resource, d, { read, write });
     const needsAuth = write || requested !== channel || channel === 'signaling';
     if (needsAuth && !authorized) {
       reply('subscribeError', 'not authorised: sign the subscription or pass a channel token');
@@ -171,8 +172,17 @@ export class SandboxWebSocket {
     }
   }
 
-  /** A signature over the Engine.IO id, a channel token (in the subscription or the connection), or an IAM token. */
-  private isAuthorized(client: WsClient, channel: string, d: Record<string, unknown>): boolean {
+  /**
+   * A signature over the Engine.IO id, or a channel or IAM token (in the subscription or the connection)
+   * granting what the subscription asks: data:read to read, data:write to write (signaling: admin:connection:read).
+   */
+  private isAuthorized(
+    client: WsClient,
+    channel: string,
+    resource: string,
+    d: Record<string, unknown>,
+    wants: { read: boolean; write: boolean },
+  ): boolean {
     const accounts = this.deps.data.accounts;
     if (typeof d.sig === 'string') {
       const colon = d.sig.indexOf(':');
@@ -182,9 +192,13 @@ export class SandboxWebSocket {
       const text = `${engineId(client.socket)}:${String(d.channel)}.${String(d.resource)}:ttl=${String(d.ttl)}:read=${String(d.read)}:write=${String(d.write)}${userid}`;
       return safeEqual(createHmac('sha1', account.secretKey).update(text).digest('base64'), d.sig.slice(colon + 1));
     }
-    if (channel === 'signaling') return false;
     const principal = typeof d.token === 'string' ? accounts.resolveToken(d.token) : client.principal;
-    return !!principal && principal.owner === client.owner && canUseChannel(principal, channel);
+    if (!principal || principal.owner !== client.owner) return false;
+    if (channel === 'signaling') return principal.kind === 'iam' && mayAdmin(principal, 'connection', 'read');
+    return (
+      (!wants.read || mayData(principal, 'read', channel, resource)) &&
+      (!wants.write || mayData(principal, 'write', channel, resource))
+    );
   }
 
   private unsubscribe(client: WsClient, d: Record<string, unknown>): void {

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSandboxArgs } from '../../electron/commands/sandbox.js';
 import { SandboxAccounts } from '../../electron/sandbox/accounts.js';
+import { openSqlite } from '../../electron/core/store/sqlite.js';
 import { openDb } from '../../electron/sandbox/db.js';
+import { mayAdmin, mayData, parseAcl } from '../../electron/sandbox/iam.js';
 import { newApiKey, newChannelToken, newSecretKey } from '../../electron/sandbox/ids.js';
 import { matchesVtype } from '../../electron/sandbox/model.js';
 import { RecordStore } from '../../electron/sandbox/records.js';
@@ -121,5 +123,55 @@ describe('retention', () => {
       db.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('IAM tokens', () => {
+  it('a data directory from before IAM ACLs keeps its tokens, with the rights their channel lists gave', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apiary-sandbox-unit-'));
+    const old = openSqlite(join(dir, 'sandbox.sqlite'));
+    old.exec(`CREATE TABLE accounts (owner TEXT PRIMARY KEY, api_key TEXT NOT NULL UNIQUE, secret_key TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL);
+              CREATE TABLE iam_tokens (token TEXT PRIMARY KEY, owner TEXT NOT NULL, name TEXT NOT NULL DEFAULT '', channels TEXT);
+              INSERT INTO accounts VALUES ('alice', 'k', 's', 0);
+              INSERT INTO iam_tokens VALUES ('iamtkn_homeOnly', 'alice', '', '["home"]'), ('iamtkn_everything', 'alice', '', NULL);`);
+    old.pragma('user_version = 1'); // as the first schema left it (the tables it does not touch are left out)
+    old.close();
+    const db = openDb(dir);
+    try {
+      const accounts = new SandboxAccounts(db);
+      const home = accounts.resolveToken('iamtkn_homeOnly')!;
+      expect(mayData(home, 'write', 'home', 'temp')).toBe(true);
+      expect(mayData(home, 'read', 'garage', 'door')).toBe(false);
+      expect(mayAdmin(home, 'channel', 'read')).toBe(false);
+      const everything = accounts.resolveToken('iamtkn_everything')!;
+      expect(mayData(everything, 'read', '*', '*')).toBe(true);
+      expect(accounts.iam.list('alice').map((d) => d._id)).toEqual([
+        expect.stringMatching(/^[0-9a-f]{24}$/),
+        expect.stringMatching(/^[0-9a-f]{24}$/),
+      ]);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ACL resources cover what they name: a channel, channel.*, channel.resource, * and *.resource', () => {
+    const p = (resource: string[]) => ({
+      kind: 'iam' as const,
+      owner: 'a',
+      token: 't',
+      acl: [{ action: 'data:read', resource }],
+    });
+    expect(mayData(p(['home']), 'read', 'home', '*')).toBe(true);
+    expect(mayData(p(['home.*']), 'read', 'home', 'temp')).toBe(true);
+    expect(mayData(p(['home.temp']), 'read', 'home', 'temp')).toBe(true);
+    expect(mayData(p(['home.temp']), 'read', 'home', '*')).toBe(false); // home/# needs the whole channel
+    expect(mayData(p(['home.temp']), 'write', 'home', 'temp')).toBe(false);
+    expect(mayData(p(['*.temp']), 'read', 'garage', 'temp')).toBe(true);
+    expect(mayData(p(['*.temp']), 'read', '*', 'temp')).toBe(true); // +/temp
+    expect(mayData(p(['home']), 'read', '*', '*')).toBe(false); // #
+    expect(() => parseAcl([{ action: 'admin:iam:write', resource: ['home'] }])).toThrow(/only be \["\*"\]/);
+    expect(() => parseAcl([{ action: 'data:read', resource: [] }])).toThrow(/at least one/);
   });
 });

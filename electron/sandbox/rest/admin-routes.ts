@@ -1,19 +1,32 @@
-/** REST v1 admin routes (account credentials only): channels, resources, token regeneration, connections. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * REST v1 admin routes: channels, resources, token regeneration, connections, IAM tokens. The account
+ * (signed request) may use all of them; an IAM token the areas its ACL names (admin:channel|connection|iam:read|write).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { view } from '../connections.js';
 import { errors } from '../errors.js';
 import type { ChannelSpec, ResourceSpec } from '../model.js';
-import { type Params, name, objectBody, requireAccount } from './params.js';
+import { IamTokenStore } from '../iam-tokens.js';
+import type { AdminArea, DataRight } from '../iam.js';
+import { type Params, name, objectBody, requireAdmin } from './params.js';
 import type { RestContext } from './server.js';
+
+/** The owner whose admin area a request may use (405/1102 otherwise). */
+type OwnerOf = (req: FastifyRequest) => string;
 
 export function registerAdminRoutes(app: FastifyInstance, ctx: RestContext): void {
   const accounts = ctx.data.accounts;
-  const owner = (req: Parameters<RestContext['auth']>[0]) => requireAccount(ctx.auth(req));
+  const as =
+    (area: AdminArea, right: DataRight): OwnerOf =>
+    (req) =>
+      requireAdmin(ctx.auth(req), area, right);
+  const reader = as('channel', 'read');
+  const writer = as('channel', 'write');
 
-  app.get('/v1/channels', async (req) => accounts.listChannels(owner(req)));
+  app.get('/v1/channels', async (req) => accounts.listChannels(reader(req)));
 
   app.post('/v1/channels', async (req) => {
-    const o = owner(req);
+    const o = writer(req);
     const body = objectBody(req.body);
     const spec: ChannelSpec = {
       ...(body as unknown as ChannelSpec),
@@ -24,32 +37,32 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RestContext): voi
   });
 
   app.get('/v1/channels/:channel', async (req) =>
-    accounts.requireChannel(owner(req), name('channel', (req.params as Params).channel)),
+    accounts.requireChannel(reader(req), name('channel', (req.params as Params).channel)),
   );
 
   app.delete('/v1/channels/:channel', async (req) => {
-    accounts.deleteChannel(owner(req), name('channel', (req.params as Params).channel));
+    accounts.deleteChannel(writer(req), name('channel', (req.params as Params).channel));
     return true;
   });
 
   app.get('/v1/channels/:channel/token/regenerate', async (req) =>
-    accounts.regenerateToken(owner(req), name('channel', (req.params as Params).channel)),
+    accounts.regenerateToken(writer(req), name('channel', (req.params as Params).channel)),
   );
 
   app.get('/v1/channels/:channel/resources', async (req) => {
-    const o = owner(req);
+    const o = reader(req);
     const channel = name('channel', (req.params as Params).channel);
     return accounts.requireChannel(o, channel).resources;
   });
 
   app.post('/v1/channels/:channel/resources', async (req) => {
-    const o = owner(req);
+    const o = writer(req);
     const channel = name('channel', (req.params as Params).channel);
     return accounts.createResource(o, channel, objectBody(req.body) as unknown as ResourceSpec);
   });
 
   app.get('/v1/channels/:channel/resources/:resource', async (req) => {
-    const o = owner(req);
+    const o = reader(req);
     const p = req.params as Params;
     const channel = name('channel', p.channel);
     const resource = name('resource', p.resource);
@@ -59,20 +72,24 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RestContext): voi
   });
 
   app.delete('/v1/channels/:channel/resources/:resource', async (req) => {
-    const o = owner(req);
+    const o = writer(req);
     const p = req.params as Params;
     accounts.deleteResource(o, name('channel', p.channel), name('resource', p.resource));
     return true;
   });
 
-  app.get('/v1/connections', async (req) => ctx.connections.list(owner(req), filterOf(req.query)).map(view));
+  app.get('/v1/connections', async (req) => ctx.connections.list(as('connection', 'read')(req), filterOf(req.query)).map(view));
 
   app.get('/v1/connections/:userid', async (req) =>
-    ctx.connections.list(owner(req), { ...filterOf(req.query), userid: (req.params as Params).userid ?? '' }).map(view),
+    ctx.connections
+      .list(as('connection', 'read')(req), { ...filterOf(req.query), userid: (req.params as Params).userid ?? '' })
+      .map(view),
   );
 
+  registerIamRoutes(app, ctx, as('iam', 'read'), as('iam', 'write'));
+
   app.delete('/v1/connections/drop/:userid', async (req) =>
-    ctx.connections.drop(owner(req), { ...filterOf(req.query), userid: (req.params as Params).userid ?? '' }),
+    ctx.connections.drop(as('connection', 'write')(req), { ...filterOf(req.query), userid: (req.params as Params).userid ?? '' }),
   );
 }
 
@@ -82,4 +99,19 @@ function filterOf(query: unknown): { sid?: string; protocol?: string } {
   if (typeof q.sid === 'string') out.sid = q.sid;
   if (typeof q.protocol === 'string') out.protocol = q.protocol;
   return out;
+}
+
+/** `/v1/iamtokens`, as bbt_node calls it: list, get by id, create, update (POST with `{_id, acl}`), delete. */
+function registerIamRoutes(app: FastifyInstance, ctx: RestContext, reader: OwnerOf, writer: OwnerOf): void {
+  const iam = ctx.data.accounts.iam;
+  const id = (req: FastifyRequest) => (req.params as Params).id ?? '';
+  app.get('/v1/iamtokens', async (req) => iam.list(reader(req)));
+  app.get('/v1/iamtokens/:id', async (req) => iam.get(reader(req), id(req)));
+  app.post('/v1/iamtokens', async (req) => iam.create(writer(req), IamTokenStore.parseSpec(objectBody(req.body))));
+  app.post('/v1/iamtokens/:id', async (req) => iam.update(writer(req), id(req), objectBody(req.body).acl));
+  app.put('/v1/iamtokens/:id', async (req) => iam.update(writer(req), id(req), objectBody(req.body).acl));
+  app.delete('/v1/iamtokens/:id', async (req) => {
+    iam.delete(writer(req), id(req));
+    return true;
+  });
 }

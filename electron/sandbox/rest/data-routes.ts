@@ -11,7 +11,7 @@ import {
   optionalTs,
   publishChannel,
   records,
-  requireChannelRight,
+  requireDataRight,
   requireData,
 } from './params.js';
 import type { RestContext } from './server.js';
@@ -24,7 +24,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: RestContext): void
     const p = req.params as Params;
     const target = publishChannel(p.channel);
     const resource = name('resource', p.resource);
-    requireChannelRight(principal, target.channel);
+    requireDataRight(principal, 'write', target.channel, resource);
     const body = objectBody(req.body);
     checkSource(body.source);
     data.publish(message(principal.owner, target.channel, resource, body, !target.private), 'rest');
@@ -34,10 +34,10 @@ export function registerDataRoutes(app: FastifyInstance, ctx: RestContext): void
   app.post('/v1/data/publish/:channel', async (req) => {
     const principal = ctx.auth(req);
     const target = publishChannel((req.params as Params).channel);
-    requireChannelRight(principal, target.channel);
     const list = records(objectBody(req.body)).map((r) =>
       message(principal.owner, target.channel, name('resource', r.resource as string), r, !target.private),
     );
+    for (const m of list) requireDataRight(principal, 'write', m.channel, m.resource);
     for (const m of list) data.publish(m, 'rest');
     return true;
   });
@@ -47,7 +47,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: RestContext): void
     const p = req.params as Params;
     const channel = name('channel', p.channel);
     const resource = name('resource', p.resource);
-    requireChannelRight(principal, channel);
+    requireDataRight(principal, 'write', channel, resource);
     data.write(message(principal.owner, channel, resource, objectBody(req.body), true), 'rest');
     return true;
   });
@@ -55,10 +55,10 @@ export function registerDataRoutes(app: FastifyInstance, ctx: RestContext): void
   app.post('/v1/data/write/:channel', async (req) => {
     const principal = ctx.auth(req);
     const channel = name('channel', (req.params as Params).channel);
-    requireChannelRight(principal, channel);
     const list = records(objectBody(req.body)).map((r) =>
       message(principal.owner, channel, name('resource', r.resource as string), r, true),
     );
+    for (const m of list) requireDataRight(principal, 'write', m.channel, m.resource);
     return data.writeMany(list, 'rest').map((stored, i) => ({ resource: list[i]!.resource, _id: stored._id, ts: stored.ts }));
   });
 
@@ -67,7 +67,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: RestContext): void
     const p = req.params as Params;
     const channel = name('channel', p.channel);
     const resource = name('resource', p.resource);
-    requireChannelRight(principal, channel);
+    requireDataRight(principal, 'read', channel, resource);
     return readRecords(ctx, principal.owner, channel, resource, req.query);
   });
 

@@ -1,6 +1,7 @@
 /** Small readers for route params, query strings and bodies, each failing with Beebotte's codes. */
 import { errors } from '../errors.js';
-import { type Principal, NAME_PATTERN, canUseChannel } from '../model.js';
+import { type AdminArea, type DataRight, mayAdmin, mayData } from '../iam.js';
+import { type Principal, NAME_PATTERN } from '../model.js';
 
 export type Params = Record<string, string>;
 
@@ -38,13 +39,18 @@ export function records(body: Record<string, unknown>): Array<Record<string, unk
   return list.map((r) => objectBody(r));
 }
 
-export function requireChannelRight(principal: Principal, channel: string): void {
-  if (!canUseChannel(principal, channel)) throw errors.notAllowed(`this token does not grant channel ${channel}`);
+export function requireDataRight(principal: Principal, right: DataRight, channel: string, resource = '*'): void {
+  if (!mayData(principal, right, channel, resource)) {
+    const what = resource === '*' ? `channel ${channel}` : `${channel}.${resource}`;
+    throw errors.notAllowed(`this token does not grant data:${right} on ${what}`);
+  }
 }
 
-export function requireAccount(principal: Principal): string {
-  if (principal.kind !== 'account') {
-    throw errors.notAllowed('tokens cannot use admin routes: sign the request with the API key and secret key');
+/** The account's owner when the principal may use this admin area: the account, or an IAM token with the action. */
+export function requireAdmin(principal: Principal, area: AdminArea, right: DataRight): string {
+  if (principal.kind === 'channel') {
+    throw errors.notAllowed('channel tokens cannot use admin routes: sign the request with the API key and secret key');
   }
+  if (!mayAdmin(principal, area, right)) throw errors.notAllowed(`this IAM token does not grant admin:${area}:${right}`);
   return principal.owner;
 }

@@ -1,0 +1,279 @@
+/**
+ * Sandbox IAM tokens: managed over /v1/iamtokens with the official SDK (the shapes its own tests read), and
+ * their ACL enforced on every transport — REST data and admin routes, MQTT, WebSocket — with revocation.
+ */
+import { createRequire } from 'node:module';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ALICE,
+  ALICE_HOME_TOKEN,
+  ALICE_IAM_TOKEN,
+  type TestSandbox,
+  closedByServer,
+  collect,
+  connectMqtt,
+  endClient,
+  nextMessage,
+  publish,
+  rest,
+  sdkCall,
+  sdkConnector,
+  startTestSandbox,
+  subscribe,
+} from '../tools/sandbox-fixtures.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- socket.io-client 2.x is untyped CommonJS
+const io = createRequire(import.meta.url)('socket.io-client') as (url: string, opts: object) => any;
+
+interface IamDoc {
+  _id: string;
+  owner: string;
+  name: string;
+  description: string;
+  acl: Array<{ action: string; resource?: string[] }>;
+  token: string;
+}
+
+let t: TestSandbox;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped CommonJS SDK
+let sdk: any;
+const clients: MqttClient[] = [];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const sockets: any[] = [];
+
+/** Creates an IAM token through the SDK, as an app would. */
+async function iamToken(acl: IamDoc['acl'], name = 'test token'): Promise<IamDoc> {
+  return sdkCall<IamDoc>((cb) => sdk.createIAMToken({ name, description: 'from the test', acl }, cb));
+}
+
+async function mqtt(username: string): Promise<MqttClient> {
+  const c = await connectMqtt(t.sandbox.urls.mqtt, username);
+  clients.push(c);
+  return c;
+}
+
+const api = (method: string, path: string, token: string, body?: unknown) =>
+  rest(t.sandbox.urls.http, method, path, { token, ...(body !== undefined ? { body } : {}) });
+
+beforeAll(async () => {
+  t = await startTestSandbox();
+  sdk = sdkConnector(t.sandbox.urls.http, { apiKey: ALICE.apiKey, secretKey: ALICE.secretKey });
+});
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await Promise.all(clients.map(endClient));
+  await t.cleanup();
+});
+
+describe('/v1/iamtokens with the official SDK (signed requests)', () => {
+  it('creates, lists, gets, updates and deletes, in the shapes the SDK tests read', async () => {
+    const before = await sdkCall<IamDoc[]>((cb) => sdk.getIAMTokens(cb));
+    const created = await iamToken([{ action: 'data:read' }, { action: 'data:write' }, { action: 'admin:beerule:read' }]);
+    expect(created).toMatchObject({ owner: 'alice', name: 'test token', description: 'from the test' });
+    expect(created.token.startsWith('iamtkn')).toBe(true);
+    expect(created.acl.map((r) => r.action)).toEqual(['data:read', 'data:write', 'admin:beerule:read']);
+    const scoped = await iamToken([{ action: 'data:read', resource: ['home.*'] }]);
+    expect(scoped.acl[0]!.resource).toEqual(['home.*']);
+
+    const listed = await sdkCall<IamDoc[]>((cb) => sdk.getIAMTokens(cb));
+    expect(listed).toHaveLength(before.length + 2);
+    // the seed's channel-list token is listed with the ACL it stands for
+    expect(listed.find((d) => d.token === ALICE_IAM_TOKEN)?.acl).toEqual([
+      { action: 'data:read', resource: ['home'] },
+      { action: 'data:write', resource: ['home'] },
+    ]);
+
+    const got = await sdkCall<IamDoc>((cb) => sdk.getIAMTokenByID(created._id, cb));
+    expect(got).toMatchObject({ _id: created._id, owner: 'alice', token: created.token });
+
+    const updated = await sdkCall<IamDoc>((cb) =>
+      sdk.updateIAMToken(created._id, [{ action: 'data:write' }, { action: 'admin:beerule:read' }], cb),
+    );
+    expect(updated).toMatchObject({ _id: created._id, owner: 'alice', token: created.token });
+    expect(updated.acl.map((r) => r.action)).toEqual(['data:write', 'admin:beerule:read']);
+
+    await sdkCall((cb) => sdk.deleteIAMToken(created._id, cb));
+    expect(await sdkCall<IamDoc[]>((cb) => sdk.getIAMTokens(cb))).toHaveLength(before.length + 1);
+    const gone = await api('GET', '/v1/data/read/home/temp', created.token);
+    expect(gone.status).toBe(400);
+    expect(gone.json.error.code).toBe(1101);
+  });
+
+  it('answers 404 for an unknown id and keeps each account to its own tokens', async () => {
+    const bob = sdkConnector(t.sandbox.urls.http, {
+      apiKey: 'bobApiKey000000000000001',
+      secretKey: 'bobSecretKey00000000000000000001',
+    });
+    const mine = await iamToken([{ action: 'data:read' }]);
+    await expect(sdkCall((cb) => bob.getIAMTokenByID(mine._id, cb))).rejects.toMatchObject({ error: { code: 1300 } });
+    await expect(sdkCall((cb) => bob.deleteIAMToken(mine._id, cb))).rejects.toMatchObject({ error: { code: 1300 } });
+    expect((await sdkCall<IamDoc[]>((cb) => bob.getIAMTokens(cb))).map((d) => d.token)).not.toContain(mine.token);
+  });
+});
+
+describe('admin scopes', () => {
+  it('an IAM token with admin:iam:write manages tokens; the server checks the ACL as the SDK schema does', async () => {
+    const admin = await iamToken([{ action: 'admin:iam:read' }, { action: 'admin:iam:write' }]);
+    const ok = await api('POST', '/v1/iamtokens', admin.token, { name: 'made by a token', acl: [{ action: 'data:read' }] });
+    expect(ok.status).toBe(200);
+    expect(ok.json.token).toMatch(/^iamtkn_/);
+    for (const bad of [
+      { name: 'x', acl: [{ action: 'data:read' }] },
+      { name: 'no acl', acl: [] },
+      { name: 'bad action', acl: [{ action: 'data:delete' }] },
+      { name: 'admin on a channel', acl: [{ action: 'admin:channel:read', resource: ['home'] }] },
+      { name: 'bad resource', acl: [{ action: 'data:read', resource: ['home/temp'] }] },
+    ]) {
+      const answer = await api('POST', '/v1/iamtokens', admin.token, bad);
+      expect(answer.status, bad.name).toBe(400);
+      expect(answer.json.error.code, bad.name).toBe(1403);
+    }
+  });
+
+  it('channel and connection routes need their admin action; a channel token never gets them', async () => {
+    const data = await iamToken([{ action: 'data:read' }, { action: 'data:write' }]);
+    const channelReader = await iamToken([{ action: 'admin:channel:read' }, { action: 'admin:connection:read' }]);
+    for (const path of ['/v1/channels', '/v1/iamtokens', '/v1/connections']) {
+      const refused = await api('GET', path, data.token);
+      expect(refused.status, path).toBe(405);
+      expect(refused.json.error.code, path).toBe(1102);
+      expect((await api('GET', path, ALICE_HOME_TOKEN)).status, path).toBe(405);
+    }
+    const channels = await api('GET', '/v1/channels', channelReader.token);
+    expect(channels.status).toBe(200);
+    expect(channels.json.map((c: { name: string }) => c.name)).toContain('home');
+    expect((await api('GET', '/v1/connections', channelReader.token)).status).toBe(200);
+    const create = await api('POST', '/v1/channels', channelReader.token, { name: 'made', resources: [] });
+    expect(create.status).toBe(405);
+    expect((await api('DELETE', '/v1/connections/drop/anyone', channelReader.token)).status).toBe(405);
+    expect((await api('GET', '/v1/channels/home/token/regenerate', channelReader.token)).status).toBe(405);
+    // the SDK's token Connector drives admin routes with an IAM token (it refuses them for a channel token)
+    const viaToken = sdkConnector(t.sandbox.urls.http, { token: channelReader.token });
+    expect(await sdkCall<{ name: string }>((cb) => viaToken.getChannel('home', cb))).toMatchObject({ name: 'home' });
+  });
+});
+
+describe('data scopes on REST', () => {
+  it('data:read on home.* reads home but neither writes nor reads garage', async () => {
+    const reader = await iamToken([{ action: 'data:read', resource: ['home.*'] }]);
+    expect((await api('GET', '/v1/data/read/home/temp', reader.token)).status).toBe(200);
+    const write = await api('POST', '/v1/data/write/home/temp', reader.token, { data: 1 });
+    expect(write.status).toBe(405);
+    expect(write.json.error.code).toBe(1102);
+    expect((await api('POST', '/v1/data/publish/home/temp', reader.token, { data: 1 })).status).toBe(405);
+    expect((await api('GET', '/v1/data/read/garage/door', reader.token)).status).toBe(405);
+  });
+
+  it('data:write on home.temp writes that resource only (bulk: all or nothing) and reads nothing', async () => {
+    const writer = await iamToken([{ action: 'data:write', resource: ['home.temp'] }]);
+    const sdkWriter = sdkConnector(t.sandbox.urls.http, { token: writer.token });
+    expect(await sdkCall((cb) => sdkWriter.write({ channel: 'home', resource: 'temp', data: 31.5 }, cb))).toBe(true);
+    await expect(sdkCall((cb) => sdkWriter.write({ channel: 'home', resource: 'note', data: 'no' }, cb))).rejects.toMatchObject({
+      error: { code: 1102 },
+    });
+    const bulk = await api('POST', '/v1/data/write/home', writer.token, {
+      records: [
+        { resource: 'temp', data: 1 },
+        { resource: 'note', data: 'no' },
+      ],
+    });
+    expect(bulk.status).toBe(405);
+    expect((await api('GET', '/v1/data/read/home/temp', writer.token)).status).toBe(405);
+    const stored = await api('GET', '/v1/data/read/home/temp', ALICE_HOME_TOKEN);
+    expect(stored.json.map((r: { data: unknown }) => r.data)).toContain(31.5);
+    expect(stored.json.map((r: { data: unknown }) => r.data)).not.toContain(1);
+  });
+});
+
+describe('data scopes on MQTT', () => {
+  it('a read-only token subscribes where it may read and is closed when it publishes', async () => {
+    const reader = await iamToken([{ action: 'data:read', resource: ['home'] }]);
+    const c = await mqtt(reader.token);
+    expect(await subscribe(c, 'home/#')).toEqual([0]);
+    expect(await subscribe(c, 'garage/door')).toEqual([128]);
+    expect(await subscribe(c, '#')).toEqual([128]);
+    expect(await subscribe(c, 'signaling/#')).toEqual([128]);
+    const closed = closedByServer(c);
+    await publish(c, 'home/temp', JSON.stringify({ data: 5 }));
+    await closed;
+  });
+
+  it('a resource-scoped writer publishes to its resource, and wildcard rules grant wildcard filters', async () => {
+    const writer = await iamToken([{ action: 'data:write', resource: ['home.note'] }]);
+    const everything = await iamToken([{ action: 'data:read', resource: ['*'] }, { action: 'admin:connection:read' }]);
+    const listener = await mqtt(everything.token);
+    expect(await subscribe(listener, '#')).toEqual([0]);
+    expect(await subscribe(listener, 'signaling/#')).toEqual([0]);
+    const w = await mqtt(writer.token);
+    expect(await subscribe(w, 'home/note')).toEqual([128]);
+    const got = nextMessage(listener, (m) => m.topic === 'home/note');
+    await publish(w, 'home/note', JSON.stringify({ data: 'from a writer' }), 1);
+    expect(JSON.parse((await got).payload.toString())).toMatchObject({ data: 'from a writer' });
+    const closed = closedByServer(w);
+    await publish(w, 'home/temp', JSON.stringify({ data: 1 }));
+    await closed;
+  });
+});
+
+describe('data scopes on WebSocket', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- socket.io-client 2.x is untyped
+  function socketFor(token: string): Promise<any> {
+    return new Promise((resolve, reject) => {
+      const socket = io(t.sandbox.urls.http, {
+        query: `token=${token}`,
+        forceNew: true,
+        reconnection: false,
+        transports: ['websocket'],
+      });
+      sockets.push(socket);
+      const timer = setTimeout(() => reject(new Error('socket.io did not connect')), 5000);
+      socket.on('connect', () => {
+        clearTimeout(timer);
+        resolve(socket);
+      });
+    });
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- socket.io-client 2.x is untyped
+  function control(socket: any, data: object): Promise<{ event: string }> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no control message')), 5000);
+      socket.once('control', (m: { event: string }) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      socket.emit('message', { version: 1, channel: 'control', event: 'subscribe', data });
+    });
+  }
+
+  it('private reads need data:read, writes need data:write', async () => {
+    const reader = await iamToken([{ action: 'data:read', resource: ['home'] }]);
+    const s = await socketFor(reader.token);
+    expect((await control(s, { channel: 'private-home', resource: 'temp', read: true })).event).toBe('subscribed');
+    expect((await control(s, { channel: 'home', resource: 'note', read: true, write: true })).event).toBe('subscribeError');
+    expect((await control(s, { channel: 'private-garage', resource: 'door', read: true })).event).toBe('subscribeError');
+    const writer = await iamToken([{ action: 'data:write', resource: ['home'] }]);
+    const w = await socketFor(writer.token);
+    expect((await control(w, { channel: 'home', resource: 'note', read: false, write: true })).event).toBe('subscribed');
+    expect((await control(w, { channel: 'private-home', resource: 'note', read: true })).event).toBe('subscribeError');
+  });
+});
+
+describe('revocation', () => {
+  it('deleting an IAM token, or changing its ACL, drops the connections that use it', async () => {
+    const doomed = await iamToken([{ action: 'data:read' }]);
+    const changed = await iamToken([{ action: 'data:read' }]);
+    const a = await mqtt(doomed.token);
+    const b = await mqtt(changed.token);
+    const seen = collect(b);
+    const closedA = closedByServer(a);
+    const closedB = closedByServer(b);
+    await sdkCall((cb) => sdk.deleteIAMToken(doomed._id, cb));
+    await closedA;
+    await sdkCall((cb) => sdk.updateIAMToken(changed._id, [{ action: 'data:write' }], cb));
+    await closedB;
+    expect(seen).toEqual([]);
+    const again = await mqtt(changed.token); // same token, new rights: it may publish now, not read
+    expect(await subscribe(again, 'home/temp')).toEqual([128]);
+  });
+});
