@@ -10,6 +10,18 @@ import { z } from 'zod';
 import { NAME_PATTERN, NAME_RULE } from './common/beebotte-names.js';
 import type { PairingErrorCode } from './common/pairing-codes.js';
 import { RuleInput, type FiredAlert, type Rule, type RuleTestHit, type StoredAlert, type TrayModel } from './api/alerts.js';
+import {
+  ClearRetainedInput,
+  OutgoingProperties,
+  PublishQos,
+  SessionOptionsInput,
+  SubscribeInput,
+  type ClearRetainedResult,
+  type MessageProps,
+  type ReplyMatch,
+  type SessionOptions,
+  type SubscriptionDTO,
+} from './api/mqtt5.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared schema pieces
@@ -69,6 +81,8 @@ export const ProfileInput = z
     secretMode: z.enum(['keychain', 'ask']).optional(),
     /** The token / secret key / password. Absent = keep the stored one. Empty string = clear it. */
     secret: z.string().max(4096).optional(),
+    /** generic MQTT: keepalive, clean start, MQTT 5 session options, last will, subscription options */
+    ...SessionOptionsInput.shape,
   })
   .strict();
 export type ProfileInput = z.infer<typeof ProfileInput>;
@@ -81,10 +95,13 @@ export const PublishInput = z
     data: z.string().max(16 * 1024 * 1024),
     write: z.boolean().default(false),
     ispublic: z.boolean().default(false),
-    qos: qos.default(0),
+    /** 2 for a generic broker only */
+    qos: PublishQos.default(0),
     retain: z.boolean().default(false),
     /** Send `data` as it is, no Beebotte envelope (generic brokers, or non-JSON payloads). */
     raw: z.boolean().default(false),
+    /** MQTT 5 properties: a generic profile with protocolVersion 5 only */
+    properties: OutgoingProperties.optional(),
   })
   .strict();
 export type PublishInput = z.input<typeof PublishInput>;
@@ -108,6 +125,12 @@ export const MessageQuery = z
     /** MQTT filter, e.g. demo/# */
     topicFilter: topicFilter.optional(),
     text: z.string().max(256).optional(),
+    /** MQTT 5: a user property "key" (any value) or "key=value" */
+    userProperty: z.string().min(1).max(1024).optional(),
+    /** MQTT 5: the content type, exactly */
+    contentType: z.string().min(1).max(256).optional(),
+    /** only messages that came with the retain flag */
+    retained: z.boolean().optional(),
     /** keyset paging: messages with id < beforeId, newest first */
     beforeId: z.number().int().positive().optional(),
     limit: z.number().int().min(1).max(1000).default(200),
@@ -120,7 +143,7 @@ export type MessageQuery = z.input<typeof MessageQuery>;
 
 export type SessionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
 
-export interface ProfileDTO {
+export interface ProfileDTO extends SessionOptions {
   id: string;
   name: string;
   kind: z.infer<typeof ProfileKind>;
@@ -181,6 +204,10 @@ export interface MessageDTO {
   envelope?: { data: unknown; write?: boolean; ispublic?: boolean; ts?: number };
   /** true when this message came from this app */
   own?: boolean;
+  /** MQTT 5 properties it came with */
+  props?: MessageProps;
+  /** a reply to a request this app published (same correlation data) */
+  reply?: ReplyMatch;
 }
 
 export interface FullMessageDTO extends MessageDTO {
@@ -295,7 +322,7 @@ export interface PublishHistoryEntry {
   data: string;
   write: boolean;
   ispublic: boolean;
-  qos: 0 | 1;
+  qos: 0 | 1 | 2;
   status: 'sent' | 'queued' | 'failed';
   error?: string;
 }
@@ -390,6 +417,16 @@ export const SettingsInput = z
 
 export type { Vtype } from './common/beebotte-names.js';
 export type { Rule, RuleInput, FiredAlert, TrayModel, StoredAlert, RuleTestHit } from './api/alerts.js';
+export type {
+  ClearRetainedResult,
+  MessageProps,
+  OutgoingProperties,
+  ReplyMatch,
+  SessionOptions,
+  SubscriptionDTO,
+  SubscriptionOptions,
+  WillInput,
+} from './api/mqtt5.js';
 
 // ---------------------------------------------------------------------------------------------
 // Methods
@@ -403,6 +440,11 @@ export const methodParams = {
   'sessions.connect': z.object({ profileId: id, secret: z.string().max(4096).optional() }).strict(),
   'sessions.disconnect': z.object({ profileId: id }).strict(),
   'messages.publish': PublishInput,
+  'sessions.subscribe': SubscribeInput,
+  'sessions.unsubscribe': z.object({ profileId: id, filter: topicFilter }).strict(),
+  'sessions.pause': z.object({ profileId: id, filter: topicFilter, paused: z.boolean() }).strict(),
+  'sessions.subscriptions': z.object({ profileId: id }).strict(),
+  'retained.clear': ClearRetainedInput,
   'messages.query': MessageQuery,
   'messages.get': z.object({ id: z.number().int().positive() }).strict(),
   'messages.history': z.object({ profileId: id, topic, limit: z.number().int().min(1).max(1000).default(200) }).strict(),
@@ -512,6 +554,11 @@ export interface MethodResults {
   'sessions.connect': SessionState;
   'sessions.disconnect': SessionState;
   'messages.publish': PublishResult;
+  'sessions.subscribe': SubscriptionDTO[];
+  'sessions.unsubscribe': SubscriptionDTO[];
+  'sessions.pause': SubscriptionDTO[];
+  'sessions.subscriptions': SubscriptionDTO[];
+  'retained.clear': ClearRetainedResult;
   'messages.query': MessageDTO[];
   'messages.get': FullMessageDTO;
   'messages.history': MessageDTO[];

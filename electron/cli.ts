@@ -16,6 +16,7 @@ Usage: apiary <command> [options]
   sandbox               run the Beebotte-compatible sandbox server (MQTT, TLS, REST v1, WebSocket)
   pub <topic> <data>    publish a message
   sub <topic…>          subscribe and print messages
+  retained clear <filter>  clear the retained messages of a topic or subtree (generic brokers)
   profiles              list|add|remove|show connection profiles (secrets in the OS keychain)
   channels              list|create|delete Beebotte channels (REST)
   resources             list|create|delete resources of a channel (REST)
@@ -36,6 +37,7 @@ const commands: Record<string, () => Promise<Command>> = {
   sandbox: async () => (await import('./commands/sandbox.js')).runSandboxCommand,
   pub: async () => (await import('./commands/pub.js')).runPubCommand,
   sub: async () => (await import('./commands/sub.js')).runSubCommand,
+  retained: async () => (await import('./commands/retained.js')).runRetainedCommand,
   profiles: async () => (await import('./commands/profiles.js')).runProfilesCommand,
   channels: async () => (await import('./commands/channels.js')).runChannelsCommand,
   resources: async () => (await import('./commands/resources.js')).runResourcesCommand,

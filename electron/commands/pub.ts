@@ -4,7 +4,7 @@
  * channel/resource topic; --raw sends the text as it is. On a generic broker (--username/--password, or a
  * generic profile) the text goes as it is to any topic. QoS 1 waits for the broker's PUBACK.
  */
-import type { MqttClient } from 'mqtt';
+import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import { buildEnvelope } from '../common/beebotte-envelope.js';
 import { checkPublishTopic } from '../common/beebotte-names.js';
 import {
@@ -22,9 +22,19 @@ import {
   runCli,
   usage,
 } from './connection-flags.js';
-import { parseQos } from './sub.js';
+import {
+  MQTT5_FLAGS_HELP,
+  MQTT5_OPTIONS,
+  PUBLISH5_FLAGS_HELP,
+  PUBLISH5_OPTIONS,
+  applyMqttVersion,
+  parseMqttVersion,
+  parseQos012,
+  publishProperties,
+  reasonText,
+} from './mqtt5-flags.js';
 
-export const pubHelp = `usage: apiary pub <topic> <data> [connection] [--write] [--public] [--qos 0|1] [--raw] [--json]
+export const pubHelp = `usage: apiary pub <topic> <data> [connection] [--write] [--public] [--qos 0|1|2] [--retain] [--raw] [--json]
   Publishes one message. <data> "-" reads it from stdin (first line).
   Beebotte: <topic> is channel/resource and <data> is JSON (42, '"text"', '{"a":1}'), sent as the envelope
             {"data": <data>} plus:
@@ -32,12 +42,17 @@ export const pubHelp = `usage: apiary pub <topic> <data> [connection] [--write] 
     --public     mark the message public
     --raw        send <data> as it is, without the envelope
   Generic brokers (--username, or a generic MQTT profile): any topic, <data> sent as it is.
-  --qos 0|1      default 0; with 1 the command waits for the broker's acknowledgement (PUBACK)
-  --json         print {"topic","qos","bytes"} once published
+  --qos 0|1|2    default 0; with 1 the command waits for the broker's PUBACK, with 2 (generic brokers only)
+                 for the whole exchange (PUBREC, PUBREL, PUBCOMP)
+  --json         print {"topic","qos","retain","bytes"} once published
+${MQTT5_FLAGS_HELP}
+${PUBLISH5_FLAGS_HELP}
 ${MQTT_FLAGS_HELP}`;
 
 const OPTIONS = {
   ...MQTT_OPTIONS,
+  ...MQTT5_OPTIONS,
+  ...PUBLISH5_OPTIONS,
   write: { type: 'boolean', default: false },
   public: { type: 'boolean', default: false },
   qos: { type: 'string', default: '0' },
@@ -80,27 +95,39 @@ export async function runPubCommand(argv: string[], ioIn: Partial<CommandIo> = {
     const { values, positionals } = parse(argv, OPTIONS);
     if (positionals.length !== 2) throw usage('give a topic and the data: apiary pub demo/temperature 21.5 --token …');
     const [topic, dataArg] = positionals as [string, string];
-    const qos = parseQos(values.qos);
+    const version = parseMqttVersion(values['mqtt-version']);
     if (dataArg === '-' && values['token-stdin']) throw usage('stdin cannot carry both the data and the token');
     const target = await resolveMqttTarget(values, io);
+    applyMqttVersion(target, version);
+    const qos = parseQos012(values.qos, target);
+    const properties = publishProperties(values, target);
+    const publishOptions = { qos, retain: values.retain, ...(properties ? { properties } : {}) };
     const data = dataArg === '-' ? await readStdinLine(io.stdin, 'the data') : dataArg;
     const payload = buildPayload(target, topic, data, { write: values.write, public: values.public, raw: values.raw });
     const client = await connectOnce(target);
     try {
-      await publishAcknowledged(client, topic, payload, qos, target.displayHost);
+      await publishAcknowledged(client, topic, payload, publishOptions, target.displayHost);
     } catch (err) {
       client.end(true); // a graceful end would wait for the unacknowledged message
       throw err;
     }
     await client.endAsync(false).catch(() => undefined);
-    if (values.json) io.stdout.write(jsonLine({ topic, qos, bytes: payload.length }));
-    else io.stdout.write(`published ${payload.length} bytes to ${topic} (QoS ${qos}${qos === 1 ? ', acknowledged' : ''})\n`);
+    const acked = qos === 1 ? ', acknowledged' : qos === 2 ? ', completed' : '';
+    if (values.json) io.stdout.write(jsonLine({ topic, qos, retain: values.retain, bytes: payload.length }));
+    else io.stdout.write(`published ${payload.length} bytes to ${topic} (QoS ${qos}${acked}${values.retain ? ', retained' : ''})\n`);
     return 0;
   });
 }
 
-/** Resolves when sent (QoS 0) or acknowledged (QoS 1); a broker that hangs up first is an error, not a hang. */
-function publishAcknowledged(client: MqttClient, topic: string, payload: Buffer, qos: 0 | 1, host: string): Promise<void> {
+/** Resolves when sent (QoS 0), acknowledged (QoS 1) or completed (QoS 2); a broker that hangs up first is an error, not a hang. */
+function publishAcknowledged(
+  client: MqttClient,
+  topic: string,
+  payload: Buffer,
+  options: IClientPublishOptions & { qos: 0 | 1 | 2 },
+  host: string,
+): Promise<void> {
+  const { qos } = options;
   return new Promise((resolve, reject) => {
     let done = false;
     const finish = (err?: Error) => {
@@ -114,7 +141,7 @@ function publishAcknowledged(client: MqttClient, topic: string, payload: Buffer,
     const onClose = () =>
       finish(
         new CliError(
-          `${host} closed the connection before ${qos === 1 ? 'acknowledging' : 'taking'} the message: ` +
+          `${host} closed the connection before ${qos >= 1 ? 'acknowledging' : 'taking'} the message: ` +
             'check that the credential may write there (and, with --write, that the channel and resource exist and accept the value)',
         ),
       );
@@ -124,6 +151,11 @@ function publishAcknowledged(client: MqttClient, topic: string, payload: Buffer,
     );
     client.on('error', () => undefined); // 'close' follows and says it
     client.on('close', onClose);
-    client.publish(topic, payload, { qos }, (err) => finish(err ? new CliError(`publish failed: ${err.message}`) : undefined));
+    client.publish(topic, payload, options, (err) => {
+      if (!err) return finish();
+      // an MQTT 5 broker says why it refused (PUBACK / PUBREC reason code)
+      const code = (err as { code?: unknown }).code;
+      finish(new CliError(`publish failed: ${typeof code === 'number' ? `the broker refused it: ${reasonText(code)}` : err.message}`));
+    });
   });
 }

@@ -19,20 +19,33 @@ import {
   resolveMqttTarget,
   usage,
 } from './connection-flags.js';
+import {
+  MQTT5_FLAGS_HELP,
+  MQTT5_OPTIONS,
+  applyMqttVersion,
+  fromPacket,
+  parseMqttVersion,
+  parseQos012,
+  reasonText,
+  type MessageProps,
+} from './mqtt5-flags.js';
 
-export const subHelp = `usage: apiary sub <topic…> [connection] [--qos 0|1] [--count N] [--timeout S] [--json]
+export const subHelp = `usage: apiary sub <topic…> [connection] [--qos 0|1|2] [--count N] [--timeout S] [--json]
   Subscribes to the topics (Beebotte: channel/resource or channel/#) and prints every message.
-  --qos 0|1      subscription QoS (default 0)
+  --qos 0|1|2    subscription QoS (default 0; 2 for generic brokers only)
   --count N      exit 0 after N messages
   --timeout S    give up S seconds after subscribing (exit 3) unless --count messages arrived first
-  --json         one line per message: {"topic","qos","payload","encoding"?,"data"?,"ts"}
+  --json         one line per message: {"topic","qos","retain","payload","encoding"?,"data"?,"properties"?,"ts"}
                  payload is the text, or base64 with "encoding":"base64" when it is not UTF-8;
                  data is the decoded Beebotte value when the payload is an envelope {"data": …};
+                 properties are the MQTT 5 properties it came with (correlationData in hex);
                  ts is when Apiary received it (ms since the epoch)
+${MQTT5_FLAGS_HELP}
 ${MQTT_FLAGS_HELP}`;
 
 const OPTIONS = {
   ...MQTT_OPTIONS,
+  ...MQTT5_OPTIONS,
   qos: { type: 'string', default: '0' },
   count: { type: 'string' },
   timeout: { type: 'string' },
@@ -42,24 +55,34 @@ const OPTIONS = {
 export interface ReceivedLine {
   topic: string;
   qos: number;
+  retain: boolean;
   payload: string;
   encoding?: 'base64';
   data?: unknown;
+  properties?: MessageProps;
   ts: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The --json line of one message: text when it is UTF-8, base64 otherwise; the Beebotte data when present. */
-export function describeMessage(topic: string, payload: Buffer, qos: number, ts: number): ReceivedLine {
+export function describeMessage(
+  topic: string,
+  payload: Buffer,
+  packet: Pick<IPublishPacket, 'qos' | 'retain' | 'properties'>,
+  ts: number,
+): ReceivedLine {
   let text: string | null;
   try {
     text = utf8.decode(payload);
   } catch {
     text = null;
   }
-  if (text === null) return { topic, qos, payload: payload.toString('base64'), encoding: 'base64', ts };
-  const line: ReceivedLine = { topic, qos, payload: text, ts };
+  const { qos, retain } = packet;
+  const properties = fromPacket(packet);
+  const extra = properties ? { properties } : {};
+  if (text === null) return { topic, qos, retain, payload: payload.toString('base64'), encoding: 'base64', ...extra, ts };
+  const line: ReceivedLine = { topic, qos, retain, payload: text, ...extra, ts };
   try {
     const envelope = readEnvelope(JSON.parse(text));
     if (envelope) line.data = envelope.data;
@@ -74,10 +97,12 @@ export async function runSubCommand(argv: string[], ioIn: Partial<CommandIo> = {
   return runCli('sub', subHelp, argv, io, async () => {
     const { values, positionals } = parse(argv, OPTIONS);
     if (positionals.length === 0) throw usage('give at least one topic, e.g. apiary sub demo/# --token …');
-    const qos = parseQos(values.qos);
+    const version = parseMqttVersion(values['mqtt-version']);
     const count = values.count === undefined ? null : parseCount(values.count);
     const timeoutS = values.timeout === undefined ? null : parsePositive(values.timeout, '--timeout');
     const target = await resolveMqttTarget(values, io);
+    applyMqttVersion(target, version);
+    const qos = parseQos012(values.qos, target);
     if (target.beebotte) {
       for (const topic of positionals) {
         const problem = checkSubscribeFilter(topic);
@@ -100,7 +125,7 @@ export async function runSubCommand(argv: string[], ioIn: Partial<CommandIo> = {
   });
 }
 
-async function subscribeAll(client: MqttClient, topics: string[], qos: 0 | 1): Promise<void> {
+async function subscribeAll(client: MqttClient, topics: string[], qos: 0 | 1 | 2): Promise<void> {
   let granted: { topic: string; qos: number }[];
   try {
     granted = await client.subscribeAsync(topics, { qos });
@@ -110,9 +135,13 @@ async function subscribeAll(client: MqttClient, topics: string[], qos: 0 | 1): P
     if (!packet?.granted) throw new CliError(`subscribe failed: ${(err as Error).message}`);
     granted = packet.granted.map((g, i) => ({ topic: topics[i] ?? '?', qos: g }));
   }
-  const refused = granted.filter((g) => g.qos === 0x80).map((g) => g.topic);
-  if (refused.length)
-    throw new CliError(`subscription to ${refused.join(', ')} refused (SUBACK 0x80): the credential has no read right there`);
+  const refused = granted.filter((g) => g.qos >= 0x80);
+  if (refused.length) {
+    const code = refused[0]!.qos;
+    // MQTT 3.1.1 has one refusal (0x80); MQTT 5 says why in a reason code
+    const why = code === 0x80 ? 'SUBACK 0x80' : `SUBACK ${reasonText(code)}`;
+    throw new CliError(`subscription to ${refused.map((g) => g.topic).join(', ')} refused (${why}): the credential has no read right there`);
+  }
 }
 
 type MessageHandler = (topic: string, payload: Buffer, packet: IPublishPacket) => void;
@@ -161,7 +190,7 @@ function receive(
     inbox.start((topic, payload, packet) => {
       if (done || (opts.count !== null && received >= opts.count)) return;
       received++;
-      const line = describeMessage(topic, payload, packet.qos, Date.now());
+      const line = describeMessage(topic, payload, packet, Date.now());
       io.stdout.write(opts.json ? jsonLine(line) : humanLine(line));
       if (opts.count !== null && received >= opts.count) finish(0);
     });
@@ -183,7 +212,8 @@ function receive(
 
 function humanLine(line: ReceivedLine): string {
   const shown = line.encoding === 'base64' ? `<binary, base64> ${line.payload}` : line.payload;
-  return `${line.topic}  ${shown}\n`;
+  const user = line.properties?.userProperties?.map(([k, v]) => `${k}=${v}`).join(' ');
+  return `${line.topic}${line.retain ? ' [retained]' : ''}  ${shown}${user ? `  {${user}}` : ''}\n`;
 }
 
 export function parseQos(text: string): 0 | 1 {

@@ -77,13 +77,15 @@ describe('headless host access control', () => {
       if (frame.id) replies.set(frame.id, frame);
     });
     ws.send(JSON.stringify({ id: 1, method: 'app.info', params: {} }));
-    ws.send(JSON.stringify({ id: 2, method: 'messages.publish', params: { profileId: 'x', topic: 'a/b', data: '1', qos: 2 } }));
+    // QoS 2 is for generic brokers: a Beebotte profile (MQTT 3.1.1, QoS 0/1) refuses it
+    const beebotte = (await t.core.call('profiles.save', { name: 'bb qos', kind: 'beebotte', secretMode: 'ask' })) as { id: string };
+    ws.send(JSON.stringify({ id: 2, method: 'messages.publish', params: { profileId: beebotte.id, topic: 'a/b', data: '1', qos: 2 } }));
     ws.send(JSON.stringify({ id: 3, method: 'rm -rf', params: {} }));
     ws.send('not json');
     const deadline = Date.now() + 5000;
     while (replies.size < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(replies.get(1)).toMatchObject({ result: { name: 'Apiary', shell: 'host' } });
-    expect(replies.get(2)).toMatchObject({ error: { code: 'invalid_params' } });
+    expect(replies.get(2)).toMatchObject({ error: { code: 'invalid_params', message: expect.stringMatching(/QoS 0 and 1 only/) } });
     expect(replies.get(3)).toMatchObject({ error: { code: 'unknown_method' } });
     ws.close();
   });

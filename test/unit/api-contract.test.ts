@@ -48,10 +48,13 @@ describe('the api.ts contract validates every inbound call', () => {
     expect(rejection(42, {}).code).toBe('unknown_method');
   });
 
-  it('refuses QoS 2, extra keys and wrong types with a message naming the field', () => {
-    const qos2 = rejection('messages.publish', { profileId: 'p', topic: 'a/b', data: '1', qos: 2 });
-    expect(qos2.code).toBe('invalid_params');
-    expect(qos2.message).toContain('qos');
+  it('refuses QoS 3, extra keys and wrong types with a message naming the field', () => {
+    // QoS 2 is valid in the contract (generic brokers); the core refuses it for Beebotte and sandbox profiles
+    const qos3 = rejection('messages.publish', { profileId: 'p', topic: 'a/b', data: '1', qos: 3 });
+    expect(qos3.code).toBe('invalid_params');
+    expect(qos3.message).toContain('qos');
+    const badProp = rejection('messages.publish', { profileId: 'p', topic: 'a/b', data: '1', properties: { topicAlias: 3 } });
+    expect(badProp.message).toMatch(/topicAlias|unrecognized/i);
     const extra = rejection('sessions.connect', { profileId: 'p', evil: true });
     expect(extra.message).toMatch(/evil|unrecognized/i);
     expect(rejection('messages.get', { id: '7' }).code).toBe('invalid_params');

@@ -6,6 +6,7 @@ import { appHandlers } from './app.js';
 import { composerHandlers } from './composer.js';
 import { deviceHandlers } from './devices.js';
 import { messageHandlers } from './messages.js';
+import { mqtt5Handlers } from './mqtt5.js';
 import { outboxHandlers } from './outbox.js';
 import { settingsHandlers } from './settings.js';
 import type { Handlers } from './types.js';
@@ -21,6 +22,7 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
     ...deviceHandlers(s),
     ...settingsHandlers(s),
     ...outboxHandlers(s),
+    ...mqtt5Handlers(s),
   };
 }
 export type { Handlers } from './types.js';

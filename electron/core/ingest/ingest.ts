@@ -1,4 +1,4 @@
-import type { MessageBatch, MessageDTO } from '../../api.js';
+import type { MessageBatch, MessageDTO, MessageProps, ReplyMatch } from '../../api.js';
 import type { EventBus } from '../events.js';
 import type { Clock, Logger } from '../platform.js';
 import { decodePayload, type Decoded } from './decode.js';
@@ -38,6 +38,7 @@ export interface IngestOptions {
 interface Pending {
   row: NewMessage;
   decoded: Decoded;
+  reply?: ReplyMatch | undefined;
 }
 
 /**
@@ -70,11 +71,20 @@ export class Ingest {
   }
 
   /** Hot path: keep it cheap. */
-  push(profileId: string, topic: string, payload: Buffer, qos: 0 | 1 | 2, retain: boolean, own = false): void {
+  push(
+    profileId: string,
+    topic: string,
+    payload: Buffer,
+    qos: 0 | 1 | 2,
+    retain: boolean,
+    own = false,
+    mqtt5?: { props?: MessageProps | undefined; reply?: ReplyMatch | undefined },
+  ): void {
     const decoded = decodePayload(payload);
     this.pending.push({
-      row: { profileId, topic, receivedAt: this.options.clock.now(), qos, retain, payload, kind: decoded.kind, own },
+      row: { profileId, topic, receivedAt: this.options.clock.now(), qos, retain, payload, kind: decoded.kind, own, props: mqtt5?.props },
       decoded,
+      reply: mqtt5?.reply,
     });
     if (this.pending.length >= this.maxPending) this.process();
     if (!this.timer) {
@@ -113,8 +123,9 @@ export class Ingest {
     const ids = this.store(batch);
     const firstForUi = batch.length - this.uiLimit;
     for (let i = 0; i < batch.length; i++) {
-      const { row, decoded } = batch[i]!;
+      const { row, decoded, reply } = batch[i]!;
       const dto = toDTO(ids[i] ?? this.nextLocalId--, row, decoded);
+      if (reply) dto.reply = reply;
       // try/catch inline, not a closure per observer per message: this loop runs for every message
       for (const observer of this.observers) {
         try {
@@ -192,5 +203,6 @@ function toDTO(id: number, row: NewMessage, decoded: Decoded): MessageDTO {
   };
   if (decoded.envelope) dto.envelope = decoded.envelope;
   if (row.own) dto.own = true;
+  if (row.props) dto.props = row.props;
   return dto;
 }

@@ -4,7 +4,8 @@ import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { beebotteUsername } from '../beebotte/credentials.js';
 import { BEEBOTTE_HOST, type Profile } from './profile.js';
-import type { SessionConfig } from '../session/session.js';
+import type { SessionConfig, SessionSubscription } from '../session/session.js';
+import { toPublishProperties } from '../session/properties.js';
 
 export interface SandboxEndpoint {
   mqtt: string;
@@ -37,7 +38,7 @@ export function buildSessionConfig(
 ): SessionConfig {
   const base = {
     profileId: profile.id,
-    subscriptions: profile.subscriptions.map((filter) => ({ filter, qos: 1 as const })),
+    subscriptions: subscriptionsOf(profile),
   };
   const clientId = profile.clientId || defaultClientId(profile);
   if (profile.kind === 'mqtt') {
@@ -46,12 +47,14 @@ export function buildSessionConfig(
     const username = ctx.username ?? (profile.usernameIsSecret ? undefined : profile.username);
     return {
       ...base,
+      ...sessionOptions(profile),
       url: profile.url!,
       displayHost: url.host,
       credentialHint: credentialHints[profile.usernameIsSecret ? 'mqttToken' : 'mqtt']!,
       options: {
         clientId,
         protocolVersion: profile.protocolVersion,
+        ...connectExtras(profile),
         ...(username ? { username } : {}),
         ...(secret ? { password: secret } : {}),
         ...(secure ? tlsOptions(profile, []) : {}),
@@ -94,6 +97,57 @@ export function buildSessionConfig(
       ...(tls ? { ...tlsOptions(profile, [beebotteCa]), servername: BEEBOTTE_HOST } : {}),
     },
   };
+}
+
+/** The profile's filters with their options; Beebotte and the sandbox subscribe at QoS 1 with none. */
+function subscriptionsOf(profile: Profile): SessionSubscription[] {
+  return profile.subscriptions.map((filter) => {
+    const o = profile.kind === 'mqtt' ? profile.subscriptionOptions?.[filter] : undefined;
+    if (!o) return { filter, qos: 1 };
+    return {
+      filter,
+      qos: o.qos,
+      noLocal: o.noLocal,
+      retainAsPublished: o.retainAsPublished,
+      retainHandling: o.retainHandling,
+      ...(o.paused ? { paused: true } : {}),
+      ...(o.colour ? { colour: o.colour } : {}),
+    };
+  });
+}
+
+/** A generic profile's keepalive and clean start (both protocol versions). */
+function sessionOptions(profile: Profile): Pick<SessionConfig, 'keepaliveSeconds' | 'cleanStart'> {
+  return {
+    ...(profile.keepalive !== undefined ? { keepaliveSeconds: profile.keepalive } : {}),
+    ...(profile.cleanStart !== undefined ? { cleanStart: profile.cleanStart } : {}),
+  };
+}
+
+/** MQTT 5 CONNECT properties and the last will, for a generic profile. */
+function connectExtras(profile: Profile): Pick<SessionConfig['options'], 'properties' | 'will'> {
+  const v5 = profile.protocolVersion === 5;
+  const out: Pick<SessionConfig['options'], 'properties' | 'will'> = {};
+  if (v5) {
+    const properties: NonNullable<SessionConfig['options']['properties']> = {};
+    if (profile.sessionExpiryInterval !== undefined) properties.sessionExpiryInterval = profile.sessionExpiryInterval;
+    if (profile.receiveMaximum !== undefined) properties.receiveMaximum = profile.receiveMaximum;
+    if (profile.maximumPacketSize !== undefined) properties.maximumPacketSize = profile.maximumPacketSize;
+    if (Object.keys(properties).length) out.properties = properties;
+  }
+  const will = profile.will;
+  if (will) {
+    const { willDelayInterval, ...rest } = will.properties ?? {};
+    const props = v5 ? { ...toPublishProperties(rest), ...(willDelayInterval !== undefined ? { willDelayInterval } : {}) } : {};
+    out.will = {
+      topic: will.topic,
+      payload: Buffer.from(will.payload ?? '', 'utf8'),
+      qos: will.qos ?? 0,
+      retain: will.retain ?? false,
+      ...(Object.keys(props).length ? { properties: props } : {}),
+    };
+  }
+  return out;
 }
 
 function tlsOptions(profile: Profile, extraCa: Buffer[]): SessionConfig['options'] {

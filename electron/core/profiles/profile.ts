@@ -39,6 +39,21 @@ export function normalizeProfile(input: ProfileInput, id: string, previous?: Pro
     const username = input.username ?? previous?.username;
     if (username) profile.username = username;
   }
+  // session options: absent in the input keeps the stored value; Beebotte/sandbox ones are checked (refused)
+  for (const key of SESSION_OPTION_KEYS) {
+    const value = input[key] ?? previous?.[key];
+    if (value !== undefined) (profile as Record<string, unknown>)[key] = value;
+  }
+  if (kind !== 'mqtt' && previous?.kind === 'mqtt') {
+    // switching a generic profile to Beebotte drops what Beebotte cannot do instead of refusing the switch
+    for (const key of SESSION_OPTION_KEYS) if (input[key] === undefined) delete (profile as Record<string, unknown>)[key];
+    if (input.protocolVersion === undefined) profile.protocolVersion = 4;
+  }
+  if (profile.subscriptionOptions) {
+    // options of a filter no longer subscribed go with it
+    const kept = Object.entries(profile.subscriptionOptions).filter(([filter]) => profile.subscriptions.includes(filter));
+    profile.subscriptionOptions = Object.fromEntries(kept);
+  }
   return profile;
 }
 
@@ -52,6 +67,20 @@ export function carriesBeebotteToken(username: string): boolean {
   const u = username.trim();
   return u.startsWith('token_') || u.startsWith('token:') || u.startsWith('iamtkn_');
 }
+
+/** A generic profile's session options (api/mqtt5.ts SessionOptionsInput), stored as given. */
+export const SESSION_OPTION_KEYS = [
+  'keepalive',
+  'cleanStart',
+  'sessionExpiryInterval',
+  'receiveMaximum',
+  'maximumPacketSize',
+  'will',
+  'subscriptionOptions',
+] as const;
+
+/** Options only MQTT 5 has: a 3.1.1 profile cannot send them. */
+const MQTT5_ONLY = ['sessionExpiryInterval', 'receiveMaximum', 'maximumPacketSize'] as const;
 
 function defaultSubscriptions(kind: Profile['kind']): string[] {
   return kind === 'mqtt' ? ['#'] : [];
@@ -74,6 +103,34 @@ export function checkProfile(profile: Profile): string | null {
   }
   if (profile.kind === 'beebotte' && profile.port !== 1883 && profile.port !== 8883) {
     return 'Beebotte listens on 1883 (cleartext) and 8883 (TLS)';
+  }
+  return checkMqttFeatures(profile);
+}
+
+/**
+ * Beebotte (and the sandbox, which is Beebotte-compatible) speak MQTT 3.1.1 with QoS 0/1: MQTT 5, QoS 2 and the
+ * session options are for generic brokers. On a generic 3.1.1 profile, the MQTT 5 only options are refused too.
+ */
+function checkMqttFeatures(profile: Profile): string | null {
+  const where = profile.kind === 'beebotte' ? 'Beebotte' : 'the sandbox';
+  if (profile.kind !== 'mqtt') {
+    if (profile.protocolVersion === 5) return `${where} speaks MQTT 3.1.1 only: MQTT 5 needs a generic MQTT profile`;
+    const used = SESSION_OPTION_KEYS.filter((key) => profile[key] !== undefined);
+    if (used.length) return `${used.join(', ')}: session options are for generic MQTT profiles, not ${where} (MQTT 3.1.1, QoS 0/1)`;
+    return null;
+  }
+  if (profile.protocolVersion !== 5) {
+    const used = MQTT5_ONLY.filter((key) => profile[key] !== undefined);
+    if (used.length) return `${used.join(', ')} need MQTT 5: set the protocol version to 5 or leave them empty`;
+    if (profile.will?.properties) return 'will properties need MQTT 5: set the protocol version to 5 or remove them';
+    const v5Options = Object.entries(profile.subscriptionOptions ?? {}).find(
+      ([, o]) => o.noLocal || o.retainAsPublished || o.retainHandling !== 0,
+    );
+    if (v5Options) return `subscription options of ${v5Options[0]} (no local, retain as published, retain handling) need MQTT 5`;
+  }
+  if (profile.will) {
+    const problem = /[+#]/.test(profile.will.topic) ? 'the last will topic cannot contain + or #' : null;
+    if (problem) return problem;
   }
   return null;
 }

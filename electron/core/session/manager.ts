@@ -1,4 +1,4 @@
-import type { ParsedParamsOf, PublishResult, SessionState } from '../../api.js';
+import type { OutgoingProperties, ParsedParamsOf, PublishResult, SessionState, SubscriptionDTO } from '../../api.js';
 import { ApiError } from '../../api.js';
 import { checkPublishTopic } from '../../common/beebotte-names.js';
 import { buildEnvelope } from '../../common/beebotte-envelope.js';
@@ -6,7 +6,9 @@ import type { EventBus } from '../events.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../platform.js';
 import type { Profile } from '../profiles/profile.js';
-import { NotConnectedError, Session, type SessionConfig } from './session.js';
+import { NotConnectedError, Session, type SessionConfig, type SessionSubscription } from './session.js';
+import { fromPacket, reasonText, toPublishProperties } from './properties.js';
+import { RecentRequests } from './replies.js';
 import { DropJudge, POISON_DROPS, PROBE_TIMEOUT_MS } from './drop-judge.js';
 
 export { POISON_DROPS, POISON_WINDOW_MS } from './drop-judge.js';
@@ -19,14 +21,24 @@ type LiveOutcome = 'sent' | 'queued' | { refused: string };
 /** What the manager needs of the outbox (store/outbox.ts implements it). */
 export interface OutboxPort {
   /** profileName only names the profile in the "outbox full" error */
-  enqueue(item: { profileId: string; profileName?: string; topic: string; payload: Buffer; qos: 1; retain: boolean }): number;
-  peek(profileId: string, limit: number): { id: number; topic: string; payload: Buffer; retain: boolean }[];
+  enqueue(item: {
+    profileId: string;
+    profileName?: string;
+    topic: string;
+    payload: Buffer;
+    qos: 1 | 2;
+    retain: boolean;
+    props?: OutgoingProperties | undefined;
+  }): number;
+  peek(profileId: string, limit: number): QueuedItem[];
   remove(id: number): void;
   count(profileId: string): number;
   /** sets a queued message aside as a dead letter, with why (it is never deleted here) */
   deadLetter(id: number, reason: string): void;
   deadCount(profileId: string): number;
 }
+
+type QueuedItem = { id: number; topic: string; payload: Buffer; retain: boolean; qos?: 1 | 2; props?: OutgoingProperties | undefined };
 
 export interface SessionManagerDeps {
   bus: EventBus;
@@ -53,6 +65,8 @@ export class SessionManager {
   private readonly typedSecrets = new Map<string, string>();
   /** live QoS 1 publishes waiting for their outbox row's PUBACK (outbox id → settle) */
   private readonly ackWaiters = new Map<number, (outcome: LiveOutcome) => void>();
+  /** requests published with correlation data: a message carrying the same bytes is their reply */
+  private readonly requests = new RecentRequests();
 
   constructor(private readonly deps: SessionManagerDeps) {}
 
@@ -86,7 +100,9 @@ export class SessionManager {
     this.sessions.set(profile.id, session);
     session.on('state', (state) => this.deps.bus.emit('session.state', state));
     session.on('message', (topic, payload, packet) => {
-      this.deps.ingest.push(profile.id, topic, payload, packet.qos, packet.retain);
+      const props = packet.properties ? fromPacket(packet) : undefined;
+      const reply = props?.correlationData ? this.requests.match(profile.id, props.correlationData, this.deps.clock.now()) : undefined;
+      this.deps.ingest.push(profile.id, topic, payload, packet.qos, packet.retain, false, props ? { props, reply } : undefined);
     });
     session.on('connected', () => void this.drain(profile.id));
     session.on('dropped', (connectedAt, droppedAt) => {
@@ -117,12 +133,53 @@ export class SessionManager {
     return this.connect(profile, typed);
   }
 
-  /** Adds a subscription to a live session (kept for reconnects); QoS 1 by default. */
-  async subscribe(profileId: string, filter: string, qos: 0 | 1 = 1): Promise<void> {
+  /** Adds (or changes) a subscription of a live session (kept for reconnects); QoS 1 by default. */
+  async subscribe(profileId: string, filter: string, options: Omit<SessionSubscription, 'filter'> = { qos: 1 }): Promise<SubscriptionDTO[]> {
+    const session = this.liveSession(profileId);
+    const granted = await session.subscribe({ filter, ...options });
+    if (granted >= 0x80) throw new ApiError('failed', session.refusedSubscription(filter, granted));
+    return this.subscriptions(profileId);
+  }
+
+  async unsubscribe(profileId: string, filter: string): Promise<SubscriptionDTO[]> {
+    await this.liveSession(profileId).unsubscribe(filter);
+    return this.subscriptions(profileId);
+  }
+
+  async pause(profileId: string, filter: string, paused: boolean): Promise<SubscriptionDTO[]> {
+    const session = this.liveSession(profileId);
+    const code = await session.pause(filter, paused);
+    if (code >= 0x80) {
+      if (!session.subscriptions.some((s) => s.filter === filter)) throw new ApiError('not_found', `not subscribed to ${filter}`);
+      throw new ApiError('failed', session.refusedSubscription(filter, code));
+    }
+    return this.subscriptions(profileId);
+  }
+
+  /** The live session's filters with their options; none when the profile is not connected. */
+  subscriptions(profileId: string): SubscriptionDTO[] {
+    const session = this.sessions.get(profileId);
+    if (!session) return [];
+    return session.subscriptions.map((s) => ({
+      filter: s.filter,
+      qos: s.qos,
+      noLocal: s.noLocal ?? false,
+      retainAsPublished: s.retainAsPublished ?? false,
+      retainHandling: s.retainHandling ?? 0,
+      paused: s.paused ?? false,
+      ...(s.colour ? { colour: s.colour } : {}),
+    }));
+  }
+
+  /** A connection built like the profile's session (the secret typed at connect too), for a one-off client. */
+  async configOf(profile: Profile): Promise<SessionConfig> {
+    return this.deps.configFor(profile, this.typedSecrets.get(profile.id));
+  }
+
+  private liveSession(profileId: string): Session {
     const session = this.sessions.get(profileId);
     if (!session) throw new ApiError('failed', 'not connected: connect the profile first');
-    const granted = await session.subscribe(filter, qos);
-    if (granted >= 0x80) throw new ApiError('failed', session.refusedSubscription(filter, granted));
+    return session;
   }
 
   async closeAll(): Promise<void> {
@@ -136,8 +193,12 @@ export class SessionManager {
    * then answers 'queued' (it is still delivered, by the outbox).
    */
   async publish(profile: Profile, input: ParsedParamsOf<'messages.publish'>): Promise<PublishResult> {
+    checkMqttFeatures(profile, input);
     const payload = encodePayload(profile, input);
     const session = this.sessions.get(profile.id);
+    if (input.properties?.correlationData !== undefined) {
+      this.requests.remember(profile.id, input.properties.correlationData, input.topic, this.deps.clock.now());
+    }
     if (input.qos === 0) {
       if (!session?.connected) {
         throw new ApiError(
@@ -146,7 +207,11 @@ export class SessionManager {
         );
       }
       try {
-        await session.publish(input.topic, payload, { qos: 0, retain: input.retain });
+        await session.publish(input.topic, payload, {
+          qos: 0,
+          retain: input.retain,
+          properties: toPublishProperties(input.properties),
+        });
       } catch (err) {
         throw new ApiError('failed', `not sent: ${(err as Error).message}`);
       }
@@ -159,8 +224,9 @@ export class SessionManager {
         profileName: profile.name,
         topic: input.topic,
         payload,
-        qos: 1,
+        qos: input.qos,
         retain: input.retain,
+        props: input.properties,
       });
     } catch (err) {
       throw new ApiError('failed', (err as Error).message);
@@ -250,7 +316,7 @@ export class SessionManager {
   private async deliver(
     session: Session,
     profileId: string,
-    items: { id: number; topic: string; payload: Buffer; retain: boolean }[],
+    items: QueuedItem[],
   ): Promise<boolean> {
     // pipelined: mqtt.js keeps them in order on the wire; we remove each on its PUBACK
     const sentAt = this.deps.clock.now();
@@ -260,7 +326,7 @@ export class SessionManager {
     this.sending.add(profileId);
     const results = await Promise.allSettled(
       items.map((item) =>
-        session.publish(item.topic, item.payload, { qos: 1, retain: item.retain }).then(
+        session.publish(item.topic, item.payload, { qos: item.qos ?? 1, retain: item.retain, properties: toPublishProperties(item.props) }).then(
           () => this.deps.outbox.remove(item.id),
           (err: unknown) => {
             failedAt = this.deps.clock.now();
@@ -283,7 +349,8 @@ export class SessionManager {
       const err = result.reason as { code?: unknown; message?: string };
       if (typeof err.code === 'number') {
         // an MQTT 5 PUBACK with a reason code: refused for good, resending cannot help
-        this.moveAside(session, profileId, item, `the broker refused ${item.topic} (PUBACK 0x${err.code.toString(16)}: ${err.message ?? 'refused'})`);
+        const ack = (item.qos ?? 1) === 2 ? 'PUBREC' : 'PUBACK';
+        this.moveAside(session, profileId, item, `the broker refused ${item.topic} (${ack}: ${reasonText(err.code)})`);
         continue;
       }
       this.settleLive(item.id, 'queued'); // still in the outbox: the next connection delivers it
@@ -325,6 +392,22 @@ export class SessionManager {
       session.deadLetters = dead;
       this.deps.bus.emit('session.state', session.state);
     }
+  }
+}
+
+/**
+ * QoS 2 and MQTT 5 properties are for generic brokers: Beebotte and the sandbox speak MQTT 3.1.1 with QoS 0/1,
+ * and a generic 3.1.1 profile has no properties to send.
+ */
+export function checkMqttFeatures(profile: Profile, input: Pick<ParsedParamsOf<'messages.publish'>, 'qos' | 'properties'>): void {
+  const where = profile.kind === 'beebotte' ? 'Beebotte' : 'the sandbox';
+  if (profile.kind !== 'mqtt') {
+    if (input.qos === 2) throw new ApiError('invalid_params', `${where} takes QoS 0 and 1 only (MQTT 3.1.1): publish with QoS 1`);
+    if (input.properties) throw new ApiError('invalid_params', `${where} speaks MQTT 3.1.1: MQTT 5 properties need a generic MQTT 5 profile`);
+    return;
+  }
+  if (input.properties && profile.protocolVersion !== 5) {
+    throw new ApiError('invalid_params', `MQTT 5 properties need MQTT 5: set ${profile.name}'s protocol version to 5`);
   }
 }
 

@@ -1,9 +1,22 @@
 import { EventEmitter } from 'node:events';
-import mqtt, { type IClientOptions, type MqttClient, type IPublishPacket } from 'mqtt';
+import mqtt, { type IClientOptions, type IClientPublishOptions, type MqttClient, type IPublishPacket } from 'mqtt';
 import type { SessionState, SessionStatus } from '../../api.js';
 import type { Clock } from '../platform.js';
 import { describeConnectError, isAuthFailure } from './errors.js';
 import { nextDelay, type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
+import { reasonText } from './properties.js';
+
+/** A filter the session keeps subscribed, with its MQTT 5 options (ignored on MQTT 3.1.1). */
+export interface SessionSubscription {
+  filter: string;
+  qos: 0 | 1 | 2;
+  noLocal?: boolean;
+  retainAsPublished?: boolean;
+  retainHandling?: 0 | 1 | 2;
+  /** kept, but not subscribed on the broker */
+  paused?: boolean;
+  colour?: string;
+}
 
 export interface SessionConfig {
   profileId: string;
@@ -13,9 +26,21 @@ export interface SessionConfig {
   displayHost: string;
   options: Pick<
     IClientOptions,
-    'username' | 'password' | 'clientId' | 'protocolVersion' | 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'
+    | 'username'
+    | 'password'
+    | 'clientId'
+    | 'protocolVersion'
+    | 'ca'
+    | 'cert'
+    | 'key'
+    | 'rejectUnauthorized'
+    | 'servername'
+    | 'will'
+    | 'properties'
   >;
-  subscriptions: { filter: string; qos: 0 | 1 }[];
+  subscriptions: SessionSubscription[];
+  /** false keeps the broker's session (MQTT 3.1.1 clean session / MQTT 5 clean start); default true */
+  cleanStart?: boolean;
   /** what the user should check when the broker refuses the credential */
   credentialHint: string;
   backoff?: BackoffPolicy;
@@ -164,10 +189,49 @@ export class Session extends EventEmitter<SessionEvents> {
    * (nothing sent); rejects with mqtt.js's error when the connection closes before the PUBACK, or with an
    * error carrying the reason code when an MQTT 5 broker refuses the message.
    */
-  async publish(topic: string, payload: Buffer, opts: { qos: 0 | 1; retain?: boolean }): Promise<void> {
+  async publish(
+    topic: string,
+    payload: Buffer,
+    opts: { qos: 0 | 1 | 2; retain?: boolean; properties?: IClientPublishOptions['properties'] },
+  ): Promise<void> {
     const client = this.client;
     if (!client || !this.connected) throw new NotConnectedError();
-    await client.publishAsync(topic, payload, { qos: opts.qos, retain: opts.retain ?? false });
+    const properties = this.config.options.protocolVersion === 5 ? opts.properties : undefined;
+    await client.publishAsync(topic, payload, {
+      qos: opts.qos,
+      retain: opts.retain ?? false,
+      ...(properties ? { properties } : {}),
+    });
+  }
+
+  /** The filters kept, with their options (paused ones too). */
+  get subscriptions(): SessionSubscription[] {
+    return this.config.subscriptions.map((s) => ({ ...s }));
+  }
+
+  /** Unsubscribes now (when connected) and forgets the filter for reconnects. */
+  async unsubscribe(filter: string): Promise<void> {
+    const known = this.config.subscriptions.find((s) => s.filter === filter);
+    this.forget(filter);
+    this.clearProblem(`subscribe:${filter}`);
+    const client = this.client;
+    if (!client || !this.connected || known?.paused) return;
+    await client.unsubscribeAsync(filter).catch(() => undefined); // dropped: the next connect does not resubscribe it
+  }
+
+  /** Pauses (unsubscribes on the broker, keeps the filter) or resumes a kept filter. */
+  async pause(filter: string, paused: boolean): Promise<number> {
+    const known = this.config.subscriptions.find((s) => s.filter === filter);
+    if (!known) return 0x80;
+    if (Boolean(known.paused) === paused) return known.qos;
+    if (paused) {
+      known.paused = true;
+      const client = this.client;
+      if (client && this.connected) await client.unsubscribeAsync(filter).catch(() => undefined);
+      return known.qos;
+    }
+    known.paused = false;
+    return this.subscribe(known);
   }
 
   /**
@@ -175,24 +239,25 @@ export class Session extends EventEmitter<SessionEvents> {
    * it. Returns the granted QoS, a code ≥ 0x80 when refused (not kept), or -1 when not connected right now
    * (kept: subscribed on the next connect, and dropped there if refused).
    */
-  async subscribe(filter: string, qos: 0 | 1): Promise<number> {
+  async subscribe(subscription: SessionSubscription): Promise<number> {
+    const { filter } = subscription;
     const client = this.client;
-    if (!client || !this.connected) {
-      this.keep(filter, qos);
+    if (!client || !this.connected || subscription.paused) {
+      this.keep(subscription);
       return -1;
     }
     let code: number;
     try {
-      code = await this.subscribeOn(client, filter, qos);
+      code = await this.subscribeOn(client, subscription);
     } catch {
-      this.keep(filter, qos); // the connection dropped mid-subscribe: the next connect tries it
+      this.keep(subscription); // the connection dropped mid-subscribe: the next connect tries it
       return -1;
     }
     if (code >= 0x80) {
       this.forget(filter);
       return code;
     }
-    this.keep(filter, qos);
+    this.keep(subscription);
     if (this.problems.delete(`subscribe:${filter}`)) this.emit('state', this.state);
     return code;
   }
@@ -244,7 +309,10 @@ export class Session extends EventEmitter<SessionEvents> {
   /** The text for a refused subscription: what to check. */
   refusedSubscription(filter: string, code: number): string {
     const who = this.config.rightsHolder ?? 'the credential';
-    return `not allowed to subscribe to ${filter} (SUBACK 0x${code.toString(16)}): ${who}'s rights do not cover it`;
+    if (code === 0x80 || code === 0x87) {
+      return `not allowed to subscribe to ${filter} (SUBACK: ${reasonText(code)}): ${who}'s rights do not cover it`;
+    }
+    return `the broker refused the subscription to ${filter} (SUBACK: ${reasonText(code)})`;
   }
 
   /** Takes back a problem shown with reportProblem (the user dealt with it). */
@@ -260,10 +328,10 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit('state', this.state);
   }
 
-  private keep(filter: string, qos: 0 | 1): void {
-    const known = this.config.subscriptions.find((s) => s.filter === filter);
-    if (known) known.qos = qos;
-    else this.config.subscriptions.push({ filter, qos });
+  private keep(subscription: SessionSubscription): void {
+    const known = this.config.subscriptions.find((s) => s.filter === subscription.filter);
+    if (known) Object.assign(known, subscription);
+    else this.config.subscriptions.push({ ...subscription });
   }
 
   private forget(filter: string): void {
@@ -272,9 +340,20 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** The SUBACK code: granted QoS, or ≥ 0x80 when refused. Throws when the connection dropped. */
-  private async subscribeOn(client: MqttClient, filter: string, qos: 0 | 1): Promise<number> {
+  private async subscribeOn(client: MqttClient, subscription: SessionSubscription): Promise<number> {
+    const { filter, qos } = subscription;
+    const v5 = this.config.options.protocolVersion === 5;
     try {
-      const granted = await client.subscribeAsync(filter, { qos });
+      const granted = await client.subscribeAsync(filter, {
+        qos,
+        ...(v5
+          ? {
+              nl: subscription.noLocal ?? false,
+              rap: subscription.retainAsPublished ?? false,
+              rh: subscription.retainHandling ?? 0,
+            }
+          : {}),
+      });
       return granted[0]?.qos ?? 0x80;
     } catch (err) {
       const refused = subscribeRefusal(err);
@@ -291,7 +370,7 @@ export class Session extends EventEmitter<SessionEvents> {
       reconnectPeriod: 0, // our policy, below
       connectTimeout: this.config.connectTimeoutMs ?? 10_000,
       keepalive: this.config.keepaliveSeconds ?? 30,
-      clean: true,
+      clean: this.config.cleanStart ?? true,
       resubscribe: false,
       queueQoSZero: false,
     });
@@ -343,11 +422,13 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Every kept filter, one after the other; a refused one is reported and dropped, the rest still subscribed. */
   private async resubscribe(client: MqttClient): Promise<void> {
-    for (const { filter, qos } of [...this.config.subscriptions]) {
+    for (const subscription of [...this.config.subscriptions]) {
       if (this.client !== client) return;
+      if (subscription.paused) continue;
+      const { filter } = subscription;
       let code: number;
       try {
-        code = await this.subscribeOn(client, filter, qos);
+        code = await this.subscribeOn(client, subscription);
       } catch {
         return; // connection dropped mid-subscribe: the next connect resubscribes
       }

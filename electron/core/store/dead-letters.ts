@@ -63,8 +63,8 @@ export class DeadLetters {
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE id = ? AND dead_at IS NOT NULL`);
     // a new row (a new, higher id) is the end of the queue; created_at stays: when it was accepted
     this.requeueStmt = db.prepare(
-      `INSERT INTO outbox (profile_id, topic, qos, retain, created_at, size, payload)
-       SELECT profile_id, topic, qos, retain, created_at, size, payload FROM outbox WHERE id = ? AND dead_at IS NOT NULL`,
+      `INSERT INTO outbox (profile_id, topic, qos, retain, created_at, size, payload, props)
+       SELECT profile_id, topic, qos, retain, created_at, size, payload, props FROM outbox WHERE id = ? AND dead_at IS NOT NULL`,
     );
     this.deleteStmt = db.prepare(`DELETE FROM outbox WHERE id = ? AND dead_at IS NOT NULL RETURNING ${COLUMNS}`);
     this.retryTx = db.transaction((id: number) => {

@@ -31,6 +31,7 @@ export const CSV_COLUMNS = [
   'payload',
   'data',
   'over_cap',
+  'properties',
 ] as const;
 
 /** Rows and bytes read from the store per step: memory stays bounded whatever the log holds. */
@@ -49,7 +50,15 @@ export async function exportMessages(log: MessageLog, query: LogQuery, opts: Exp
     throw new Error(`cannot export as ${JSON.stringify(format)}: choose csv, json or ndjson`);
   }
   const upper = query.beforeId ?? log.lastId() + 1;
-  const filter: LogQuery = { profileId: query.profileId, topicFilter: query.topicFilter, text: query.text, beforeId: upper };
+  const filter: LogQuery = {
+    profileId: query.profileId,
+    topicFilter: query.topicFilter,
+    text: query.text,
+    userProperty: query.userProperty,
+    contentType: query.contentType,
+    retained: query.retained,
+    beforeId: upper,
+  };
   const total = log.countMatching(filter);
   const partial = `${opts.file}.partial`;
   const out = new FileWriter(partial);
@@ -117,6 +126,7 @@ function encode(format: ExportFormat, row: StoredMessage, first: boolean): strin
       payloadText(row),
       envelope ? JSON.stringify(envelope.data) : '',
       row.overCap,
+      row.props ? JSON.stringify(row.props) : '',
     ]);
   }
   const record: Record<string, unknown> = {
@@ -132,6 +142,7 @@ function encode(format: ExportFormat, row: StoredMessage, first: boolean): strin
     over_cap: row.overCap,
   };
   if (envelope) record.data = envelope.data;
+  if (row.props) record.properties = row.props;
   const json = JSON.stringify(record);
   if (format === 'ndjson') return `${json}\n`;
   return `${first ? '\n' : ',\n'}${json}`;

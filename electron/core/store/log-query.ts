@@ -7,6 +7,12 @@ export interface LogQuery {
   topicFilter?: string;
   /** case-insensitive (ASCII) substring of the payload text; binary payloads never match */
   text?: string;
+  /** MQTT 5 user property: "key" (any value) or "key=value" */
+  userProperty?: string;
+  /** MQTT 5 content type, exactly */
+  contentType?: string;
+  /** only messages with the retain flag */
+  retained?: boolean;
   beforeId?: number;
   /** oldest first from here (`id > afterId`); used by export to walk the log forwards */
   afterId?: number;
@@ -57,6 +63,22 @@ export function buildWhere(q: LogQuery): BuiltWhere {
     clauses.push("kind <> 'binary'", "CAST(payload AS TEXT) LIKE @text ESCAPE '\\'");
     params.text = `%${escapeLike(q.text)}%`;
   }
+  if (q.userProperty !== undefined && q.userProperty !== '') {
+    const eq = q.userProperty.indexOf('=');
+    const key = eq < 0 ? q.userProperty : q.userProperty.slice(0, eq);
+    // each pair is a [key, value] array in props.userProperties
+    const value = eq < 0 ? '' : " AND json_extract(u.value, '$[1]') = @upValue";
+    clauses.push(
+      `props IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(props, '$.userProperties') AS u WHERE json_extract(u.value, '$[0]') = @upKey${value})`,
+    );
+    params.upKey = key;
+    if (eq >= 0) params.upValue = q.userProperty.slice(eq + 1);
+  }
+  if (q.contentType !== undefined && q.contentType !== '') {
+    clauses.push("props IS NOT NULL AND json_extract(props, '$.contentType') = @contentType");
+    params.contentType = q.contentType;
+  }
+  if (q.retained) clauses.push('retain = 1');
   if (q.beforeId !== undefined) {
     clauses.push('id < @beforeId');
     params.beforeId = q.beforeId;

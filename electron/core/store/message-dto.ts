@@ -33,6 +33,7 @@ export function toMessageDTO(row: StoredMessage, previewBytes: number = PREVIEW_
   };
   if (row.kind === 'json' && decoded.envelope) dto.envelope = decoded.envelope;
   if (row.own) dto.own = true;
+  if (row.props) dto.props = row.props;
   return dto;
 }
 

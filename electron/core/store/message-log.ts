@@ -1,5 +1,5 @@
 import type * as Database from './sqlite-types.js';
-import type { PayloadKind } from '../../api.js';
+import type { MessageProps, PayloadKind } from '../../api.js';
 import { buildWhere, pageSize, type LogQuery } from './log-query.js';
 
 const MiB = 1024 * 1024;
@@ -23,6 +23,8 @@ export interface NewMessage {
   payload: Buffer;
   kind: PayloadKind;
   own?: boolean;
+  /** MQTT 5 properties it came with, if any */
+  props?: MessageProps | undefined;
 }
 
 export interface StoredMessage {
@@ -38,6 +40,7 @@ export interface StoredMessage {
   payload: Buffer;
   overCap: boolean;
   own: boolean;
+  props?: MessageProps;
 }
 
 interface MessageRow {
@@ -52,9 +55,10 @@ interface MessageRow {
   over_cap: number;
   own: number;
   payload: Buffer;
+  props: string | null;
 }
 
-const COLUMNS = 'id, profile_id, topic, received_at, qos, retain, size, kind, over_cap, own, payload';
+const COLUMNS = 'id, profile_id, topic, received_at, qos, retain, size, kind, over_cap, own, payload, props';
 const KINDS = new Set<string>(['json', 'text', 'binary']);
 
 /**
@@ -74,6 +78,7 @@ export const WRITTEN_COLUMNS = [
   'over_cap',
   'own',
   'payload',
+  'props',
 ] as const;
 export const INSERT_MESSAGE = `INSERT INTO messages (${WRITTEN_COLUMNS.join(', ')}) VALUES (${WRITTEN_COLUMNS.map(() => '?').join(', ')})`;
 /** where the payload sits in a tuple: a worker receives it as a Uint8Array and makes it a Buffer again */
@@ -161,7 +166,8 @@ export class MessageLog {
       const id = this.nextId++;
       ids[i] = id;
       // in the order of WRITTEN_COLUMNS
-      tuples[i] = [id, r.profileId, r.topic, r.receivedAt, r.qos, r.retain ? 1 : 0, r.payload.length, stored.length, r.kind, overCap ? 1 : 0, r.own ? 1 : 0, stored];
+      const props = r.props ? JSON.stringify(r.props) : null;
+      tuples[i] = [id, r.profileId, r.topic, r.receivedAt, r.qos, r.retain ? 1 : 0, r.payload.length, stored.length, r.kind, overCap ? 1 : 0, r.own ? 1 : 0, stored, props];
       bytes += stored.length;
     }
     return { ids, tuples, bytes };
@@ -287,7 +293,7 @@ export class MessageLog {
 }
 
 function fromRow(r: MessageRow): StoredMessage {
-  return {
+  const message: StoredMessage = {
     id: r.id,
     profileId: r.profile_id,
     topic: r.topic,
@@ -300,6 +306,18 @@ function fromRow(r: MessageRow): StoredMessage {
     overCap: r.over_cap === 1,
     own: r.own === 1,
   };
+  if (r.props) message.props = parseProps(r.props);
+  return message;
+}
+
+/** The stored JSON; a row written by hand or damaged must not break a page of the log. */
+function parseProps(text: string): MessageProps | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' ? (value as MessageProps) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function checkRow(r: NewMessage): void {

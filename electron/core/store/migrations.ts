@@ -74,4 +74,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX outbox_pending ON outbox (profile_id, id) WHERE dead_at IS NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'MQTT 5 properties',
+    // props: JSON text of a message's MQTT 5 properties (user properties, content type, correlation data…),
+    // NULL when it had none (every MQTT 3.1.1 message): a NULL costs one byte of the row header. The outbox
+    // keeps the properties of a queued publish the same way.
+    sql: `
+      ALTER TABLE messages ADD COLUMN props TEXT;
+      ALTER TABLE outbox ADD COLUMN props TEXT;
+    `,
+  },
 ];

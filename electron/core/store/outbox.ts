@@ -1,4 +1,5 @@
 import type * as Database from './sqlite-types.js';
+import type { OutgoingProperties } from '../../api.js';
 import { DeadLetters, type HeldTotals } from './dead-letters.js';
 
 const MiB = 1024 * 1024;
@@ -18,8 +19,11 @@ export interface OutboxInput {
   profileName?: string;
   topic: string;
   payload: Buffer;
-  qos: 1;
+  /** 2: exactly once, generic brokers only (the manager refuses it for Beebotte) */
+  qos: 1 | 2;
   retain: boolean;
+  /** MQTT 5 properties to publish it with */
+  props?: OutgoingProperties | undefined;
 }
 
 export interface OutboxItem extends OutboxInput {
@@ -47,10 +51,11 @@ interface Row {
   id: number;
   profile_id: string;
   topic: string;
-  qos: 1;
+  qos: 1 | 2;
   retain: number;
   created_at: number;
   payload: Buffer;
+  props: string | null;
 }
 
 /**
@@ -78,10 +83,10 @@ export class Outbox {
       'SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes, count(dead_at) AS dead FROM outbox WHERE profile_id = ?',
     );
     this.insertStmt = db.prepare(
-      'INSERT INTO outbox (profile_id, topic, qos, retain, created_at, size, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO outbox (profile_id, topic, qos, retain, created_at, size, payload, props) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.peekStmt = db.prepare(
-      'SELECT id, profile_id, topic, qos, retain, created_at, payload FROM outbox WHERE profile_id = ? AND dead_at IS NULL ORDER BY id ASC LIMIT ?',
+      'SELECT id, profile_id, topic, qos, retain, created_at, payload, props FROM outbox WHERE profile_id = ? AND dead_at IS NULL ORDER BY id ASC LIMIT ?',
     );
     this.removeStmt = db.prepare('DELETE FROM outbox WHERE id = ? AND dead_at IS NULL RETURNING profile_id, size');
     this.clearStmt = db.prepare('DELETE FROM outbox WHERE profile_id = ?');
@@ -107,6 +112,7 @@ export class Outbox {
         Date.now(),
         item.payload.length,
         item.payload,
+        item.props ? JSON.stringify(item.props) : null,
       );
       usage.count += 1;
       usage.bytes += item.payload.length;
@@ -129,7 +135,7 @@ export class Outbox {
     if (typeof item.profileId !== 'string' || item.profileId === '') throw new TypeError('outbox: profileId is required');
     if (typeof item.topic !== 'string' || item.topic === '') throw new TypeError('outbox: topic is required');
     if (!Buffer.isBuffer(item.payload)) throw new TypeError('outbox: payload must be a Buffer');
-    if (item.qos !== 1) throw new TypeError('outbox: only QoS 1 messages are queued (QoS 0 is fire and forget)');
+    if (item.qos !== 1 && item.qos !== 2) throw new TypeError('outbox: only QoS 1 and 2 messages are queued (QoS 0 is fire and forget)');
     return this.enqueueTx.immediate(item);
   }
 
@@ -140,10 +146,11 @@ export class Outbox {
       id: r.id,
       profileId: r.profile_id,
       topic: r.topic,
-      qos: 1,
+      qos: r.qos === 2 ? 2 : 1,
       retain: r.retain === 1,
       createdAt: r.created_at,
       payload: r.payload,
+      ...(r.props ? { props: JSON.parse(r.props) as OutgoingProperties } : {}),
     }));
   }
 
