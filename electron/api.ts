@@ -416,6 +416,7 @@ export const SettingsInput = z
   .strict();
 
 export type { Vtype } from './common/beebotte-names.js';
+export type { CodecName, CodecRule, EncodingName, SeriesResult } from './api/codecs.js';
 export type { Rule, RuleInput, FiredAlert, TrayModel, StoredAlert, RuleTestHit } from './api/alerts.js';
 export type {
   ClearRetainedResult,

@@ -19,6 +19,7 @@ import { createHandlers, type Handlers } from './handlers/index.js';
 import { exportsDir } from './handlers/messages.js';
 import { applySettings, readSettings } from './handlers/settings.js';
 import { TopicStats } from './explorer/topic-stats.js';
+import { CodecTable } from './codecs/index.js';
 import { AlertService } from './alerts/service.js';
 import { ComposerStore } from './composer/templates.js';
 import { DeviceRegistry } from './devices/registry.js';
@@ -66,6 +67,8 @@ export interface CoreServices {
   writer: OffThreadWriter;
   topics: TopicStats;
   alerts: AlertService;
+  /** the codec per topic filter (remembered in the settings); ingest asks it once per message */
+  codecs: CodecTable;
   composer: ComposerStore;
   devices: DeviceRegistry;
   pairing: PairingManager;
@@ -88,7 +91,8 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
   // an older version wrote token usernames of generic profiles to profiles.json: into the vault with them
   await migrateTokenUsernames(profiles, vault, platform.log);
   const writer = new OffThreadWriter(log, path.join(platform.dataDir, 'apiary.db'), platform.log);
-  const ingest = new Ingest({ sink: writer, bus, clock: platform.clock, log: platform.log, flushMs: options.flushMs ?? 75 });
+  const codecs = new CodecTable(settings, platform.resourcesDir, (line) => platform.log.warn(line));
+  const ingest = new Ingest({ sink: writer, bus, clock: platform.clock, log: platform.log, flushMs: options.flushMs ?? 75, codecs });
 
   let sandbox: SandboxHandle | null = null;
   let sensor: DemoSensor | null = null;
@@ -183,6 +187,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     writer,
     topics,
     alerts,
+    codecs,
     composer,
     devices,
     pairing,

@@ -3,6 +3,7 @@ import type { CoreServices } from '../core.js';
 import { accountHandlers } from './account.js';
 import { alertHandlers } from './alerts.js';
 import { appHandlers } from './app.js';
+import { codecHandlers } from './codecs.js';
 import { composerHandlers } from './composer.js';
 import { deviceHandlers } from './devices.js';
 import { messageHandlers } from './messages.js';
@@ -22,6 +23,7 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
     ...deviceHandlers(s),
     ...settingsHandlers(s),
     ...outboxHandlers(s),
+    ...codecHandlers(s),
     ...mqtt5Handlers(s),
   };
 }

@@ -2,6 +2,7 @@ import type { MessageBatch, MessageDTO, MessageProps, ReplyMatch } from '../../a
 import type { EventBus } from '../events.js';
 import type { Clock, Logger } from '../platform.js';
 import { decodePayload, type Decoded } from './decode.js';
+import type { PayloadCodec } from '../codecs/index.js';
 import type { NewMessage } from '../store/index.js';
 
 /** What the store must offer the ingest path (MessageLog implements it). */
@@ -33,6 +34,8 @@ export interface IngestOptions {
   /** bound on messages waiting for a flush: reaching it stores and observes them at once (the UI still gets
    *  one batch per flush, with the newest messages), so a flood cannot grow memory between two flushes */
   maxPending?: number;
+  /** the codec chosen per topic filter (codecs/CodecTable); absent or null = JSON */
+  codecs?: { forTopic(topic: string): PayloadCodec | null };
 }
 
 interface Pending {
@@ -80,7 +83,7 @@ export class Ingest {
     own = false,
     mqtt5?: { props?: MessageProps | undefined; reply?: ReplyMatch | undefined },
   ): void {
-    const decoded = decodePayload(payload);
+    const decoded = decodePayload(payload, this.options.codecs?.forTopic(topic));
     this.pending.push({
       row: { profileId, topic, receivedAt: this.options.clock.now(), qos, retain, payload, kind: decoded.kind, own, props: mqtt5?.props },
       decoded,
@@ -197,11 +200,13 @@ function toDTO(id: number, row: NewMessage, decoded: Decoded): MessageDTO {
     qos: row.qos,
     retain: row.retain,
     size: decoded.size,
-    kind: decoded.kind,
+    kind: decoded.shownKind ?? decoded.kind,
     preview: decoded.preview,
     clipped: decoded.clipped,
   };
   if (decoded.envelope) dto.envelope = decoded.envelope;
+  if (decoded.codec) dto.codec = decoded.codec;
+  if (decoded.codecError) dto.codecError = decoded.codecError;
   if (row.own) dto.own = true;
   if (row.props) dto.props = row.props;
   return dto;

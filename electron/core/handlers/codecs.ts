@@ -1,0 +1,61 @@
+import { ApiError, type SeriesResult } from '../../api.js';
+import { defaultNumericPath, numberAt, numericFields, numericPathError } from '../../common/numeric-fields.js';
+import { CodecError, loadProto, messageTypes } from '../codecs/index.js';
+import { decodePayload } from '../ingest/decode.js';
+import type { CoreServices } from '../core.js';
+import type { HandlerGroup } from './types.js';
+
+type Methods = 'codecs.list' | 'codecs.save' | 'codecs.protoTypes' | 'messages.series';
+
+/** Codecs per topic filter (remembered in the settings), and numeric series for charts, read from the store. */
+export function codecHandlers(s: CoreServices): HandlerGroup<Methods> {
+  return {
+    'codecs.list': async () => s.codecs.list(),
+
+    'codecs.save': async ({ rules }) => readable(() => s.codecs.save(rules)),
+
+    'codecs.protoTypes': async ({ protoFile }) => readable(() => ({ types: messageTypes(loadProto(protoFile)) })),
+
+    'messages.series': async ({ profileId, topic, path, since, until, limit }) => {
+      if (path !== undefined) {
+        const problem = numericPathError(path);
+        if (problem) throw new ApiError('invalid_params', `path: ${problem}`);
+      }
+      await s.writer.settled(); // the series includes what the UI was already shown
+      // the newest `limit` messages of the topic (ids follow arrival), kept when inside the window
+      const rows = s.log.topicHistory(profileId, topic, limit);
+      const codec = s.codecs.forTopic(topic);
+      const result: SeriesResult = { path: path ?? null, points: [], fields: [] };
+      for (const row of rows) {
+        if (row.receivedAt < since) break;
+        if (until !== undefined && row.receivedAt > until) continue;
+        const value = decodedValue(row.payload, codec);
+        if (value === undefined) continue;
+        if (result.fields.length === 0) result.fields = numericFields(value);
+        result.path ??= defaultNumericPath(value);
+        if (result.path === null) continue;
+        const n = numberAt(value, result.path);
+        if (n !== null) result.points.push([row.receivedAt, n]);
+      }
+      result.points.reverse(); // oldest first, as a chart draws them
+      return result;
+    },
+  };
+}
+
+/** A stored payload's decoded form (what ingest showed): the parsed JSON, a codec's value, or a bare number's text. */
+function decodedValue(payload: Buffer, codec: Parameters<typeof decodePayload>[1]): unknown {
+  if (payload.length === 0) return undefined;
+  const decoded = decodePayload(payload, codec);
+  if (decoded.json !== undefined) return decoded.json;
+  return decoded.kind === 'text' && !decoded.clipped ? decoded.preview : undefined;
+}
+
+function readable<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    if (err instanceof CodecError) throw new ApiError('invalid_params', err.message);
+    throw err;
+  }
+}
