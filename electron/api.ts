@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { NAME_PATTERN, NAME_RULE } from './common/beebotte-names.js';
 import type { PairingErrorCode } from './common/pairing-codes.js';
 import { RuleInput, type FiredAlert, type Rule, type RuleTestHit, type StoredAlert, type TrayModel } from './api/alerts.js';
+import { codecMethodParams, PublishEncoding, type CodecMethodResults, type CodecName } from './api/codecs.js';
 import {
   ClearRetainedInput,
   OutgoingProperties,
@@ -100,6 +101,8 @@ export const PublishInput = z
     retain: z.boolean().default(false),
     /** Send `data` as it is, no Beebotte envelope (generic brokers, or non-JSON payloads). */
     raw: z.boolean().default(false),
+    /** publish as hex, base64, CBOR, MessagePack or Protobuf (`data` is that text, or JSON for the structured ones) */
+    ...PublishEncoding,
     /** MQTT 5 properties: a generic profile with protocolVersion 5 only */
     properties: OutgoingProperties.optional(),
   })
@@ -202,6 +205,10 @@ export interface MessageDTO {
   clipped: boolean;
   /** Beebotte envelope, when the payload is {"data": …} */
   envelope?: { data: unknown; write?: boolean; ispublic?: boolean; ts?: number };
+  /** the codec chosen for its topic (not JSON): `preview` is the decoded form (JSON for CBOR, MessagePack, Protobuf, Sparkplug B) */
+  codec?: CodecName;
+  /** that codec could not decode this payload: why (the preview shows it as it came) */
+  codecError?: string;
   /** true when this message came from this app */
   own?: boolean;
   /** MQTT 5 properties it came with */
@@ -434,6 +441,7 @@ export type {
 
 export const methodParams = {
   'app.info': Empty,
+  ...codecMethodParams,
   'profiles.list': Empty,
   'profiles.save': ProfileInput,
   'profiles.remove': z.object({ id }).strict(),
@@ -546,7 +554,7 @@ export interface SavedProfile extends ProfileDTO {
   restartError?: string;
 }
 
-export interface MethodResults {
+export interface MethodResults extends CodecMethodResults {
   'app.info': AppInfo;
   'profiles.list': ProfileDTO[];
   'profiles.save': SavedProfile;
