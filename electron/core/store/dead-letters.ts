@@ -1,22 +1,8 @@
+import type { DeadLetterDTO } from '../../api.js';
 import type * as Database from './sqlite-types.js';
 
 /** A queued message set aside because the broker kept closing the connection over it; never deleted unasked. */
-export interface DeadLetter {
-  /** its outbox row id */
-  id: number;
-  profileId: string;
-  topic: string;
-  qos: 1;
-  retain: boolean;
-  /** payload bytes */
-  size: number;
-  /** why it was set aside, in words a user can act on */
-  reason: string;
-  /** when it was accepted into the outbox (ms since epoch) */
-  queuedAt: number;
-  /** when it was set aside */
-  deadAt: number;
-}
+export type DeadLetter = DeadLetterDTO;
 
 /** The outbox's running totals, kept in step by every move in or out of the dead letters. */
 export interface HeldTotals {
