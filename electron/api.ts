@@ -378,6 +378,25 @@ export interface PairingStep {
   code?: PairingErrorCode;
 }
 
+/** Firmware written to a board before pairing (core/flash): each part checked by the MD5 the board computed. */
+export interface FlashResultDTO {
+  port: string;
+  chip: string;
+  firmware: string;
+  bytes: number;
+  parts: { file: string; offset: number; size: number; md5: string }[];
+}
+
+/** Live progress of a flash: a step starting or done, or how much of the write is done. */
+export interface FlashProgressDTO {
+  port: string;
+  step: 'firmware' | 'connect' | 'chip' | 'erase' | 'write' | 'verify' | 'reset';
+  status: 'start' | 'done' | 'progress' | 'failed';
+  /** what a step found (the chip…), or for 'failed' what went wrong and what to do */
+  detail?: string;
+  percent?: number;
+}
+
 export interface PairingHandshake {
   pairingId: string;
   port: string;
@@ -519,6 +538,17 @@ export const methodParams = {
         ctx.addIssue({ code: 'custom', path: ['ssid'], message: 'the Wi-Fi network is required (or keepWifi: true for a board already on Wi-Fi)' });
     }),
   'pairing.cancel': z.object({ pairingId: id }).strict(),
+  'flash.run': z
+    .object({
+      port: z.string().min(1).max(512),
+      /** a .bin or an ESP Web Tools manifest (.json), as a path on this machine */
+      firmware: z.string().min(1).max(4096),
+      /** where a .bin goes (a manifest gives its parts' offsets) */
+      offset: z.number().int().min(0).max(0x4000000).default(0),
+      erase: z.boolean().default(false),
+      baudRate: z.number().int().min(9600).max(2_000_000).optional(),
+    })
+    .strict(),
   'account.channels': z.object({ profileId: id }).strict(),
   'account.createChannel': z
     .object({
@@ -597,6 +627,7 @@ export interface MethodResults extends CodecMethodResults {
   'pairing.scan': WifiNetworkDTO[];
   'pairing.provision': ProvisionResultDTO;
   'pairing.cancel': { cancelled: boolean };
+  'flash.run': FlashResultDTO;
   'account.channels': ChannelInfo[];
   'account.createChannel': ChannelInfo;
   'account.deleteChannel': { deleted: boolean };
@@ -634,6 +665,7 @@ export interface EventPayloads {
   'device.plugged': SerialPortDTO;
   'devices.changed': KnownDevice[];
   'pairing.progress': PairingStep;
+  'flash.progress': FlashProgressDTO;
   'settings.changed': AppSettings;
   /** from a shell (tray menu, notification click): show this message or topic, or a screen (a plugged board → Devices) */
   'ui.open': { messageId?: number; profileId?: string | null; topic?: string; tab?: 'devices' };

@@ -6,6 +6,7 @@ import { appHandlers } from './app.js';
 import { codecHandlers } from './codecs.js';
 import { composerHandlers } from './composer.js';
 import { deviceHandlers } from './devices.js';
+import { flashHandlers } from './flash.js';
 import { messageHandlers } from './messages.js';
 import { mqtt5Handlers } from './mqtt5.js';
 import { outboxHandlers } from './outbox.js';
@@ -21,6 +22,7 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
     ...alertHandlers(s),
     ...accountHandlers(s),
     ...deviceHandlers(s),
+    ...flashHandlers(s),
     ...settingsHandlers(s),
     ...outboxHandlers(s),
     ...codecHandlers(s),

@@ -161,7 +161,9 @@ function handle(packet) {
       return respond(op);
     case OP.CHANGE_BAUDRATE:
       respond(op);
-      port.drain(() => port.update({ baudRate: word(0) }, () => undefined));
+      // later, not at once: serialport's update() flushes both queues (tcflush TCIOFLUSH), which on a pty throws
+      // away this answer if the host has not read it yet; a chip switches after the answer has left its UART
+      port.drain(() => setTimeout(() => port.update({ baudRate: word(0) }, () => undefined), 20));
       return;
     case OP.MEM_BEGIN:
     case OP.MEM_DATA:
