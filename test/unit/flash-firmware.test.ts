@@ -67,9 +67,15 @@ describe('firmware', () => {
     expect(() => partsForChip(fw, 'ESP8266')).toThrow(/Hive has no build for ESP8266 \(it has ESP32, ESP32-S3\)/);
   });
 
+  it('a file that is not JSON is refused without quoting it (the path may name any file, the message may reach the desk)', async () => {
+    const e = await failure(loadFirmware(manifest('hunter2-secret: not json at all', 'secret.json')));
+    expect(e.message).toMatch(/secret\.json is not valid JSON/);
+    expect(e.message).not.toContain('hunter2');
+  });
+
   it('bad manifests and files fail before any port is touched, saying what is wrong', async () => {
     expect((await failure(loadFirmware(join(dir, 'nope.bin')))).message).toMatch(/nope\.bin does not exist/);
-    expect((await failure(loadFirmware(manifest('{ not json')))).message).toMatch(/not a readable JSON manifest/);
+    expect((await failure(loadFirmware(manifest('{ not json')))).message).toMatch(/is not valid JSON/);
     expect((await failure(loadFirmware(manifest({ builds: [] })))).message).toMatch(/needs a "builds" list/);
     expect(
       (await failure(loadFirmware(manifest({ builds: [{ chipFamily: 'ESP32', parts: [{ path: 'a.bin' }] }] })))).message,

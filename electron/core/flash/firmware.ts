@@ -65,13 +65,19 @@ interface ManifestJson {
 }
 
 async function loadManifest(file: string): Promise<Firmware> {
-  let json: ManifestJson;
+  let text: string;
   try {
-    json = JSON.parse(await readFile(file, 'utf8')) as ManifestJson;
+    text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new FlashError('firmware', `${file} does not exist`);
-    throw new FlashError('firmware', `${file} is not a readable JSON manifest: ${(e as Error).message}`);
+    throw new FlashError('firmware', code === 'ENOENT' ? `${file} does not exist` : `cannot read ${file}: ${code ?? 'error'}`);
+  }
+  let json: ManifestJson;
+  try {
+    json = JSON.parse(text) as ManifestJson;
+  } catch {
+    // never the parser's message: it quotes the file, and the path may name any file (the message reaches the desk)
+    throw new FlashError('firmware', `${file} is not valid JSON: an ESP Web Tools manifest is a JSON file`);
   }
   const bad = (why: string) => new FlashError('firmware', `${file} is not an ESP Web Tools manifest: ${why}`);
   if (!json || typeof json !== 'object' || !Array.isArray(json.builds) || json.builds.length === 0) {
