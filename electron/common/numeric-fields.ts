@@ -60,7 +60,9 @@ export function numericPathError(path: string): string | null {
 }
 
 function joinPath(path: string, key: PathSegment): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
+  // json-path starts with a name or `$`: a bracket at the root needs the `$`
+  const base = path === '' ? '$' : path;
+  if (typeof key === 'number') return `${base}[${key}]`;
   if (SIMPLE_KEY.test(key)) return path === '' ? key : `${path}.${key}`;
-  return `${path}[${JSON.stringify(key)}]`;
+  return `${base}[${JSON.stringify(key)}]`;
 }

@@ -3,7 +3,7 @@
  * `CodecTable.forTopic` once per message (a cached answer per topic); JSON stays the fast default (null).
  */
 import { compileTopicFilter, type TopicMatcher } from '../../common/topic-filter.js';
-import type { CodecRule, EncodingName } from '../../api/codecs.js';
+import type { CodecRule } from '../../api/codecs.js';
 import { base64Codec } from './base64.js';
 import { cborCodec } from './cbor.js';
 import { hexCodec } from './hex.js';
@@ -14,6 +14,7 @@ import { jsonCodec, textCodec } from './text.js';
 import { CodecError, type CodecName, type PayloadCodec } from './types.js';
 
 export { CodecError, loadProto, messageTypes, SPARKPLUG_FILTER };
+export { encodePublish } from './encode.js';
 export { toJsonSafe } from './json-safe.js';
 export type { CodecName, PayloadCodec };
 
@@ -88,15 +89,6 @@ export class CodecTable {
     this.compile(rules, true);
     this.settings.set(SETTINGS_KEY, rules);
     return this.list();
-  }
-
-  /** An encoder for a publish. Throws CodecError for a .proto or type that cannot be used. */
-  encoder(encoding: EncodingName, protoFile?: string, messageType?: string): PayloadCodec {
-    if (encoding === 'protobuf') {
-      if (!protoFile || !messageType) throw new CodecError('Protobuf needs the .proto file and the message type');
-      return protobufCodec(lookupType(loadProto(protoFile), messageType, protoFile));
-    }
-    return fixed[encoding]!;
   }
 
   private compile(rules: CodecRule[], strict: boolean): void {

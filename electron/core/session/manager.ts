@@ -10,6 +10,7 @@ import { NotConnectedError, Session, type SessionConfig, type SessionSubscriptio
 import { fromPacket, reasonText, toPublishProperties } from './properties.js';
 import { RecentRequests } from './replies.js';
 import { DropJudge, POISON_DROPS, PROBE_TIMEOUT_MS } from './drop-judge.js';
+import { encodePublishFor } from '../codecs/encode.js';
 
 export { POISON_DROPS, POISON_WINDOW_MS } from './drop-judge.js';
 
@@ -420,6 +421,9 @@ export function encodePayload(profile: Profile, input: ParsedParamsOf<'messages.
   } else if (/[+#]/.test(input.topic)) {
     throw new ApiError('invalid_params', 'a publish topic cannot contain the wildcards + or #');
   }
+  // hex, base64, CBOR, MessagePack, Protobuf (codecs/); JSON and text go on below
+  const encoded = encodePublishFor(profile.kind, input);
+  if (encoded) return encoded;
   if (input.raw) return Buffer.from(input.data, 'utf8');
   let data: unknown;
   try {
