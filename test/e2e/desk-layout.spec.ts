@@ -85,6 +85,11 @@ function clipped(page: Page): Promise<string[]> {
       }
     }
 
+    const toolbar = document.querySelector('section[aria-label="Message log"] .toolbar');
+    if (toolbar)
+      for (const el of toolbar.querySelectorAll(':scope > :not(.grow)'))
+        inside(el, toolbar.getBoundingClientRect(), `log toolbar item "${el.textContent?.trim().slice(0, 20)}"`);
+
     const pill = document.querySelector('.tray .state');
     if (pill) {
       inside(pill, view, 'the top status pill');
