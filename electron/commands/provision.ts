@@ -247,6 +247,7 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
   const result = await provisionDevice(
     {
       portPath: args.port,
+      serial: { owner: 'apiary provision' },
       wifi: args.ssid === null ? 'keep' : { ssid: args.ssid, password },
       broker: deviceBroker,
       channel: args.channel,
@@ -258,6 +259,7 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
 
   if (result.ok) {
     err.write(`paired ${result.device.name} on ${result.port}${describeFirst(result.firstMessage)}\n`);
+    if (result.deviceUrl) err.write(`device page: ${result.deviceUrl}\n`);
   } else {
     err.write(`✗ ${result.step}: ${pairingErrorTitle(result.code)} — ${result.error}\n`);
     if (result.deviceLog?.length) err.write(`device log:\n  ${result.deviceLog.slice(-5).join('\n  ')}\n`);

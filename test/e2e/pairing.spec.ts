@@ -106,6 +106,8 @@ test('the pairing wizard provisions a simulated board on a pty; it is then liste
     await form.getByRole('button', { name: 'Provision' }).click();
     await expect(wizard.getByText('Paired', { exact: true })).toBeVisible({ timeout: 45_000 });
     await expect(wizard.getByTestId('first-message')).toHaveText(/^\d+(\.\d+)?$/);
+    // the page the board named once on Wi-Fi (Improv's "next URL"), as a link
+    await expect(wizard.getByRole('link', { name: 'http://192.168.4.23/' })).toHaveAttribute('href', 'http://192.168.4.23/');
     for (const step of ['open', 'handshake', 'wifi', 'mqtt', 'first-message']) {
       await expect(wizard.locator(`[data-step="${step}"]`)).toHaveAttribute('data-status', 'done');
     }
@@ -137,6 +139,8 @@ test('the pairing wizard provisions a simulated board on a pty; it is then liste
     await expect(wizard.getByText('Paired', { exact: true })).toBeVisible({ timeout: 45_000 });
     await expect(wizard.locator('[data-step="wifi"]')).toHaveAttribute('data-status', 'skipped');
     await expect(wizard.locator('[data-step="mqtt"]')).toHaveAttribute('data-status', 'done');
+    // no Wi-Fi step, yet the link: the board named its page when asked for its state (Improv 0x02)
+    await expect(wizard.getByTestId('device-page')).toHaveText('http://192.168.4.23/');
     await expect(view.getByRole('list', { name: 'Paired devices' }).locator('li')).toHaveCount(1);
     await expect(row.locator('[data-state]')).toHaveText('online');
     await page.screenshot({ path: 'test-results/screenshots/devices-reprovisioned.png' });

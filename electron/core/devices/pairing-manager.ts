@@ -68,7 +68,7 @@ export class PairingManager {
     this.progress(id, 'open', `opening ${portPath}`);
     try {
       const board = await openBoard(portPath, {
-        serial: { ...(baudRate ? { baudRate } : {}) },
+        serial: { ...(baudRate ? { baudRate } : {}), owner: 'the pairing wizard' },
         ...(this.deps.openPort ? { openPort: this.deps.openPort } : {}),
         onOpened: () => this.progress(id, 'handshake', 'asking the device who it is (Improv)'),
       });

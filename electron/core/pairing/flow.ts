@@ -143,7 +143,7 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
       // a board held since its handshake: ask again now, do not trust the state it had then
       step = 'mqtt';
       progress('start', 'MQTT settings only: checking that the board is on Wi-Fi');
-      requireWifiKept(await board.client.detect(), board.device.name);
+      requireWifiKept((await board.client.identify()).state, board.device.name);
     }
     const { client, device } = board;
     if (!wifiToJoin) requireMqttOverSerial(board, false);
@@ -217,6 +217,8 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
 
     const result: ProvisionResult = { ok: true, port: opts.portPath, device, clientId, firstMessage };
     if (networks) result.networks = networks;
+    // a board kept on its Wi-Fi named its page when asked for its state
+    deviceUrl ??= client.deviceUrl;
     if (deviceUrl) result.deviceUrl = deviceUrl;
     return result;
   } catch (err) {

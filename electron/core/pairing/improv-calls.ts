@@ -7,6 +7,7 @@ import {
   FrameType,
   ImprovErrorCode,
   ImprovParser,
+  RpcCommand,
   decodeRpcData,
   encodeRpcCommand,
   stateName,
@@ -45,6 +46,11 @@ export class ImprovCalls {
   private markDisconnected: (err: PairingError) => void = () => undefined;
   /** last state the device reported */
   state: ImprovStateName | undefined;
+  /**
+   * The device's own page (Improv's "next URL"), from the last Wi-Fi or request-state result that named one,
+   * whether or not a call was waiting for it.
+   */
+  deviceUrl: string | undefined;
   /**
    * Resolves when the port closes under us (unplugged, reset), not when we close it: what a wait with no
    * call in flight (the first message) races against, so an unplug is reported as one.
@@ -175,6 +181,11 @@ export class ImprovCalls {
     if (frame.type === FrameType.State) {
       this.state = stateName(frame.data[0] ?? 0xff);
       this.options.onState?.(this.state);
+    }
+    if (frame.type === FrameType.RpcResult) {
+      const result = decodeRpcData(frame.data);
+      const named = result?.strings[0];
+      if (named && (result.command === RpcCommand.SendWifi || result.command === RpcCommand.RequestState)) this.deviceUrl = named;
     }
     const call = this.current;
     if (!call) return;

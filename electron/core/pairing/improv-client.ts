@@ -36,6 +36,31 @@ export class ImprovClient extends ImprovCalls {
     });
   }
 
+  /**
+   * Improv's "request current state" (0x02) as an answer: the state, and for a provisioned board the page it
+   * names (the "next URL"), waited for a short grace after the state frame since it is optional.
+   */
+  identify(): Promise<{ state: ImprovStateName; url?: string }> {
+    let grace: NodeJS.Timeout | undefined;
+    let state: ImprovStateName = 'unknown';
+    const answer = (url?: string) => (url ? { state, url } : { state });
+    return this.rpc<{ state: ImprovStateName; url?: string }>(
+      RpcCommand.RequestState,
+      [],
+      'asking the device for its state',
+      this.timeouts.rpcMs,
+      {
+        onResult: (strings, done) => done(answer(strings[0] || undefined)),
+        onState: (s, done) => {
+          state = s;
+          if (s !== 'provisioned') return done(answer());
+          if (!grace) grace = setTimeout(() => done(answer()), this.timeouts.provisionedGraceMs);
+        },
+        cleanup: () => clearTimeout(grace),
+      },
+    );
+  }
+
   async deviceInfo(): Promise<DeviceInfo> {
     const s = await this.simpleRpc(RpcCommand.DeviceInfo, [], 'reading device info');
     if (s.length < 4) throw new PairingError('bad-answer', `device info has ${s.length} fields, expected 4`);

@@ -19,21 +19,35 @@ export interface OpenSerialOptions {
   rts?: boolean;
   /** wait after open before talking, for boards that reset on open anyway (Arduino AVR); default: by VID:PID */
   bootDelayMs?: number;
+  /** who holds the port while it is open ("the pairing wizard", "the serial console"): named to the next one asking */
+  owner?: string;
 }
 
 export interface SerialDuplex extends DuplexPort {
   readonly path: string;
   readonly isOpen: boolean;
+  /** sets DTR and/or RTS (a pty has no modem lines: accepted and ignored) */
+  setLines(lines: { dtr?: boolean; rts?: boolean }): Promise<void>;
 }
 
-const open = new Set<string>();
+/** The ports this process has open, by path, and who holds each: one owner at a time. */
+const open = new Map<string, string>();
 
 /** How often an open port checks that its device node still exists. */
 const PRESENCE_CHECK_MS = 1000;
 
 /** Paths of the ports this process has open right now. */
 export function openPortPaths(): string[] {
-  return [...open];
+  return [...open.keys()];
+}
+
+/** Who in this process holds a port (also given by a /dev/serial/by-id link); undefined when free. */
+export async function portOwner(path: string): Promise<string | undefined> {
+  const real = await realpath(path).catch(() => path);
+  for (const [held, owner] of open) {
+    if (held === path || held === real || (await realpath(held).catch(() => held)) === real) return owner;
+  }
+  return undefined;
 }
 
 /** The USB VID:PID behind a path (also a /dev/serial/by-id link); undefined for ptys or when listing fails. */
@@ -52,6 +66,21 @@ async function vidPidOfPath(path: string): Promise<string | undefined> {
  * given explicitly win.
  */
 export async function openSerialPort(path: string, given: OpenSerialOptions = {}): Promise<SerialDuplex> {
+  // one owner at a time, and a refusal that names the holder (the OS lock would blame "another program")
+  const holder = await portOwner(path);
+  if (holder !== undefined) {
+    throw new PairingError('port-busy', `${path} is in use by ${holder} in Apiary: close it there first, then try again`);
+  }
+  open.set(path, given.owner ?? 'another part of Apiary'); // reserved now: a second caller is refused by name
+  try {
+    return await openReserved(path, given);
+  } catch (err) {
+    open.delete(path);
+    throw err;
+  }
+}
+
+async function openReserved(path: string, given: OpenSerialOptions): Promise<SerialDuplex> {
   const needsPolicy = given.dtr === undefined || given.rts === undefined || given.bootDelayMs === undefined;
   const policy = needsPolicy ? linePolicyFor(await vidPidOfPath(path)) : undefined;
   const opts: OpenSerialOptions = {
@@ -70,7 +99,6 @@ export async function openSerialPort(path: string, given: OpenSerialOptions = {}
   await new Promise<void>((resolve, reject) => {
     port.open((err) => (err ? reject(describeOpenError(path, err)) : resolve()));
   });
-  open.add(path);
   let closed = false;
   const closeCbs: ((err?: Error) => void)[] = [];
   const markClosed = (err?: Error) => {
@@ -124,6 +152,10 @@ export async function openSerialPort(path: string, given: OpenSerialOptions = {}
     onClose(cb) {
       closeCbs.push(cb);
     },
+    setLines(lines) {
+      if (closed) return Promise.reject(new PairingError('disconnected', `${path} is closed (unplugged?)`));
+      return setLines(port, lines);
+    },
     async close() {
       await closePort(port);
       markClosed();
@@ -132,7 +164,7 @@ export async function openSerialPort(path: string, given: OpenSerialOptions = {}
 }
 
 /** Sets DTR/RTS; a pty (or a driver without modem lines) answers "Inappropriate ioctl", which we ignore. */
-function setLines(port: SerialPort, lines: { dtr: boolean; rts: boolean }): Promise<void> {
+function setLines(port: SerialPort, lines: { dtr?: boolean; rts?: boolean }): Promise<void> {
   return new Promise((resolve, reject) => {
     port.set(lines, (err) => {
       if (!err || /inappropriate ioctl|ENOTTY|not supported/i.test(err.message)) return resolve();

@@ -63,6 +63,8 @@ class PairingWizard {
   steps = $state(freshSteps());
   /** the step that failed and the core's words */
   failure = $state<{ step: StepName | null; message: string } | null>(null);
+  /** why the device side failed, as the core's code (its words: common/pairing-codes.ts) */
+  failureCode = $state<string | null>(null);
   result = $state.raw<ProvisionResultDTO | null>(null);
   /** prefilled destination (re-provision of a stale device: MQTT settings only) */
   preset = $state.raw<Preset | null>(null);
@@ -90,6 +92,7 @@ class PairingWizard {
       const at = this.lastStep;
       if (at) this.steps[at] = { status: 'failed', message: p.message };
       this.failure = { step: at, message: p.message };
+      this.failureCode = p.code ?? null;
       return;
     }
     const index = STEPS.findIndex((s) => s.step === p.step);
@@ -109,6 +112,7 @@ class PairingWizard {
     this.scanError = null;
     this.steps = freshSteps(this.mqttOnly);
     this.failure = null;
+    this.failureCode = null;
     this.result = null;
     this.lastStep = null;
   }
