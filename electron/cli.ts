@@ -25,6 +25,7 @@ Usage: apiary <command> [options]
   outbox                dead-letters|retry|discard: queued messages the broker kept refusing
   provision             provision a board over USB serial (Wi-Fi + Beebotte credentials)
   flash                 write firmware to an ESP board over USB serial (before provision)
+  console               a serial console on any port (baud, DTR/RTS, hex, a saved log)
 
   apiary <command> --help   options of a command
   apiary --version`;
@@ -45,6 +46,7 @@ const commands: Record<string, () => Promise<Command>> = {
   devices: async () => (await import('./commands/devices.js')).runDevicesCommand,
   outbox: async () => (await import('./commands/outbox.js')).runOutboxCommand,
   flash: async () => (await import('./commands/flash.js')).runFlashCommand,
+  console: async () => (await import('./commands/console.js')).runConsoleCommand,
   provision: async () => {
     const { runProvisionCommand } = await import('./commands/provision.js');
     const { resolveProfileForDevice } = await import('./commands/profile-resolver.js');
