@@ -205,7 +205,7 @@ export class SandboxBroker {
       resource: levels[1]!,
       data: envelope.data,
       ispublic: envelope.ispublic ?? false,
-      ts: envelope.ts ?? Date.now(),
+      ts: envelope.ts || Date.now(), // ts 0 (or none): reception time
     };
     if (envelope.write) this.deps.data.write(message, 'mqtt');
     else this.deps.data.publish(message, 'mqtt');

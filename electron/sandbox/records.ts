@@ -24,7 +24,23 @@ export interface ReadQuery {
   limit: number;
   from?: number;
   to?: number;
+  /** `sample-rate`: one record in every N of the window (newest first), before `limit` */
+  sampleRate?: number;
+  /** `source`: raw records, or hourly / daily statistics of the numeric ones */
+  source?: 'raw' | 'hour-stats' | 'day-stats';
 }
+
+/** One bucket of `hour-stats` / `day-stats`: `data` is the mean, so a reader that plots `data` plots the means. */
+export interface StatsRecord {
+  ts: number;
+  data: number;
+  count: number;
+  min: number;
+  max: number;
+  sum: number;
+}
+
+const BUCKET_MS = { 'hour-stats': 3_600_000, 'day-stats': 86_400_000 } as const;
 
 interface RecordRow {
   id: number;
@@ -80,16 +96,52 @@ export class RecordStore {
     )();
   }
 
-  /** The newest `limit` records in the window, oldest first. */
+  /** The newest `limit` records in the window (one in `sampleRate` of them), oldest first. */
   read(owner: string, channel: string, resource: string, query: ReadQuery): StoredRecord[] {
     const rows = this.db
       .prepare(
-        `SELECT id, data, ts, wts, ispublic FROM records
-         WHERE owner = ? AND channel = ? AND resource = ? AND ts >= ? AND ts <= ?
-         ORDER BY ts DESC, id DESC LIMIT ?`,
+        `SELECT id, data, ts, wts, ispublic FROM (
+           SELECT id, data, ts, wts, ispublic, ROW_NUMBER() OVER (ORDER BY ts DESC, id DESC) AS n FROM records
+           WHERE owner = ? AND channel = ? AND resource = ? AND ts >= ? AND ts <= ?)
+         WHERE (n - 1) % ? = 0 ORDER BY n LIMIT ?`,
       )
-      .all(owner, channel, resource, query.from ?? 0, query.to ?? Number.MAX_SAFE_INTEGER, query.limit) as RecordRow[];
+      .all(owner, channel, resource, ...window(query), query.sampleRate ?? 1, query.limit) as RecordRow[];
     return rows.reverse().map(toRecord);
+  }
+
+  /**
+   * Hourly or daily statistics (UTC buckets) of the numeric values in the window: the newest `limit`
+   * buckets, oldest first. Values that are not numbers (strings, objects) are not counted.
+   */
+  stats(owner: string, channel: string, resource: string, source: keyof typeof BUCKET_MS, query: ReadQuery): StatsRecord[] {
+    const size = BUCKET_MS[source];
+    const rows = this.db
+      .prepare(
+        `SELECT bucket AS ts, AVG(v) AS data, COUNT(*) AS count, MIN(v) AS min, MAX(v) AS max, SUM(v) AS sum FROM (
+           SELECT ts - (ts % ?) AS bucket, CAST(data AS REAL) AS v FROM records
+           WHERE owner = ? AND channel = ? AND resource = ? AND ts >= ? AND ts <= ? AND json_type(data) IN ('integer', 'real'))
+         GROUP BY bucket ORDER BY bucket DESC LIMIT ?`,
+      )
+      .all(size, owner, channel, resource, ...window(query), query.limit) as unknown as StatsRecord[];
+    return rows.reverse().map((r) => ({ ts: r.ts, data: r.data, count: r.count, min: r.min, max: r.max, sum: r.sum }));
+  }
+
+  get(owner: string, channel: string, resource: string, id: string): StoredRecord | null {
+    const row = this.db
+      .prepare('SELECT id, data, ts, wts, ispublic FROM records WHERE owner = ? AND channel = ? AND resource = ? AND id = ?')
+      .get(owner, channel, resource, recordId(id)) as RecordRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  /** Replaces a stored record's value (and its timestamp when given); false when there is no such record. */
+  update(owner: string, channel: string, resource: string, id: string, data: unknown, ts?: number): boolean {
+    const sql = `UPDATE records SET data = ?, ts = COALESCE(?, ts) WHERE owner = ? AND channel = ? AND resource = ? AND id = ?`;
+    return this.db.prepare(sql).run(JSON.stringify(data ?? null), ts ?? null, owner, channel, resource, recordId(id)).changes > 0;
+  }
+
+  delete(owner: string, channel: string, resource: string, id: string): boolean {
+    const sql = 'DELETE FROM records WHERE owner = ? AND channel = ? AND resource = ? AND id = ?';
+    return this.db.prepare(sql).run(owner, channel, resource, recordId(id)).changes > 0;
   }
 
   last(owner: string, channel: string, resource: string): StoredRecord | null {
@@ -120,4 +172,13 @@ export class RecordStore {
 
 function toRecord(row: RecordRow): StoredRecord {
   return { _id: String(row.id), data: JSON.parse(row.data) as unknown, ts: row.ts, wts: row.wts, ispublic: row.ispublic === 1 };
+}
+
+function window(query: ReadQuery): [number, number] {
+  return [query.from ?? 0, query.to ?? Number.MAX_SAFE_INTEGER];
+}
+
+/** Record ids are the row ids as strings; anything else matches no record. */
+function recordId(id: string): number {
+  return /^\d{1,15}$/.test(id) ? Number(id) : -1;
 }

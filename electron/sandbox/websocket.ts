@@ -233,7 +233,7 @@ export class SandboxWebSocket {
       resource,
       data: d.data ?? null,
       ispublic: requested === sub.channel ? d.ispublic !== false : false,
-      ts: typeof d.ts === 'number' && Number.isFinite(d.ts) ? d.ts : Date.now(),
+      ts: typeof d.ts === 'number' && Number.isFinite(d.ts) && d.ts > 0 ? d.ts : Date.now(), // ts 0: reception time
     };
     try {
       if (persist) this.deps.data.write(message, 'ws');

@@ -81,7 +81,9 @@ describe('values and windows', () => {
   it('reads query strings with Beebotte defaults and limits', () => {
     expect(readQuery({})).toEqual({ limit: 750 });
     expect(() => readQuery({ limit: '50001' })).toThrow(/limit/);
-    expect(() => readQuery({ source: 'hour-stats' })).toThrow(/only raw/);
+    expect(readQuery({ source: 'hour-stats', 'sample-rate': '5' })).toEqual({ limit: 750, source: 'hour-stats', sampleRate: 5 });
+    expect(() => readQuery({ source: 'minute-stats' })).toThrow(/raw, hour-stats or day-stats/);
+    expect(() => readQuery({ 'sample-rate': '10001' })).toThrow(/sample-rate/);
     expect(() => readQuery({ 'start-time': '2030-01-02', 'end-time': '2030-01-01' })).toThrow(/after/);
   });
 });
@@ -173,5 +175,21 @@ describe('IAM tokens', () => {
     expect(mayData(p(['home']), 'read', '*', '*')).toBe(false); // #
     expect(() => parseAcl([{ action: 'admin:iam:write', resource: ['home'] }])).toThrow(/only be \["\*"\]/);
     expect(() => parseAcl([{ action: 'data:read', resource: [] }])).toThrow(/at least one/);
+  });
+});
+
+describe('named time ranges', () => {
+  it('are calendar periods in local time, weeks from Monday', () => {
+    const now = new Date(2026, 2, 4, 15, 30).getTime(); // Wednesday 4 March 2026
+    const at = (y: number, m: number, d: number) => new Date(y, m, d).getTime();
+    expect(parseTimeRange('current-week', now)).toEqual({ from: at(2026, 2, 2), to: now });
+    expect(parseTimeRange('last-week', now)).toEqual({ from: at(2026, 1, 23), to: at(2026, 2, 2) - 1 });
+    expect(parseTimeRange('current-month', now)).toEqual({ from: at(2026, 2, 1), to: now });
+    expect(parseTimeRange('last-month', now)).toEqual({ from: at(2026, 1, 1), to: at(2026, 2, 1) - 1 });
+    expect(parseTimeRange('ytd', now)).toEqual({ from: at(2026, 0, 1), to: now });
+    expect(parseTimeRange('last-year', now)).toEqual({ from: at(2025, 0, 1), to: at(2026, 0, 1) - 1 });
+    const sunday = new Date(2026, 2, 8, 9).getTime(); // a Sunday still belongs to the week that began on Monday the 2nd
+    expect(parseTimeRange('current-week', sunday)?.from).toBe(at(2026, 2, 2));
+    expect(parseTimeRange('next-week', now)).toBeNull();
   });
 });

@@ -4,16 +4,7 @@ import type { BridgeMessage } from '../bridge.js';
 import { errors } from '../errors.js';
 import type { ReadQuery } from '../records.js';
 import { parseInstant, parseTimeRange } from '../time-range.js';
-import {
-  type Params,
-  name,
-  objectBody,
-  optionalTs,
-  publishChannel,
-  records,
-  requireDataRight,
-  requireData,
-} from './params.js';
+import { type Params, name, objectBody, optionalTs, publishChannel, records, requireDataRight, requireData } from './params.js';
 import type { RestContext } from './server.js';
 
 export function registerDataRoutes(app: FastifyInstance, ctx: RestContext): void {
@@ -88,7 +79,7 @@ function message(
   body: Record<string, unknown>,
   defaultPublic: boolean,
 ): BridgeMessage {
-  const ts = optionalTs(body.ts) ?? Date.now();
+  const ts = optionalTs(body.ts) || Date.now(); // ts 0 (or none): the time the sandbox received it
   const ispublic = defaultPublic ? body.ispublic !== false : false;
   return { owner, channel, resource, data: requireData(body), ispublic, ts };
 }
@@ -102,9 +93,9 @@ function checkSource(source: unknown): void {
 function readRecords(ctx: RestContext, owner: string, channel: string, resource: string, query: unknown) {
   ctx.data.accounts.requireChannel(owner, channel);
   if (!ctx.data.accounts.getResource(owner, channel, resource)) throw errors.resourceNotFound(channel, resource);
-  return ctx.data.records
-    .read(owner, channel, resource, readQuery(query))
-    .map((r) => ({ _id: r._id, data: r.data, ts: r.ts, wts: r.wts }));
+  const q = readQuery(query);
+  if (q.source === 'hour-stats' || q.source === 'day-stats') return ctx.data.records.stats(owner, channel, resource, q.source, q);
+  return ctx.data.records.read(owner, channel, resource, q).map((r) => ({ _id: r._id, data: r.data, ts: r.ts, wts: r.wts }));
 }
 
 export function readQuery(query: unknown, now = Date.now()): ReadQuery {
@@ -118,12 +109,24 @@ export function readQuery(query: unknown, now = Date.now()): ReadQuery {
     out.limit = n;
   }
   const source = text('source');
-  if (source !== undefined && source !== 'raw')
-    throw errors.badParameter(`source ${source.slice(0, 20)} is not available in the sandbox (only raw)`);
+  if (source !== undefined) {
+    if (source !== 'raw' && source !== 'hour-stats' && source !== 'day-stats')
+      throw errors.badParameter('source must be raw, hour-stats or day-stats');
+    out.source = source;
+  }
+  const sampleRate = text('sample-rate');
+  if (sampleRate !== undefined) {
+    const n = Number(sampleRate);
+    if (!Number.isInteger(n) || n < 1 || n > 10_000) throw errors.badParameter('sample-rate must be an integer from 1 to 10000');
+    out.sampleRate = n;
+  }
   const range = text('time-range');
   if (range !== undefined) {
     const window = parseTimeRange(range, now);
-    if (!window) throw errors.badParameter('time-range must look like 30min, 6hour, 2day, 1week, 1month, today or yesterday');
+    if (!window)
+      throw errors.badParameter(
+        'time-range must look like 30min, 6hour, 2day, 1week, 1month, or be today, yesterday, current-week, last-week, current-month, last-month, ytd or last-year',
+      );
     out.from = window.from;
     out.to = window.to;
   }

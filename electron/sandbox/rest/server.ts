@@ -11,6 +11,7 @@ import { authenticateRequest } from './auth.js';
 import { MAX_JSON_DEPTH, nestedTooDeep } from '../json-depth.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerDataRoutes } from './data-routes.js';
+import { registerRecordRoutes } from './record-routes.js';
 
 export interface RestDeps {
   data: DataService;
@@ -81,6 +82,7 @@ export function createRestServer(deps: RestDeps): FastifyInstance {
       }),
   };
   registerDataRoutes(app, ctx);
+  registerRecordRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   return app;
 }
