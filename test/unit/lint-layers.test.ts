@@ -1,11 +1,14 @@
 import { ESLint } from 'eslint';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * The layer rules of eslint.config.js bite: each probe is an import a layer must not make, linted as if it
  * were a file of that layer. The allowed imports beside them show the rules are not simply refusing everything.
  */
 const eslint = new ESLint({ cwd: process.cwd() });
+
+// loading the config and its plugins takes seconds on a busy machine: once, before the probes
+beforeAll(() => eslint.lintText('', { filePath: 'electron/core/warm-up.ts' }), 60_000);
 
 async function restrictedImports(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
