@@ -5,17 +5,8 @@
  */
 import type { ChannelInfo } from '../api.js';
 import { VTYPES, isValidName } from '../common/beebotte-names.js';
-import {
-  type CommandIo,
-  REST_FLAGS_HELP,
-  REST_OPTIONS,
-  jsonLine,
-  parse,
-  resolveIo,
-  resolveRest,
-  runCli,
-  usage,
-} from './connection-flags.js';
+import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { REST_FLAGS_HELP, REST_OPTIONS, resolveRest } from './rest-flags.js';
 
 export { VTYPES };
 

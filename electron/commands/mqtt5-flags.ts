@@ -4,7 +4,8 @@
  */
 import type { MessageProps, OutgoingProperties } from '../api.js';
 import { toPublishProperties } from '../core/session/properties.js';
-import { type MqttTarget, usage } from './connection-flags.js';
+import { usage } from './cli-io.js';
+import { type MqttTarget } from './mqtt-flags.js';
 
 export { fromPacket, reasonText } from '../core/session/properties.js';
 export type { MessageProps };

@@ -8,18 +8,8 @@ import path from 'node:path';
 import type { DeadLetterDTO } from '../api.js';
 import { SANDBOX_PROFILE_ID } from '../core/profiles/profile.js';
 import { openDatabase, Outbox } from '../core/store/index.js';
-import {
-  CliError,
-  type CommandIo,
-  dataDirOf,
-  findProfile,
-  jsonLine,
-  openProfiles,
-  parse,
-  resolveIo,
-  runCli,
-  usage,
-} from './connection-flags.js';
+import { CliError, type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { dataDirOf, findProfile, openProfiles } from './credential-flags.js';
 
 export const outboxHelp = `usage: apiary outbox <dead-letters|retry|discard> [options] [--data DIR] [--json]
   dead-letters [--profile NAME]   the messages set aside, oldest first: id, profile, topic, size, when, why

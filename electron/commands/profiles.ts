@@ -10,20 +10,8 @@ import { checkProfile, normalizeProfile, type Profile } from '../core/profiles/p
 import type { ProfileStore } from '../core/profiles/profile-store.js';
 import { applyUsername, migrateTokenUsernames, planUsername, toProfileDTO } from '../core/profiles/secret-username.js';
 import { usernameSlot, type Vault } from '../core/vault/index.js';
-import {
-  CliError,
-  type CommandIo,
-  dataDirOf,
-  findProfile,
-  jsonLine,
-  openProfiles,
-  openVault,
-  parse,
-  readStdinLine,
-  resolveIo,
-  runCli,
-  usage,
-} from './connection-flags.js';
+import { CliError, type CommandIo, jsonLine, parse, readStdinLine, resolveIo, runCli, usage } from './cli-io.js';
+import { dataDirOf, findProfile, openProfiles, openVault } from './credential-flags.js';
 
 export const profilesHelp = `usage: apiary profiles <list|add|remove|show> [options] [--data DIR] [--json]
   list                     the saved profiles

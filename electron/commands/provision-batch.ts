@@ -17,7 +17,7 @@ import type { KnownDevice } from '../api.js';
 import { defaultLister, type PortLister } from '../core/pairing/discovery.js';
 import type { ProvisionResult } from '../core/pairing/flow.js';
 import { parseCsv } from '../core/store/csv.js';
-import { openProfiles } from './connection-flags.js';
+import { openProfiles } from './credential-flags.js';
 import { readSecretLine, runProvisionCommand, type ProvisionDeps } from './provision.js';
 
 /** What the batch needs of the device registry (electron/core/devices/registry.ts). */

@@ -7,21 +7,8 @@
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import { buildEnvelope } from '../common/beebotte-envelope.js';
 import { checkPublishTopic } from '../common/beebotte-names.js';
-import {
-  CliError,
-  type CommandIo,
-  MQTT_FLAGS_HELP,
-  MQTT_OPTIONS,
-  type MqttTarget,
-  connectOnce,
-  jsonLine,
-  parse,
-  readStdinLine,
-  resolveIo,
-  resolveMqttTarget,
-  runCli,
-  usage,
-} from './connection-flags.js';
+import { CliError, type CommandIo, jsonLine, parse, readStdinLine, resolveIo, runCli, usage } from './cli-io.js';
+import { MQTT_FLAGS_HELP, MQTT_OPTIONS, type MqttTarget, connectOnce, resolveMqttTarget } from './mqtt-flags.js';
 import {
   MQTT5_FLAGS_HELP,
   MQTT5_OPTIONS,

@@ -1,17 +1,8 @@
 /**
  * `apiary resources list|create|delete` — the resources of one channel over REST v1 (account credentials).
  */
-import {
-  type CommandIo,
-  REST_FLAGS_HELP,
-  REST_OPTIONS,
-  jsonLine,
-  parse,
-  resolveIo,
-  resolveRest,
-  runCli,
-  usage,
-} from './connection-flags.js';
+import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { REST_FLAGS_HELP, REST_OPTIONS, resolveRest } from './rest-flags.js';
 import { VTYPES, checkName, describeResource, parseResourceSpec } from './channels.js';
 
 export const resourcesHelp = `usage: apiary resources <list|create|delete> CHANNEL [RESOURCE] [options] [account] [--json]

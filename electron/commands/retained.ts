@@ -5,18 +5,8 @@
  */
 import { topicFilterError } from '../common/topic-filter.js';
 import { clearRetained } from '../core/session/retained.js';
-import {
-  CliError,
-  type CommandIo,
-  MQTT_FLAGS_HELP,
-  MQTT_OPTIONS,
-  jsonLine,
-  parse,
-  resolveIo,
-  resolveMqttTarget,
-  runCli,
-  usage,
-} from './connection-flags.js';
+import { CliError, type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { MQTT_FLAGS_HELP, MQTT_OPTIONS, resolveMqttTarget } from './mqtt-flags.js';
 import { MQTT5_FLAGS_HELP, MQTT5_OPTIONS, applyMqttVersion, parseMqttVersion } from './mqtt5-flags.js';
 
 export const retainedHelp = `usage: apiary retained clear <topic or filter> [connection] [--dry-run] [--json]

@@ -6,19 +6,8 @@
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { checkSubscribeFilter } from '../common/beebotte-names.js';
 import { readEnvelope } from '../common/beebotte-envelope.js';
-import {
-  CliError,
-  type CommandIo,
-  MQTT_FLAGS_HELP,
-  MQTT_OPTIONS,
-  connectOnce,
-  jsonLine,
-  parse,
-  resolveIo,
-  runCli,
-  resolveMqttTarget,
-  usage,
-} from './connection-flags.js';
+import { CliError, type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { MQTT_FLAGS_HELP, MQTT_OPTIONS, connectOnce, resolveMqttTarget } from './mqtt-flags.js';
 import {
   MQTT5_FLAGS_HELP,
   MQTT5_OPTIONS,

@@ -5,20 +5,9 @@
  * Regenerating invalidates the old token at once: every client that uses it is dropped.
  */
 import { moveProfilesToNewToken } from '../core/profiles/token-move.js';
-import {
-  type CommandIo,
-  REST_FLAGS_HELP,
-  REST_OPTIONS,
-  dataDirOf,
-  jsonLine,
-  openProfiles,
-  openVault,
-  parse,
-  resolveIo,
-  resolveRest,
-  runCli,
-  usage,
-} from './connection-flags.js';
+import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { dataDirOf, openProfiles, openVault } from './credential-flags.js';
+import { REST_FLAGS_HELP, REST_OPTIONS, resolveRest } from './rest-flags.js';
 import { checkName } from './channels.js';
 
 export const tokenHelp = `usage: apiary token <get|regenerate> CHANNEL [account] [--update-profiles] [--json]

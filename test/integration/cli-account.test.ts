@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChannelsCommand } from '../../electron/commands/channels.js';
-import type { CommandIo } from '../../electron/commands/connection-flags.js';
+import type { CommandIo } from '../../electron/commands/cli-io.js';
 import { runPubCommand } from '../../electron/commands/pub.js';
 import { runProfilesCommand } from '../../electron/commands/profiles.js';
 import { runResourcesCommand } from '../../electron/commands/resources.js';

@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
-import type { CommandIo } from '../../electron/commands/connection-flags.js';
+import type { CommandIo } from '../../electron/commands/cli-io.js';
 import { runPubCommand } from '../../electron/commands/pub.js';
 import { runRetainedCommand } from '../../electron/commands/retained.js';
 import { runSubCommand } from '../../electron/commands/sub.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from '../../electron/commands/connection-flags.js';
+import type { CommandIo } from '../../electron/commands/cli-io.js';
 import { runProfilesCommand } from '../../electron/commands/profiles.js';
 import { runPubCommand } from '../../electron/commands/pub.js';
 import { runSubCommand } from '../../electron/commands/sub.js';

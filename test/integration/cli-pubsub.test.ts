@@ -12,7 +12,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPubCommand } from '../../electron/commands/pub.js';
 import { runSubCommand } from '../../electron/commands/sub.js';
-import type { CommandIo } from '../../electron/commands/connection-flags.js';
+import type { CommandIo } from '../../electron/commands/cli-io.js';
 import { normalizeProfile } from '../../electron/core/profiles/profile.js';
 import { ProfileStore } from '../../electron/core/profiles/profile-store.js';
 import {

@@ -1,6 +1,6 @@
 /** What a CLI command test hands a command: captured stdout/stderr, a given stdin, an empty environment. */
 import { Readable } from 'node:stream';
-import type { CommandIo } from '../../electron/commands/connection-flags.js';
+import type { CommandIo } from '../../electron/commands/cli-io.js';
 
 export interface CapturedIo {
   io: Partial<CommandIo>;

@@ -17,7 +17,7 @@ export function credentialsForToken(token: string): { username: string; password
 
 /**
  * Host, port and TLS for a device's MQTT settings (the CLI's connection flags parse a URL for the app's
- * own connection: that is connection-flags.ts). Throws a PairingError 'bad-input' that says what to use.
+ * own connection: that is commands/mqtt-flags.ts). Throws a PairingError 'bad-input' that says what to use.
  */
 export function parseDeviceBrokerUrl(url: string): { host: string; port: number; tls: boolean } {
   let u: URL;
