@@ -26,6 +26,8 @@ export interface ConnectionFilter {
 export interface ConnectionView {
   owner: string;
   userid: string;
+  /** the MQTT client id (or the WebSocket userid) as the client sent it: bbt_node's tests read it */
+  clientid: string;
   sid: string;
   protocol: ConnectionProtocol;
   channel?: string;
@@ -80,7 +82,14 @@ export function credentialOf(p: Principal | null): { token?: string; channel?: s
 }
 
 export function view(c: LiveConnection): ConnectionView {
-  const v: ConnectionView = { owner: c.owner, userid: c.userid, sid: c.sid, protocol: c.protocol, connected_at: c.connectedAt };
+  const v: ConnectionView = {
+    owner: c.owner,
+    userid: c.userid,
+    clientid: c.userid,
+    sid: c.sid,
+    protocol: c.protocol,
+    connected_at: c.connectedAt,
+  };
   if (c.channel) v.channel = c.channel;
   if (c.remote) v.clientip = c.remote;
   return v;
