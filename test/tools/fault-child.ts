@@ -21,7 +21,7 @@ export interface CoreChild extends Child {
   call<T = unknown>(method: string, params?: unknown): Promise<T>;
 }
 
-function startChild(args: string[]): Promise<{ child: Child; lines: (listener: (value: Record<string, unknown>) => void) => void }> {
+function startChild(args: string[], startMs = 20_000): Promise<{ child: Child; lines: (listener: (value: Record<string, unknown>) => void) => void }> {
   const proc = spawn(process.execPath, [runner, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -42,8 +42,8 @@ function startChild(args: string[]): Promise<{ child: Child; lines: (listener: (
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`child ${args[0]} did not start in 20 s:\n${stderr}`));
-    }, 20_000);
+      reject(new Error(`child ${args[0]} did not start in ${startMs / 1000} s:\n${stderr}`));
+    }, startMs);
     proc.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`child ${args[0]} exited (${code}) before it was ready:\n${stderr}`));
@@ -85,8 +85,8 @@ export async function startSandboxChild(dataDir: string, mqttPort = 0, httpPort 
 }
 
 /** A core in a child process (no embedded sandbox), driven over stdin/stdout. */
-export async function startCoreChild(dataDir: string): Promise<CoreChild> {
-  const { child, lines } = await startChild(['core', dataDir]);
+export async function startCoreChild(dataDir: string, startMs?: number): Promise<CoreChild> {
+  const { child, lines } = await startChild(['core', dataDir], startMs);
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   lines((frame) => {
     const w = waiting.get(frame.id as number);

@@ -7,8 +7,10 @@ import type { Ingest } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../platform.js';
 import type { Profile } from '../profiles/profile.js';
 import { NotConnectedError, Session, type SessionConfig, type SessionSubscription } from './session.js';
-import { fromPacket, reasonText, toPublishProperties } from './properties.js';
+import { fromPacket, reasonName, toPublishProperties } from './properties.js';
 import { RecentRequests } from './replies.js';
+import { Qos2Store } from './qos2-store.js';
+import type { InFlight, InFlightPacket } from '../store/inflight.js';
 import { DropJudge, POISON_DROPS, PROBE_TIMEOUT_MS } from './drop-judge.js';
 import { encodePublishFor } from '../codecs/encode.js';
 
@@ -37,6 +39,8 @@ export interface OutboxPort {
   /** sets a queued message aside as a dead letter, with why (it is never deleted here) */
   deadLetter(id: number, reason: string): void;
   deadCount(profileId: string): number;
+  /** QoS 2 packets mid-handshake, kept across restarts (absent: QoS 2 state lives in memory only) */
+  inFlight?: InFlight;
 }
 
 type QueuedItem = { id: number; topic: string; payload: Buffer; retain: boolean; qos?: 1 | 2; props?: OutgoingProperties | undefined };
@@ -68,6 +72,8 @@ export class SessionManager {
   private readonly ackWaiters = new Map<number, (outcome: LiveOutcome) => void>();
   /** requests published with correlation data: a message carrying the same bytes is their reply */
   private readonly requests = new RecentRequests();
+  /** QoS 2 outbox rows being published now, by profile: the store's PUBLISH is tied to its row by topic and bytes */
+  private readonly publishingQos2 = new Map<string, Map<number, { topic: string; payload: Buffer }>>();
 
   constructor(private readonly deps: SessionManagerDeps) {}
 
@@ -93,6 +99,18 @@ export class SessionManager {
     if (secretOverride !== undefined) this.typedSecrets.set(profile.id, secretOverride);
     const config = await this.deps.configFor(profile, secretOverride);
     config.rightsHolder ??= profile.kind === 'mqtt' ? 'the login' : 'the token';
+    const inFlight = this.deps.outbox.inFlight;
+    if (profile.kind === 'mqtt' && inFlight) {
+      config.outgoingStore = () =>
+        new Qos2Store(profile.id, inFlight, {
+          claim: (packet) => this.claimQos2(profile.id, packet),
+          completed: (outboxId) => {
+            this.deps.outbox.remove(outboxId);
+            this.settleLive(outboxId, 'sent');
+            this.updateOutbox(profile.id);
+          },
+        });
+    }
     const session = new Session(config, this.deps.clock);
     this.judge.forget(profile.id);
     this.profileKinds.set(profile.id, profile.kind);
@@ -250,6 +268,20 @@ export class SessionManager {
     throw new ApiError('failed', `not sent: ${outcome.refused}`);
   }
 
+  /** The outbox row a QoS 2 PUBLISH going into the store stands for (the first one with its topic and bytes). */
+  private claimQos2(profileId: string, packet: InFlightPacket): number | null {
+    const publishing = this.publishingQos2.get(profileId);
+    if (!publishing) return null;
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    for (const [id, item] of publishing) {
+      if (item.topic === packet.topic && payload && item.payload.equals(payload)) {
+        publishing.delete(id);
+        return id;
+      }
+    }
+    return null;
+  }
+
   private settleLive(id: number, outcome: LiveOutcome): void {
     this.ackWaiters.get(id)?.(outcome);
   }
@@ -325,6 +357,9 @@ export class SessionManager {
     const answeredBeforeSend = session.answeredAt > 0;
     let failedAt = sentAt;
     this.sending.add(profileId);
+    let publishing = this.publishingQos2.get(profileId);
+    if (!publishing) this.publishingQos2.set(profileId, (publishing = new Map()));
+    for (const item of items) if (item.qos === 2) publishing.set(item.id, { topic: item.topic, payload: item.payload });
     const results = await Promise.allSettled(
       items.map((item) =>
         session.publish(item.topic, item.payload, { qos: item.qos ?? 1, retain: item.retain, properties: toPublishProperties(item.props) }).then(
@@ -335,7 +370,10 @@ export class SessionManager {
           },
         ),
       ),
-    ).finally(() => this.sending.delete(profileId));
+    ).finally(() => {
+      this.sending.delete(profileId);
+      for (const item of items) publishing.delete(item.id);
+    });
     // a drop is judged only on a session the user still wants: not our own disconnect
     const judged = this.sessions.get(profileId) === session;
     this.updateOutbox(profileId);
@@ -351,7 +389,7 @@ export class SessionManager {
       if (typeof err.code === 'number') {
         // an MQTT 5 PUBACK with a reason code: refused for good, resending cannot help
         const ack = (item.qos ?? 1) === 2 ? 'PUBREC' : 'PUBACK';
-        this.moveAside(session, profileId, item, `the broker refused ${item.topic} (${ack}: ${reasonText(err.code)})`);
+        this.moveAside(session, profileId, item, `the broker refused ${item.topic} (${ack} 0x${err.code.toString(16)}: ${reasonName(err.code)})`);
         continue;
       }
       this.settleLive(item.id, 'queued'); // still in the outbox: the next connection delivers it

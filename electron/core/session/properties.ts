@@ -112,6 +112,11 @@ const REASONS: Record<number, string> = {
   0xa2: 'wildcard subscriptions not supported',
 };
 
+/** The words of a reason code ("not authorized"), or "refused" for one the spec does not name. */
+export function reasonName(code: number): string {
+  return REASONS[code] ?? 'refused';
+}
+
 /** "not authorized (0x87)"; an unknown code is still shown, in hex. */
 export function reasonText(code: number): string {
   const hex = `0x${code.toString(16).padStart(2, '0')}`;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import mqtt, { type IClientOptions, type IClientPublishOptions, type MqttClient, type IPublishPacket } from 'mqtt';
+import mqtt, { type IClientOptions, type IClientPublishOptions, type IStore, type MqttClient, type IPublishPacket } from 'mqtt';
 import type { SessionState, SessionStatus } from '../../api.js';
 import type { Clock } from '../platform.js';
 import { describeConnectError, isAuthFailure } from './errors.js';
@@ -41,6 +41,8 @@ export interface SessionConfig {
   subscriptions: SessionSubscription[];
   /** false keeps the broker's session (MQTT 3.1.1 clean session / MQTT 5 clean start); default true */
   cleanStart?: boolean;
+  /** mqtt.js's outgoing store for each connection (QoS 2 in flight kept in SQLite: session/qos2-store.ts) */
+  outgoingStore?: () => IStore;
   /** what the user should check when the broker refuses the credential */
   credentialHint: string;
   backoff?: BackoffPolicy;
@@ -371,6 +373,7 @@ export class Session extends EventEmitter<SessionEvents> {
       connectTimeout: this.config.connectTimeoutMs ?? 10_000,
       keepalive: this.config.keepaliveSeconds ?? 30,
       clean: this.config.cleanStart ?? true,
+      ...(this.config.outgoingStore ? { outgoingStore: this.config.outgoingStore() } : {}),
       resubscribe: false,
       queueQoSZero: false,
     });

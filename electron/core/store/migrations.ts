@@ -85,4 +85,21 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE outbox ADD COLUMN props TEXT;
     `,
   },
+  {
+    version: 6,
+    name: 'QoS 2 in flight',
+    // mqtt.js's outgoing store for QoS 2, per profile: the PUBLISH until the broker's PUBREC, then the PUBREL
+    // until its PUBCOMP. On the next connect mqtt.js sends them again from here, so a restart mid-handshake
+    // neither loses the message nor sends it twice. outbox_id ties a PUBLISH to its outbox row (kept until PUBCOMP).
+    sql: `
+      CREATE TABLE mqtt_inflight (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile_id TEXT    NOT NULL,
+        message_id INTEGER NOT NULL,
+        outbox_id  INTEGER,
+        packet     BLOB    NOT NULL,
+        UNIQUE (profile_id, message_id)
+      );
+    `,
+  },
 ];

@@ -1,6 +1,7 @@
 import type * as Database from './sqlite-types.js';
 import type { OutgoingProperties } from '../../api.js';
 import { DeadLetters, type HeldTotals } from './dead-letters.js';
+import { InFlight } from './inflight.js';
 
 const MiB = 1024 * 1024;
 
@@ -67,6 +68,8 @@ interface Row {
  */
 export class Outbox {
   readonly deadLetters: DeadLetters;
+  /** QoS 2 packets mid-handshake (mqtt.js's outgoing store): their rows are delivered by mqtt.js, not peeked */
+  readonly inFlight: InFlight;
   private readonly limits: OutboxLimits;
   private readonly usageStmt: Database.Statement;
   private readonly insertStmt: Database.Statement;
@@ -86,7 +89,9 @@ export class Outbox {
       'INSERT INTO outbox (profile_id, topic, qos, retain, created_at, size, payload, props) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.peekStmt = db.prepare(
-      'SELECT id, profile_id, topic, qos, retain, created_at, payload, props FROM outbox WHERE profile_id = ? AND dead_at IS NULL ORDER BY id ASC LIMIT ?',
+      `SELECT id, profile_id, topic, qos, retain, created_at, payload, props FROM outbox WHERE profile_id = @profileId AND dead_at IS NULL
+         AND id NOT IN (SELECT outbox_id FROM mqtt_inflight WHERE profile_id = @profileId AND outbox_id IS NOT NULL)
+       ORDER BY id ASC LIMIT @limit`,
     );
     this.removeStmt = db.prepare('DELETE FROM outbox WHERE id = ? AND dead_at IS NULL RETURNING profile_id, size');
     this.clearStmt = db.prepare('DELETE FROM outbox WHERE profile_id = ?');
@@ -128,6 +133,7 @@ export class Outbox {
       },
     };
     this.deadLetters = new DeadLetters(db, held);
+    this.inFlight = new InFlight(db);
   }
 
   /** Queues a message; throws OutboxFullError when the profile's outbox is at its bound. */
@@ -142,7 +148,7 @@ export class Outbox {
   /** The oldest queued messages of a profile, in the order they were queued (dead letters are not queued). */
   peek(profileId: string, limit: number): OutboxItem[] {
     const n = Math.max(1, Math.min(10_000, Math.trunc(limit) || 1));
-    return (this.peekStmt.all(profileId, n) as Row[]).map((r) => ({
+    return (this.peekStmt.all({ profileId, limit: n }) as Row[]).map((r) => ({
       id: r.id,
       profileId: r.profile_id,
       topic: r.topic,
@@ -191,6 +197,7 @@ export class Outbox {
   /** Drops every message of a profile, dead letters too (its profile is being removed). Returns how many. */
   clear(profileId: string): number {
     this.totals.delete(profileId);
+    this.inFlight.clear(profileId);
     return this.clearStmt.run(profileId).changes;
   }
 
