@@ -42,6 +42,10 @@ export function numericFields(value: unknown, max = 50): string[] {
 
 /** The field a chart draws when none was picked: the payload when it is a number, else its first numeric field. */
 export function defaultNumericPath(value: unknown): string | null {
+  // Beebotte's {"data": …} charts its data, also when it is "42" or true (numericFields takes numbers only)
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'data' in value) {
+    if (toNumber((value as { data: unknown }).data) !== null) return 'data';
+  }
   return numericFields(value, 1)[0] ?? null;
 }
 

@@ -68,7 +68,11 @@ describe('numberOf: what the chart plots', () => {
     [' -3.5e2 \n', -350],
     ['{"data":"warm"}', null],
     ['{"data":null}', null],
-    ['{"temp":3}', null],
+    // no `data`: the first numeric field (issue 15: {"v": 24.96} drew nothing)
+    ['{"temp":3}', 3],
+    ['{"v":24.96,"unit":"C"}', 24.96],
+    ['{"id":"x","m":{"t":[5]}}', 5],
+    ['{"name":"no numbers"}', null],
     ['hello', null],
     ['12 apples', null],
   ])('%j → %s', (payload, expected) => {

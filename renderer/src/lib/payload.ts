@@ -4,6 +4,9 @@
  * the views render as text, never HTML.
  */
 import type { MessageDTO } from '../../../electron/api';
+import { defaultNumericPath, numberAt } from '../../../electron/common/numeric-fields';
+
+export { toNumber } from '../../../electron/common/numeric-fields';
 
 export const HEX_ROW = 16;
 export const B64_ROW = 76;
@@ -71,17 +74,25 @@ export function shownValue(m: MessageDTO): string {
   return m.kind === 'binary' ? `binary, base64 ${m.preview.slice(0, 64)}` : m.preview;
 }
 
-/** A number for charts: Beebotte data, or a payload that is just a number. */
-export function numberOf(m: MessageDTO): number | null {
-  const v = m.envelope ? m.envelope.data : m.kind === 'binary' || m.clipped ? null : m.preview.trim();
-  return toNumber(v);
+/**
+ * The decoded form of a message, as far as the list DTO carries it: the parsed JSON (a codec's decoded value is
+ * shown as JSON too), the Beebotte envelope of a clipped one, or short text. null when there is nothing to read.
+ */
+export function decodedValue(m: MessageDTO): unknown {
+  if (m.kind === 'json' && !m.clipped) {
+    try {
+      return JSON.parse(m.preview) as unknown;
+    } catch {
+      return null;
+    }
+  }
+  if (m.envelope) return { ...m.envelope };
+  return m.kind === 'text' && !m.clipped ? m.preview.trim() : null;
 }
 
-export function toNumber(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'string' && v.length > 0 && v.length < 40 && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v.trim())) {
-    return Number(v);
-  }
-  return null;
+/** A number for charts: at `path` of the decoded payload, or (no path) the payload's first numeric field. */
+export function numberOf(m: MessageDTO, path?: string | null): number | null {
+  const value = decodedValue(m);
+  const at = path ?? defaultNumericPath(value);
+  return at === null ? null : numberAt(value, at);
 }

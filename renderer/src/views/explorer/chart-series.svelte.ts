@@ -1,0 +1,134 @@
+/**
+ * One line on a chart: numbers at a path of one topic's payloads over a time window. History comes from the core
+ * (messages.series reads the store and decodes with the topic's codec) and, for Beebotte topics, from Beebotte's
+ * REST history; then live messages are added, coalesced per frame and kept inside the window.
+ */
+import type { MessageDTO, ReadPoint } from '../../../../electron/api';
+import { defaultNumericPath, numberAt } from '../../../../electron/common/numeric-fields';
+import { api } from '../../lib/api';
+import { errorText } from '../../lib/format';
+import { perFrame } from '../../lib/frame';
+import { decodedValue } from '../../lib/payload';
+import { splitBeebotte } from '../../lib/topics';
+
+export const WINDOWS = [
+  { id: '5m', label: '5 min', ms: 5 * 60_000, rest: '5minute' },
+  { id: '1h', label: '1 h', ms: 3_600_000, rest: '1hour' },
+  { id: '24h', label: '24 h', ms: 86_400_000, rest: '24hour' },
+  { id: '7d', label: '7 d', ms: 7 * 86_400_000, rest: '7day' },
+] as const;
+export type ChartWindow = (typeof WINDOWS)[number];
+
+/** points kept per series: a 7-day window of a 1/s topic is thinned by the store's limit, live ones are bounded too */
+const KEEP = 20_000;
+
+export interface SeriesSpec {
+  profileId: string;
+  topic: string;
+  /** a JSON path into the decoded payload; null = the first numeric field (picked from the data) */
+  path: string | null;
+}
+
+export class ChartSeries {
+  /** [ms since epoch, value], oldest first */
+  points = $state.raw<[number, number][]>([]);
+  /** the path drawn: the one asked for, or the one picked from the data */
+  path = $state<string | null>(null);
+  /** numeric fields seen in the payloads (the field picker) */
+  fields = $state.raw<string[]>([]);
+  loading = $state(true);
+  error = $state<string | null>(null);
+  private pending: [number, number][] = [];
+  private readonly off: () => void;
+  private readonly schedule = perFrame(() => this.flush());
+  private alive = true;
+
+  constructor(
+    readonly spec: SeriesSpec,
+    readonly window: ChartWindow,
+    /** a Beebotte profile: REST history for channel/resource topics */
+    beebotte: boolean,
+  ) {
+    this.path = spec.path;
+    this.off = api.on('messages.batch', (batch) => {
+      for (const m of batch.messages) if (m.topic === spec.topic && m.profileId === spec.profileId) this.live(m);
+    });
+    void this.load(beebotte);
+  }
+
+  private async load(beebotte: boolean): Promise<void> {
+    const since = Date.now() - this.window.ms;
+    const parts = beebotte ? splitBeebotte(this.spec.topic) : null;
+    const rest = parts
+      ? api
+          .call('beebotte.read', { profileId: this.spec.profileId, ...parts, timeRange: this.window.rest, limit: 5000 })
+          .catch((e: unknown) => ((this.error = `Beebotte history unavailable: ${errorText(e)}`), [] as ReadPoint[]))
+      : Promise.resolve([] as ReadPoint[]);
+    try {
+      const [stored, remote] = await Promise.all([
+        api.call('messages.series', {
+          profileId: this.spec.profileId,
+          topic: this.spec.topic,
+          since,
+          ...(this.spec.path !== null ? { path: this.spec.path } : {}),
+        }),
+        rest,
+      ]);
+      if (!this.alive) return;
+      this.path ??= stored.path;
+      this.fields = stored.fields;
+      const fromRest = this.restPoints(remote);
+      const lastRest = fromRest.at(-1)?.[0] ?? 0;
+      // REST first (it reaches further back), then what this app stored after it; live points already in stay
+      const merged = fromRest.concat(stored.points.filter((p) => p[0] > lastRest));
+      const firstLive = this.points[0]?.[0] ?? Infinity;
+      this.points = merged
+        .filter((p) => p[0] < firstLive)
+        .concat(this.points)
+        .slice(-KEEP);
+    } catch (e) {
+      if (this.alive) this.error = errorText(e);
+    } finally {
+      if (this.alive) this.loading = false;
+    }
+  }
+
+  /** Beebotte's points carry the `data` value: read as the envelope it came in, so `data`/`data.temp` apply. */
+  private restPoints(points: ReadPoint[]): [number, number][] {
+    const out: [number, number][] = [];
+    for (const p of points.slice().sort((a, b) => a.ts - b.ts)) {
+      const value = { data: p.data };
+      this.path ??= defaultNumericPath(value);
+      const n = this.path === null ? null : numberAt(value, this.path);
+      if (n !== null) out.push([p.ts, n]);
+    }
+    return out;
+  }
+
+  private live(m: MessageDTO): void {
+    const value = decodedValue(m);
+    if (this.path === null) {
+      this.path = defaultNumericPath(value);
+      if (this.path === null) return;
+    }
+    const n = numberAt(value, this.path);
+    if (n === null) return;
+    this.pending.push([m.envelope?.ts ?? m.receivedAt, n]);
+    this.schedule();
+  }
+
+  private flush(): void {
+    if (!this.pending.length || !this.alive) return;
+    const from = Date.now() - this.window.ms;
+    this.points = this.points
+      .concat(this.pending)
+      .filter((p) => p[0] >= from)
+      .slice(-KEEP);
+    this.pending = [];
+  }
+
+  dispose(): void {
+    this.alive = false;
+    this.off();
+  }
+}
