@@ -3,22 +3,30 @@ import type { CoreServices } from '../core.js';
 import { accountHandlers } from './account.js';
 import { alertHandlers } from './alerts.js';
 import { appHandlers } from './app.js';
+import { beebotteHandlers } from './beebotte.js';
 import { codecHandlers } from './codecs.js';
 import { composerHandlers } from './composer.js';
 import { deviceHandlers } from './devices.js';
 import { flashHandlers } from './flash.js';
+import { explorerHandlers } from './explorer.js';
 import { messageHandlers } from './messages.js';
 import { mqtt5Handlers } from './mqtt5.js';
 import { outboxHandlers } from './outbox.js';
 import { settingsHandlers } from './settings.js';
+import { profileHandlers } from './profiles.js';
+import { sessionHandlers } from './sessions.js';
 import type { Handlers } from './types.js';
 
 /** Every contract method, one handler each (the type makes a missing one a compile error). */
 export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): Handlers {
   return {
-    ...appHandlers(s, info),
+    ...appHandlers(info),
+    ...profileHandlers(s),
+    ...sessionHandlers(s),
     ...messageHandlers(s),
     ...composerHandlers(s),
+    ...explorerHandlers(s),
+    ...beebotteHandlers(s),
     ...alertHandlers(s),
     ...accountHandlers(s),
     ...deviceHandlers(s),

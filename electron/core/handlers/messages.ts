@@ -1,18 +1,62 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import type { PublishHistoryEntry } from '../../api.js';
 import { ApiError } from '../../api.js';
 import type { CoreServices } from '../core.js';
 import { PREVIEW_BYTES } from '../ingest/decode.js';
-import { exportMessages, InvalidQueryError, toMessageDTO } from '../store/index.js';
-import { restForProfile } from './rest.js';
+import { exportMessages, InvalidQueryError, toFullMessageDTO, toMessageDTO } from '../store/index.js';
+import { profileOr404 } from './lookup.js';
 import type { HandlerGroup } from './types.js';
 
-type Methods = 'messages.history' | 'messages.stats' | 'messages.export' | 'explorer.topics' | 'beebotte.channels' | 'beebotte.read';
+type Methods =
+  | 'messages.publish'
+  | 'messages.query'
+  | 'messages.get'
+  | 'messages.history'
+  | 'messages.stats'
+  | 'messages.export';
 
-/** Explorer, per-topic history, export, and Beebotte's declared channels and stored history (REST). */
-export function messageHandlers(s: CoreServices): HandlerGroup<Methods> {
+type Deps = Pick<CoreServices, 'profiles' | 'sessions' | 'composer' | 'log' | 'writer' | 'ingest' | 'topics' | 'bus' | 'platform'>;
+
+/** Publishing (with its history), and the message log: query, one message, a topic's history, stats, export. */
+export function messageHandlers(s: Deps): HandlerGroup<Methods> {
   return {
+    'messages.publish': async (input) => {
+      const profile = profileOr404(s.profiles, input.profileId);
+      const entry = { at: s.platform.clock.now(), profileId: profile.id, topic: input.topic, data: input.data, write: input.write, ispublic: input.ispublic, qos: input.qos };
+      // the history is a convenience: failing to write it (disk full) must not turn a sent message into an error
+      const record = (status: PublishHistoryEntry['status'], error?: string) => {
+        try {
+          s.composer.record({ ...entry, status, ...(error ? { error } : {}) });
+        } catch (err) {
+          s.platform.log.warn(`publish history not saved: ${(err as Error).message}`);
+        }
+      };
+      try {
+        const result = await s.sessions.publish(profile, input);
+        record(result.status);
+        return result;
+      } catch (err) {
+        record('failed', (err as Error).message);
+        throw err;
+      }
+    },
+    'messages.query': async (query) => {
+      try {
+        await s.writer.settled(); // read what the UI was already shown
+        return s.log.query(query).map((row) => toMessageDTO(row, PREVIEW_BYTES));
+      } catch (err) {
+        if (err instanceof InvalidQueryError) throw new ApiError('invalid_params', err.message);
+        throw err;
+      }
+    },
+    'messages.get': async ({ id }) => {
+      await s.writer.settled();
+      const row = s.log.get(id);
+      if (!row) throw new ApiError('not_found', `message ${id} is no longer in the store (retention budget)`);
+      return toFullMessageDTO(row);
+    },
     'messages.history': async ({ profileId, topic, limit }) => {
       await s.writer.settled(); // read what the UI was already shown
       return s.log.topicHistory(profileId, topic, limit).map((row) => toMessageDTO(row, PREVIEW_BYTES));
@@ -24,8 +68,6 @@ export function messageHandlers(s: CoreServices): HandlerGroup<Methods> {
       const storeError = s.ingest.lastStoreError;
       return { ...stats, received: s.topics.received, ...(storeError ? { storeError } : {}) };
     },
-
-    'explorer.topics': async ({ profileId }) => s.topics.list(profileId, s.platform.clock.now()),
 
     'messages.export': async ({ query, format }) => {
       const exportId = randomUUID().slice(0, 8);
@@ -59,19 +101,9 @@ export function messageHandlers(s: CoreServices): HandlerGroup<Methods> {
       return { exportId };
     },
 
-    'beebotte.channels': async ({ profileId }) => {
-      const rest = await restForProfile(s, profileId);
-      if (!rest.canAdmin) {
-        throw new ApiError('failed', 'declared channels need the account credentials (API key + secret key) or an IAM token with admin rights');
-      }
-      return rest.channels();
-    },
-
-    'beebotte.read': async ({ profileId, channel, resource, timeRange, limit }) =>
-      (await restForProfile(s, profileId)).read(channel, resource, { limit, ...(timeRange ? { timeRange } : {}) }),
   };
 }
 
-export function exportsDir(s: CoreServices): string {
+export function exportsDir(s: Pick<CoreServices, 'platform'>): string {
   return path.join(s.platform.dataDir, 'exports');
 }
