@@ -11,6 +11,7 @@ import { NAME_PATTERN, NAME_RULE } from './common/beebotte-names.js';
 import type { PairingErrorCode } from './common/pairing-codes.js';
 import { RuleInput, type FiredAlert, type Rule, type RuleTestHit, type StoredAlert, type TrayModel } from './api/alerts.js';
 import { codecMethodParams, PublishEncoding, type CodecMethodResults, type CodecName } from './api/codecs.js';
+import { consoleMethodParams, type ConsoleEvents, type ConsoleMethodResults } from './api/console.js';
 import {
   ClearRetainedInput,
   OutgoingProperties,
@@ -376,6 +377,8 @@ export interface PairingStep {
   message: string;
   /** with 'failed' from the device side: why, as a code (common/pairing-codes.ts has its words) */
   code?: PairingErrorCode;
+  /** with 'failed': the device's last log lines (secrets it echoed masked), for the wizard's Logs tab */
+  deviceLog?: string[];
 }
 
 /** Firmware written to a board before pairing (core/flash): each part checked by the MD5 the board computed. */
@@ -444,6 +447,7 @@ export const SettingsInput = z
 export type { Vtype } from './common/beebotte-names.js';
 export type { CodecName, CodecRule, EncodingName, SeriesResult } from './api/codecs.js';
 export type { Rule, RuleInput, FiredAlert, TrayModel, StoredAlert, RuleTestHit } from './api/alerts.js';
+export type { ConsoleStateDTO, ConsoleEntryDTO } from './api/console.js';
 export type {
   ClearRetainedResult,
   MessageProps,
@@ -460,6 +464,7 @@ export type {
 
 export const methodParams = {
   'app.info': Empty,
+  ...consoleMethodParams,
   ...codecMethodParams,
   'profiles.list': Empty,
   'profiles.save': ProfileInput,
@@ -584,7 +589,7 @@ export interface SavedProfile extends ProfileDTO {
   restartError?: string;
 }
 
-export interface MethodResults extends CodecMethodResults {
+export interface MethodResults extends CodecMethodResults, ConsoleMethodResults {
   'app.info': AppInfo;
   'profiles.list': ProfileDTO[];
   'profiles.save': SavedProfile;
@@ -654,7 +659,7 @@ export type ResultOf<M extends MethodName> = MethodResults[M];
 // ---------------------------------------------------------------------------------------------
 // Events
 
-export interface EventPayloads {
+export interface EventPayloads extends ConsoleEvents {
   'session.state': SessionState;
   'messages.batch': MessageBatch;
   'profiles.changed': ProfileDTO[];

@@ -6,6 +6,7 @@ import { appHandlers } from './app.js';
 import { beebotteHandlers } from './beebotte.js';
 import { codecHandlers } from './codecs.js';
 import { composerHandlers } from './composer.js';
+import { consoleHandlers } from './console.js';
 import { deviceHandlers } from './devices.js';
 import { flashHandlers } from './flash.js';
 import { explorerHandlers } from './explorer.js';
@@ -31,6 +32,7 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
     ...accountHandlers(s),
     ...deviceHandlers(s),
     ...flashHandlers(s),
+    ...consoleHandlers(s),
     ...settingsHandlers(s),
     ...outboxHandlers(s),
     ...codecHandlers(s),

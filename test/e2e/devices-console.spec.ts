@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test, expect } from './host-fixture.js';
+
+/** Resolves once `text` appears on the child's stdout; rejects on exit or after `ms`. */
+function waitForOutput(child: ChildProcess, text: string, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${ms} ms; stderr: ${err}`)), ms);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before "${text}"; stderr: ${err}`));
+    });
+  });
+}
+
+async function waitForFiles(files: string[], ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!files.every((f) => fs.existsSync(f))) {
+    if (Date.now() > until) throw new Error(`socat did not create ${files.join(', ')} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+test('the serial console on a simulated board: its log, an Improv frame sent as hex, the port held from pairing, the log saved', async ({ app, page }) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-console-'));
+  const hostSide = path.join(dir, 'A');
+  const deviceSide = path.join(dir, 'B');
+  let socat: ChildProcess | undefined;
+  let sim: ChildProcess | undefined;
+  try {
+    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${hostSide}`, `pty,raw,echo=0,link=${deviceSide}`], { stdio: 'ignore' });
+    await waitForFiles([hostSide, deviceSide], 5000);
+    sim = spawn(process.execPath, ['test/tools/device-sim/device-sim.mjs', '--port', deviceSide, '--name', 'Console Sim'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await waitForOutput(sim, 'device-sim: ready', 10_000);
+
+    await page.goto(app.url);
+    await page.getByRole('tab', { name: 'Devices' }).click();
+    const view = page.getByRole('region', { name: 'Devices' });
+    const konsole = view.getByRole('region', { name: 'Serial console' });
+    const output = konsole.getByLabel('Console output');
+    await expect(konsole.getByRole('button', { name: 'Send' })).toBeDisabled();
+    await expect(konsole.getByRole('button', { name: 'Send' })).toHaveAttribute('title', 'Open the port first');
+
+    await konsole.getByLabel('Console port').fill(hostSide);
+    await konsole.getByLabel('Console baud rate').selectOption('115200');
+    await konsole.getByRole('button', { name: 'Open port' }).click();
+    await expect(konsole.getByTestId('console-state')).toHaveText('open at 115200 baud');
+    // the board's chatter arrives as text lines
+    await expect(output).toContainText('[D][sensor]: uptime', { timeout: 10_000 });
+
+    // an Improv "request state" frame as raw bytes: the board answers with its state frame (ready), seen in hex
+    await konsole.getByLabel('Hex', { exact: true }).check();
+    await konsole.getByLabel('Send').fill('49 4d 50 52 4f 56 01 03 02 02 00 e5 0a');
+    await konsole.getByRole('button', { name: 'Send' }).click();
+    await konsole.getByLabel('Hex view').check();
+    await expect(output).toContainText('> 49 4d 50 52 4f 56 01 03 02 02 00 e5 0a');
+    await expect(output).toContainText('49 4d 50 52 4f 56 01 01 01 02 e2', { timeout: 5000 });
+
+    // the port is held: pairing it now is refused, naming the console
+    await view.getByLabel('Port path').fill(hostSide);
+    await view.getByRole('button', { name: 'Pair this port' }).click();
+    const wizard = page.getByRole('region', { name: 'Pairing wizard' });
+    await expect(wizard.getByRole('alert')).toContainText('is in use by the serial console in Apiary: close it there first');
+
+    // the log saves to a file
+    const download = page.waitForEvent('download');
+    await konsole.getByRole('button', { name: 'Save log' }).click();
+    const file = path.join(dir, 'saved.log');
+    await (await download).saveAs(file);
+    const saved = fs.readFileSync(file, 'utf8');
+    expect(saved).toMatch(/^# .*A at 115200 baud\n/);
+    expect(saved).toMatch(/\d\d:\d\d:\d\d\.\d{3} > 49 4d 50 52 4f 56 01 03 02 02 00 e5 0a/);
+
+    await konsole.getByRole('button', { name: 'Close port' }).click();
+    await expect(konsole.getByTestId('console-state')).toHaveText('closed');
+    // released: the pairing now reaches the board
+    await wizard.getByRole('button', { name: 'Try again' }).click();
+    await expect(wizard.getByTestId('device-name')).toHaveText('Console Sim', { timeout: 15_000 });
+    await wizard.getByRole('button', { name: 'Cancel' }).first().click();
+    fs.mkdirSync('test-results/screenshots', { recursive: true });
+    await page.screenshot({ path: 'test-results/screenshots/devices-console.png' });
+  } finally {
+    await stopChild(sim);
+    await stopChild(socat);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
