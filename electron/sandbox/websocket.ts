@@ -15,6 +15,7 @@ import { MAX_JSON_DEPTH, nestedTooDeep } from './json-depth.js';
 import { mayAdmin, mayData } from './iam.js';
 import { type Principal, NAME_PATTERN } from './model.js';
 import { safeEqual } from './mqtt-auth.js';
+import { type Member, PresenceRooms } from './presence.js';
 
 interface WsSubscription {
   /** The channel name as the client asked for it (`private-home`); messages are addressed with it. */
@@ -33,6 +34,8 @@ interface WsClient {
   owner: string;
   /** Set when the connection itself was opened with a channel or IAM token. */
   principal: Principal | null;
+  /** who it is on presence channels: the query's userid (else the socket id) and username */
+  member: Member;
   subs: Map<string, WsSubscription>;
 }
 
@@ -53,6 +56,7 @@ export interface WebSocketDeps {
 export class SandboxWebSocket {
   readonly io: Server;
   private readonly clients = new Set<WsClient>();
+  private readonly presence = new PresenceRooms<WsClient>();
 
   constructor(
     http: HttpServer,
@@ -96,9 +100,10 @@ export class SandboxWebSocket {
       socket.disconnect(true);
       return;
     }
-    const client: WsClient = { socket, owner, principal, subs: new Map() };
-    this.clients.add(client);
     const userid = typeof query.userid === 'string' && query.userid ? query.userid : socket.id;
+    const username = typeof query.username === 'string' ? query.username.slice(0, 64) : '';
+    const client: WsClient = { socket, owner, principal, subs: new Map(), member: { userid, username } };
+    this.clients.add(client);
     const unregister = this.deps.connections.add({
       owner,
       userid,
@@ -115,6 +120,7 @@ export class SandboxWebSocket {
     socket.on('disconnect', () => {
       this.clients.delete(client);
       unregister();
+      for (const left of this.presence.leaveAll(client)) this.presenceEvent(left.owner, left.channel, 'leave', left.member);
       this.deps.data.bridge.signal(owner, 'disconnect', {
         protocol: 'socketio',
         channel: channelOf,
@@ -157,6 +163,7 @@ export class SandboxWebSocket {
     if (authorized && typeof d.token === 'string' && typeof d.sig !== 'string') sub.token = d.token;
     client.subs.set(`${requested}.${resource}`, sub);
     reply('subscribed');
+    if (requested.startsWith('presence-')) this.joinPresence(client, requested);
     this.deps.data.bridge.signal(client.owner, 'subscribe', { protocol: 'socketio', channel, resource });
     if (!read) return;
     const filter = `${channel}/${resource === '*' ? '#' : resource}`;
@@ -201,6 +208,22 @@ export class SandboxWebSocket {
     );
   }
 
+  /** The new member learns who is there (`connected`), the others that it came (`join`). */
+  private joinPresence(client: WsClient, requested: string): void {
+    const { members, joined } = this.presence.join(client.owner, requested, client, client.member);
+    client.socket.emit('message', presenceMessage(requested, 'connected', members));
+    if (joined) this.presenceEvent(client.owner, requested, 'join', client.member, client);
+  }
+
+  /** To every other reading subscription of the presence channel, in the same account. */
+  private presenceEvent(owner: string, requested: string, event: 'join' | 'leave', member: Member, except?: WsClient): void {
+    for (const other of this.clients) {
+      if (other === except || other.owner !== owner) continue;
+      if (![...other.subs.values()].some((s) => s.requested === requested && s.read && s.authorized)) continue;
+      other.socket.emit('message', presenceMessage(requested, event, member));
+    }
+  }
+
   private unsubscribe(client: WsClient, d: Record<string, unknown>): void {
     const requested = typeof d.channel === 'string' ? d.channel : '';
     const resource = typeof d.resource === 'string' && d.resource ? d.resource : '*';
@@ -210,6 +233,10 @@ export class SandboxWebSocket {
       data: { channel: requested, resource },
       ...(existed ? {} : { message: 'no such subscription' }),
     });
+    if (existed && requested.startsWith('presence-') && ![...client.subs.values()].some((s) => s.requested === requested)) {
+      const member = this.presence.leave(client.owner, requested, client);
+      if (member) this.presenceEvent(client.owner, requested, 'leave', member);
+    }
     if (existed) {
       const channel = requested.replace(/^(private|presence)-/, '');
       this.deps.data.bridge.signal(client.owner, 'unsubscribe', { protocol: 'socketio', channel, resource });
@@ -282,4 +309,8 @@ function safeParse(text: string): unknown {
   } catch {
     return null;
   }
+}
+
+function presenceMessage(channel: string, event: string, data: unknown) {
+  return { channel, resource: event, data, ts: Date.now(), ispublic: false };
 }
