@@ -62,6 +62,11 @@ function noteHolds(note: SessionNote, status: SessionStatus | undefined): boolea
 /** A clock for relative times: one reactive tick a second, read only by visible rows. */
 export const clock = $state({ now: Date.now() });
 
+/** Messages received since the core started: the one figure the status bar and the log footer show. */
+export function receivedCount(): number {
+  return app.received ?? log.total;
+}
+
 export function profileName(id: string): string {
   return app.profiles.find((p) => p.id === id)?.name ?? id;
 }
@@ -91,7 +96,7 @@ export async function start(): Promise<void> {
     api.on('profiles.changed', (profiles) => (app.profiles = profiles));
     api.on('messages.batch', (batch) => {
       // the core counted these when it sent them, so they are not in a messages.stats answered before
-      if (app.received !== null) app.received += batch.messages.length + batch.skipped;
+      if (app.received !== null) app.received += batch.messages.length + batch.skipped + (batch.dropped ?? 0);
       log.ingest(batch);
       explorer.observe(batch);
     });
