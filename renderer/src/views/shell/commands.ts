@@ -141,7 +141,7 @@ export function topicById(id: string): Command | undefined {
   const cut = rest.indexOf(':');
   const profileId = rest.slice(0, cut);
   const topic = rest.slice(cut + 1);
-  if (cut < 0 || !explorer.tree(profileId).byPath.has(topic)) return undefined;
+  if (cut < 0 || !app.profiles.some((p) => p.id === profileId) || !explorer.tree(profileId).byPath.has(topic)) return undefined;
   return topicCommand(profileId, topic);
 }
 
