@@ -87,7 +87,7 @@ export function view(c: LiveConnection): ConnectionView {
     userid: c.userid,
     clientid: c.userid,
     sid: c.sid,
-    protocol: c.protocol,
+    protocol: c.protocol === 'mqtts' ? 'mqtt' : c.protocol, // as Beebotte reports TLS clients (the SDK's tests)
     connected_at: c.connectedAt,
   };
   if (c.channel) v.channel = c.channel;

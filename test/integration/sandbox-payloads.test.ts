@@ -1,4 +1,5 @@
 /** Sandbox payload semantics and the bridge: write, ispublic, raw relay, sendOnSubscribe, REST↔MQTT↔WebSocket, signaling. */
+import { readFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -215,12 +216,34 @@ describe('signaling', () => {
     const device = await client(ALICE_HOME_TOKEN);
     const connect = await nextMessage(watcher, (m) => m.topic === 'signaling/connect');
     expect(JSON.parse(connect.payload.toString()).data).toMatchObject({ protocol: 'mqtt', channel: 'home', owner: 'alice' });
-    const subscribed = nextMessage(watcher, (m) => m.topic === 'signaling/subscribe');
+    const subscribed = nextMessage(
+      watcher,
+      (m) => m.topic === 'signaling/subscribe' && JSON.parse(m.payload.toString()).data.channel === 'home',
+    );
     await subscribe(device, 'home/temp');
     expect(JSON.parse((await subscribed).payload.toString()).data).toMatchObject({ channel: 'home', resource: 'temp' });
     const gone = nextMessage(watcher, (m) => m.topic === 'signaling/disconnect');
     await endClient(device);
     expect(JSON.parse((await gone).payload.toString()).data).toMatchObject({ protocol: 'mqtt', channel: 'home' });
     expect(seen.every((m) => m.topic.startsWith('signaling/'))).toBe(true);
+  });
+
+  it('reports what the SDK tests expect: its own signaling/# subscription, # as #, and mqtt over TLS', async () => {
+    const watcher = await client(ALICE.secretKey);
+    const own = nextMessage(watcher, (m) => m.topic === 'signaling/subscribe');
+    await subscribe(watcher, 'signaling/#');
+    expect(JSON.parse((await own).payload.toString()).data).toMatchObject({
+      protocol: 'mqtt',
+      channel: 'signaling',
+      resource: '#',
+    });
+    const tls = await connectMqtt(t.sandbox.urls.mqtts!, ALICE_HOME_TOKEN, { ca: readFileSync(t.sandbox.caPath) });
+    mqttClients.push(tls);
+    const whole = nextMessage(
+      watcher,
+      (m) => m.topic === 'signaling/subscribe' && JSON.parse(m.payload.toString()).data.channel === 'home',
+    );
+    await subscribe(tls, 'home/#');
+    expect(JSON.parse((await whole).payload.toString()).data).toMatchObject({ protocol: 'mqtt', channel: 'home', resource: '#' });
   });
 });
