@@ -93,7 +93,14 @@ test('the pairing wizard provisions a simulated board on a pty; it is then liste
     await page.screenshot({ path: 'test-results/screenshots/devices-wizard.png' });
     await form.getByRole('button', { name: 'Provision' }).click();
     await expect(wizard.locator('[data-step="wifi"]')).toHaveAttribute('data-status', 'failed');
-    await expect(wizard.getByRole('alert')).toContainText('Pairing stopped');
+    await expect(wizard.getByRole('alert')).toContainText('Pairing stopped at “Join Wi-Fi” — Could not connect');
+    // the Logs tab: what the board printed before it gave up, never the password
+    await wizard.getByRole('tab', { name: /^Logs \(\d+\)$/ }).click();
+    const deviceLog = wizard.getByRole('tabpanel', { name: 'Device log' });
+    await expect(deviceLog).toContainText('[W][wifi]: could not connect to "Workshop"');
+    await expect(deviceLog).not.toContainText('wrong-password');
+    await page.screenshot({ path: 'test-results/screenshots/devices-failed-logs.png' });
+    await wizard.getByRole('tab', { name: 'Reason' }).click();
     await page.screenshot({ path: 'test-results/screenshots/devices-failed.png' });
 
     // again, with the right password: Wi-Fi, MQTT settings, and the device's first message through the sandbox

@@ -3,6 +3,7 @@
  * when it is there, else Mosquitto), the real serialport binding. Each test gets its own pty pair.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -296,13 +297,35 @@ describe('apiary provision against the simulator', () => {
 
   it('a busy port says another program holds it', async () => {
     const { pair } = await device();
-    const holder = await openSerialPort(pair.a);
+    // another program: a process of its own holding the port (serialport locks it)
+    const holder = spawn(
+      process.execPath,
+      ['-e', `const { SerialPort } = require('serialport'); const p = new SerialPort({ path: ${JSON.stringify(pair.a)}, baudRate: 115200 }); p.on('open', () => console.log('held'));`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
+        holder.once('exit', () => reject(new Error('the holder exited')));
+      });
       const run = await provision(pair.a, ['--wifi-password', 'x']);
       expect(run.result).toMatchObject({ ok: false, step: 'open', code: 'port-busy' });
       expect(run.result.error).toBe(
         `${pair.a} is open in another program (a serial monitor, screen, another Apiary?): close it and try again`,
       );
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((r) => (holder.exitCode !== null || holder.signalCode !== null ? r(null) : holder.once('exit', r)));
+    }
+  });
+
+  it('a port held inside Apiary names its holder', async () => {
+    const { pair } = await device();
+    const holder = await openSerialPort(pair.a, { owner: 'the serial console' });
+    try {
+      const run = await provision(pair.a, ['--wifi-password', 'x']);
+      expect(run.result).toMatchObject({ ok: false, step: 'open', code: 'port-busy' });
+      expect(run.result.error).toBe(`${pair.a} is in use by the serial console in Apiary: close it there first, then try again`);
     } finally {
       await holder.close();
     }

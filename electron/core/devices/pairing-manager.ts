@@ -94,7 +94,9 @@ export class PairingManager {
     try {
       return await h.board.client.scanNetworks();
     } catch (err) {
-      throw this.fail(pairingId, err);
+      const e = asPairingError(err);
+      e.deviceLog ??= h.board.client.recentLog();
+      throw this.fail(pairingId, e);
     } finally {
       if (this.held.get(pairingId) === h) this.idle.start(h.id);
     }
@@ -142,7 +144,11 @@ export class PairingManager {
           },
         },
       );
-      if (!result.ok) throw new PairingError(result.code, result.error);
+      if (!result.ok) {
+        const failed = new PairingError(result.code, result.error);
+        if (result.deviceLog) failed.deviceLog = result.deviceLog;
+        throw failed;
+      }
       const clientId = result.clientId ?? generated;
       const device = knownDevice({
         info: h.board.device,
@@ -221,13 +227,21 @@ export class PairingManager {
   }
 
   private fail(pairingId: string, err: unknown): ApiError {
-    const code: PairingErrorCode | undefined = err instanceof ApiError ? undefined : asPairingError(err).code;
-    const message = err instanceof ApiError ? err.message : asPairingError(err).message;
-    this.progress(pairingId, 'failed', message, code);
-    return err instanceof ApiError ? err : new ApiError('failed', message);
+    if (err instanceof ApiError) {
+      this.progress(pairingId, 'failed', err.message);
+      return err;
+    }
+    const e = asPairingError(err);
+    this.progress(pairingId, 'failed', e.message, { code: e.code, ...(e.deviceLog?.length ? { deviceLog: e.deviceLog } : {}) });
+    return new ApiError('failed', e.message);
   }
 
-  private progress(pairingId: string, step: PairingStep['step'], message: string, code?: PairingErrorCode): void {
-    this.deps.bus.emit('pairing.progress', { pairingId, step, message, ...(code ? { code } : {}) });
+  private progress(
+    pairingId: string,
+    step: PairingStep['step'],
+    message: string,
+    why: { code?: PairingErrorCode; deviceLog?: string[] } = {},
+  ): void {
+    this.deps.bus.emit('pairing.progress', { pairingId, step, message, ...why });
   }
 }

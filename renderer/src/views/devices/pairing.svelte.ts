@@ -65,6 +65,8 @@ class PairingWizard {
   failure = $state<{ step: StepName | null; message: string } | null>(null);
   /** why the device side failed, as the core's code (its words: common/pairing-codes.ts) */
   failureCode = $state<string | null>(null);
+  /** the device's last log lines when a step failed (the wizard's Logs tab) */
+  failureLog = $state.raw<string[]>([]);
   result = $state.raw<ProvisionResultDTO | null>(null);
   /** prefilled destination (re-provision of a stale device: MQTT settings only) */
   preset = $state.raw<Preset | null>(null);
@@ -93,6 +95,7 @@ class PairingWizard {
       if (at) this.steps[at] = { status: 'failed', message: p.message };
       this.failure = { step: at, message: p.message };
       this.failureCode = p.code ?? null;
+      this.failureLog = p.deviceLog ?? [];
       return;
     }
     const index = STEPS.findIndex((s) => s.step === p.step);
@@ -113,6 +116,7 @@ class PairingWizard {
     this.steps = freshSteps(this.mqttOnly);
     this.failure = null;
     this.failureCode = null;
+    this.failureLog = [];
     this.result = null;
     this.lastStep = null;
   }
