@@ -31,7 +31,6 @@ import {
 const id = z.string().min(1).max(64).regex(/^[\w-]+$/, 'ids are letters, digits, _ and -');
 const topic = z.string().min(1).max(1024);
 const topicFilter = z.string().min(1).max(1024);
-const qos = z.union([z.literal(0), z.literal(1)]);
 const Empty = z.object({}).strict();
 const beebotteName = z.string().regex(NAME_PATTERN, `Beebotte names are ${NAME_RULE}`);
 const ResourceInput = z
@@ -119,7 +118,7 @@ export const TemplateInput = z
     data: z.string().max(64 * 1024),
     write: z.boolean().default(false),
     ispublic: z.boolean().default(false),
-    qos: qos.default(0),
+    qos: PublishQos.default(0),
   })
   .strict();
 
@@ -289,6 +288,8 @@ export interface TopicStat {
   lastValue: string;
   /** the last value when it is a number (charts) */
   lastNumber?: number;
+  /** the broker holds a retained message for it (one came with the retain flag, no empty payload since) */
+  retained?: boolean;
 }
 
 export interface ExportProgress {
@@ -320,7 +321,7 @@ export interface Template {
   data: string;
   write: boolean;
   ispublic: boolean;
-  qos: 0 | 1;
+  qos: 0 | 1 | 2;
 }
 
 export interface PublishHistoryEntry {

@@ -36,6 +36,17 @@ function message(topic: string, at: number, retain = false): MessageDTO {
 }
 
 describe('TopicStats', () => {
+  it('marks a topic retained while the broker holds a retained message for it, and not after an empty one', () => {
+    const { stats } = setup();
+    stats.observe(message('r/a', T0, true));
+    stats.observe(message('r/b', T0, false));
+    const listed = (topic: string) => stats.list(undefined, T0).find((s) => s.topic === topic);
+    expect(listed('r/a')?.retained).toBe(true);
+    expect(listed('r/b')?.retained).toBeUndefined();
+    stats.observe({ ...message('r/a', T0 + 1, false), size: 0, preview: '' }); // the clear
+    expect(listed('r/a')?.retained).toBeUndefined();
+  });
+
   it('a topic with one retained message counts it but has no rate', () => {
     const { stats, deltas } = setup();
     stats.observe(message('home/door', T0 + 990, true));

@@ -64,6 +64,9 @@ export class TopicStats implements IngestObserver {
     }
     entry.count += 1;
     entry.lastAt = message.receivedAt;
+    // the broker holds a retained message for the topic: one came with the flag; an empty payload clears it
+    if (message.retain) entry.retained = message.size > 0;
+    else if (message.size === 0) entry.retained = false;
     // a retained message replayed on subscribe is not traffic: it counts as a message, not in the rate
     if (!message.retain) {
       entry.window.add(message.receivedAt);
@@ -158,6 +161,7 @@ export class TopicStats implements IngestObserver {
       lastValue: entry.lastValue,
     };
     if (entry.lastNumber !== undefined) stat.lastNumber = entry.lastNumber;
+    if (entry.retained) stat.retained = true;
     return stat;
   }
 

@@ -39,9 +39,13 @@ export function normalizeProfile(input: ProfileInput, id: string, previous?: Pro
     const username = input.username ?? previous?.username;
     if (username) profile.username = username;
   }
-  // session options: absent in the input keeps the stored value; Beebotte/sandbox ones are checked (refused)
+  // session options: absent in the input keeps the stored value — except from a form that sends cleanStart: it
+  // sends the whole set, so a field it leaves blank is cleared. Subscription options are kept unless given
+  // (sessions.subscribe manages them). Beebotte/sandbox ones are checked (refused) in checkProfile.
+  const wholeSet = input.cleanStart !== undefined;
   for (const key of SESSION_OPTION_KEYS) {
-    const value = input[key] ?? previous?.[key];
+    const keepOld = !wholeSet || key === 'subscriptionOptions';
+    const value = input[key] ?? (keepOld ? previous?.[key] : undefined);
     if (value !== undefined) (profile as Record<string, unknown>)[key] = value;
   }
   if (kind !== 'mqtt' && previous?.kind === 'mqtt') {

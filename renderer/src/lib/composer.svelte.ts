@@ -15,7 +15,7 @@ export const draft = $state({
   data: '21.5',
   write: false,
   ispublic: false,
-  qos: 0 as 0 | 1,
+  qos: 0 as 0 | 1 | 2,
   retain: false,
   /** generic brokers: send the data as it is, no {"data": …} envelope */
   raw: true,

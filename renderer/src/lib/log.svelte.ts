@@ -37,6 +37,10 @@ class LogState {
   topicFilter = $state('');
   text = $state('');
   profileId = $state('');
+  /** only messages that came with the retain flag */
+  retainedOnly = $state(false);
+  /** MQTT 5 user property: "key" or "key=value" */
+  userProperty = $state('');
   filterError = $state<string | null>(null);
   // selection
   selected = $state.raw<MessageDTO | null>(null);
@@ -85,6 +89,8 @@ class LogState {
       // the core matches the whole payload; live, we see the preview: clipped misses are rare and paging finds them
       if (m.kind === 'binary' || !m.preview.toLowerCase().includes(this.text.toLowerCase())) return false;
     }
+    if (this.retainedOnly && !m.retain) return false;
+    if (this.userProperty && !hasUserProperty(m, this.userProperty)) return false;
     return true;
   }
 
@@ -135,6 +141,8 @@ class LogState {
       ...(this.profileId ? { profileId: this.profileId } : {}),
       ...(this.topicFilter.trim() ? { topicFilter: this.topicFilter.trim() } : {}),
       ...(this.text ? { text: this.text } : {}),
+      ...(this.retainedOnly ? { retained: true } : {}),
+      ...(this.userProperty.trim() ? { userProperty: this.userProperty.trim() } : {}),
       limit: PAGE,
       ...extra,
     };
@@ -147,7 +155,9 @@ class LogState {
   }
 
   /** Applies the filter: asks the core (the store holds far more than the window), then matches live. */
-  async setFilter(filter: { topicFilter?: string; text?: string; profileId?: string }): Promise<void> {
+  async setFilter(filter: { topicFilter?: string; text?: string; profileId?: string; retainedOnly?: boolean; userProperty?: string }): Promise<void> {
+    if (filter.retainedOnly !== undefined) this.retainedOnly = filter.retainedOnly;
+    if (filter.userProperty !== undefined) this.userProperty = filter.userProperty;
     if (filter.topicFilter !== undefined) this.topicFilter = filter.topicFilter;
     if (filter.text !== undefined) this.text = filter.text;
     if (filter.profileId !== undefined) this.profileId = filter.profileId;
@@ -220,4 +230,12 @@ export const log = new LogState();
 
 export function setPaused(paused: boolean): void {
   log.setPaused(paused);
+}
+
+/** The live match of the core's userProperty filter: "key" (any value) or "key=value". */
+function hasUserProperty(m: MessageDTO, filter: string): boolean {
+  const eq = filter.indexOf('=');
+  const key = eq < 0 ? filter.trim() : filter.slice(0, eq);
+  const value = eq < 0 ? null : filter.slice(eq + 1);
+  return (m.props?.userProperties ?? []).some(([k, v]) => k === key && (value === null || v === value));
 }

@@ -29,6 +29,67 @@ export interface ProfileDraft {
   secret: string;
   clearSecret: boolean;
   hasSecret: boolean;
+  /** generic MQTT session options (text fields: empty = the library's default) */
+  session: SessionDraft;
+}
+
+export interface SessionDraft {
+  keepalive: string;
+  cleanStart: boolean;
+  sessionExpiry: string;
+  receiveMaximum: string;
+  maximumPacketSize: string;
+  willTopic: string;
+  willPayload: string;
+  willQos: 0 | 1 | 2;
+  willRetain: boolean;
+}
+
+const text = (n: number | undefined) => (n === undefined ? '' : String(n));
+
+function sessionDraft(p?: ProfileDTO): SessionDraft {
+  return {
+    keepalive: text(p?.keepalive),
+    cleanStart: p?.cleanStart ?? true,
+    sessionExpiry: text(p?.sessionExpiryInterval),
+    receiveMaximum: text(p?.receiveMaximum),
+    maximumPacketSize: text(p?.maximumPacketSize),
+    willTopic: p?.will?.topic ?? '',
+    willPayload: p?.will?.payload ?? '',
+    willQos: p?.will?.qos ?? 0,
+    willRetain: p?.will?.retain ?? false,
+  };
+}
+
+/** The session options as the contract takes them; a UI that sends cleanStart sends the whole set (blank = none). */
+function sessionInput(d: SessionDraft, v5: boolean): Partial<ProfileInput> {
+  const n = (t: string) => (t.trim() === '' ? undefined : Number(t.trim()));
+  const out: Partial<ProfileInput> = { cleanStart: d.cleanStart };
+  const keepalive = n(d.keepalive);
+  if (keepalive !== undefined) out.keepalive = keepalive;
+  if (v5) {
+    const expiry = n(d.sessionExpiry);
+    const receive = n(d.receiveMaximum);
+    const packet = n(d.maximumPacketSize);
+    if (expiry !== undefined) out.sessionExpiryInterval = expiry;
+    if (receive !== undefined) out.receiveMaximum = receive;
+    if (packet !== undefined) out.maximumPacketSize = packet;
+  }
+  if (d.willTopic.trim()) out.will = { topic: d.willTopic.trim(), payload: d.willPayload, qos: d.willQos, retain: d.willRetain };
+  return out;
+}
+
+/** A number field that is not a whole number in range: what to type instead. */
+export function sessionProblem(d: SessionDraft): string | null {
+  const check = (t: string, label: string, min: number, max: number) =>
+    t.trim() !== '' && (!/^\d+$/.test(t.trim()) || Number(t) < min || Number(t) > max) ? `${label}: a whole number from ${min} to ${max}` : null;
+  return (
+    check(d.keepalive, 'Keepalive', 0, 65535) ??
+    check(d.sessionExpiry, 'Session expiry', 0, 4294967295) ??
+    check(d.receiveMaximum, 'Receive maximum', 1, 65535) ??
+    check(d.maximumPacketSize, 'Maximum packet size', 1, 268435455) ??
+    (/[+#]/.test(d.willTopic) ? 'The last will topic cannot contain + or #' : null)
+  );
 }
 
 export function draftFrom(p?: ProfileDTO, keychain = true): ProfileDraft {
@@ -57,6 +118,7 @@ export function draftFrom(p?: ProfileDTO, keychain = true): ProfileDraft {
     secret: '',
     clearSecret: false,
     hasSecret: p?.hasSecret ?? false,
+    session: sessionDraft(p),
   };
 }
 
@@ -85,6 +147,7 @@ export function toInput(d: ProfileDraft): ProfileInput {
       certFile: d.certFile.trim(),
       keyFile: d.keyFile.trim(),
       verifyTls: d.verifyTls,
+      ...sessionInput(d.session, d.protocolVersion === 5),
     });
   } else {
     Object.assign(input, { credentialType: d.credentialType, apiKey: d.apiKey.trim() });
@@ -104,7 +167,7 @@ export function secretLabel(d: ProfileDraft): string {
 
 /** A check that stopped a save, and the field it belongs to (the form shows it there and focuses it). */
 export interface DraftProblem {
-  field: 'name' | 'url' | 'apiKey';
+  field: 'name' | 'url' | 'apiKey' | 'session';
   text: string;
 }
 
@@ -113,6 +176,10 @@ export function draftProblem(d: ProfileDraft): DraftProblem | null {
   if (!d.name.trim()) return { field: 'name', text: 'Give the profile a name.' };
   if (d.kind === 'mqtt' && !/^(mqtts?|wss?|tcp|ssl):\/\/[^\s/]+/i.test(d.url.trim())) {
     return { field: 'url', text: 'The broker URL looks like mqtt://host:1883 or mqtts://host:8883.' };
+  }
+  if (d.kind === 'mqtt') {
+    const session = sessionProblem(d.session);
+    if (session) return { field: 'session', text: session };
   }
   if (d.kind !== 'mqtt' && d.credentialType === 'secretKey' && !d.apiKey.trim()) {
     return { field: 'apiKey', text: 'With a secret key, add the API key too (it signs REST calls).' };
