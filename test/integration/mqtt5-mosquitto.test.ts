@@ -209,6 +209,71 @@ describe('MQTT 5 properties', () => {
   });
 });
 
+describe('session options', () => {
+  it('the last will, with its properties, is published when the connection ends without a DISCONNECT', async () => {
+    const wills: IPublishPacket[] = [];
+    const onWill = (_t: string, _p: Buffer, packet: IPublishPacket) => {
+      if (packet.topic === 'will/desk') wills.push(packet);
+    };
+    outside.on('message', onWill);
+    await outside.subscribeAsync('will/desk', { qos: 1 });
+    const willing = await call<ProfileDTO>('profiles.save', {
+      name: 'with a will',
+      kind: 'mqtt',
+      url: broker.url,
+      protocolVersion: 5,
+      clientId: 'apiary-will-test',
+      keepalive: 10,
+      will: {
+        topic: 'will/desk',
+        payload: 'offline',
+        qos: 1,
+        retain: false,
+        properties: { contentType: 'text/plain', userProperties: [['why', 'lost']] },
+      },
+      subscriptions: [],
+    });
+    expect(willing.will).toMatchObject({ topic: 'will/desk', qos: 1 });
+    await call('sessions.connect', { profileId: willing.id });
+    await waitFor(() => t.core.services.sessions.state(willing.id).status === 'connected', 'the will profile connected');
+    // another client takes the client id over: the broker closes our connection without a DISCONNECT from us
+    const usurper = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'apiary-will-test' });
+    const will = await waitFor(() => wills[0], 'the will');
+    expect(will.payload.toString()).toBe('offline');
+    expect(will.properties?.contentType).toBe('text/plain');
+    expect(will.properties?.userProperties).toEqual({ why: 'lost' });
+    await call('sessions.disconnect', { profileId: willing.id });
+    await usurper.endAsync().catch(() => undefined);
+    outside.off('message', onWill);
+  });
+
+  it('a form that sends the whole set clears an option left blank; a partial edit keeps it', async () => {
+    const saved = await call<ProfileDTO>('profiles.save', {
+      name: 'opts',
+      kind: 'mqtt',
+      url: broker.url,
+      protocolVersion: 5,
+      keepalive: 15,
+      receiveMaximum: 10,
+    });
+    const partial = await call<ProfileDTO>('profiles.save', { id: saved.id, name: 'opts', kind: 'mqtt', url: broker.url });
+    expect(partial).toMatchObject({ keepalive: 15, receiveMaximum: 10 });
+    const whole = await call<ProfileDTO>('profiles.save', {
+      id: saved.id,
+      name: 'opts',
+      kind: 'mqtt',
+      url: broker.url,
+      cleanStart: true,
+      keepalive: 20,
+    });
+    expect(whole.keepalive).toBe(20);
+    expect(whole.receiveMaximum).toBeUndefined();
+    await expect(
+      call('profiles.save', { id: saved.id, name: 'opts', kind: 'mqtt', url: broker.url, protocolVersion: 4, receiveMaximum: 5 }),
+    ).rejects.toThrow(/need MQTT 5/);
+  });
+});
+
 describe('live subscriptions', () => {
   it('adding, pausing and removing a filter on the running session changes what arrives, and the profile keeps it', async () => {
     const seen = (topic: string, text: string) => batches.some((m) => m.topic === topic && m.preview === text);
