@@ -19,6 +19,9 @@ export const WINDOWS = [
 ] as const;
 export type ChartWindow = (typeof WINDOWS)[number];
 
+/** bumped when the codec rules change: charts read their history again, decoded the new way */
+export const codecRules = $state({ version: 0 });
+
 /** points kept per series: a 7-day window of a 1/s topic is thinned by the store's limit, live ones are bounded too */
 const KEEP = 20_000;
 
