@@ -3,52 +3,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from './host-fixture.js';
+import { stopChild, waitForFiles, waitForOutput } from './serial-helpers.js';
 
-/** Resolves once `text` appears on the child's stdout; rejects on exit or after `ms`. */
-function waitForOutput(child: ChildProcess, text: string, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${ms} ms; stderr: ${err}`)), ms);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before "${text}"; stderr: ${err}`));
-    });
-  });
-}
-
-async function waitForFiles(files: string[], ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!files.every((f) => fs.existsSync(f))) {
-    if (Date.now() > until) throw new Error(`socat did not create ${files.join(', ')} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
-test('the serial console on a simulated board: its log, an Improv frame sent as hex, the port held from pairing, the log saved', async ({ app, page }) => {
+test('the serial console on a simulated board: its log, an Improv frame sent as hex, the port held from pairing, the log saved', async ({
+  app,
+  page,
+}) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-console-'));
   const hostSide = path.join(dir, 'A');
   const deviceSide = path.join(dir, 'B');
   let socat: ChildProcess | undefined;
   let sim: ChildProcess | undefined;
   try {
-    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${hostSide}`, `pty,raw,echo=0,link=${deviceSide}`], { stdio: 'ignore' });
+    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${hostSide}`, `pty,raw,echo=0,link=${deviceSide}`], {
+      stdio: 'ignore',
+    });
     await waitForFiles([hostSide, deviceSide], 5000);
     sim = spawn(process.execPath, ['test/tools/device-sim/device-sim.mjs', '--port', deviceSide, '--name', 'Console Sim'], {
       stdio: ['ignore', 'pipe', 'pipe'],

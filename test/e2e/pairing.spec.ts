@@ -3,43 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from './host-fixture.js';
-
-/** Resolves once `text` appears on the child's stdout; rejects on exit or after `ms`. */
-function waitForOutput(child: ChildProcess, text: string, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${ms} ms; stderr: ${err}`)), ms);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before "${text}"; stderr: ${err}`));
-    });
-  });
-}
-
-async function waitForFiles(files: string[], ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!files.every((f) => fs.existsSync(f))) {
-    if (Date.now() > until) throw new Error(`socat did not create ${files.join(', ')} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
+import { stopChild, waitForFiles, waitForOutput } from './serial-helpers.js';
 
 test('the pairing wizard provisions a simulated board on a pty; it is then listed online', async ({ app, page }) => {
   fs.mkdirSync('test-results/screenshots', { recursive: true });
@@ -128,7 +92,10 @@ test('the pairing wizard provisions a simulated board on a pty; it is then liste
     await page.getByRole('tab', { name: 'Account' }).click();
     const account = page.getByRole('region', { name: 'Account' });
     await account.getByRole('article', { name: 'Channel demo' }).getByRole('button', { name: 'Regenerate token…' }).click();
-    await page.getByRole('dialog', { name: 'Regenerate the token of demo?' }).getByRole('button', { name: 'Regenerate token' }).click();
+    await page
+      .getByRole('dialog', { name: 'Regenerate the token of demo?' })
+      .getByRole('button', { name: 'Regenerate token' })
+      .click();
     const note = account.getByRole('status', { name: 'Token regenerated' });
     await expect(note).toContainText('Bench Sim');
     // a pty has no USB identity, so Apiary cannot tell whether it is plugged in: the button is offered
@@ -141,7 +108,8 @@ test('the pairing wizard provisions a simulated board on a pty; it is then liste
     await expect(form.getByLabel('Wi-Fi password')).toHaveCount(0);
     await expect(form.getByLabel('Channel', { exact: true })).toHaveValue('demo');
     await expect(form.getByLabel('Resource', { exact: true })).toHaveValue('workbench');
-    for (const step of ['scan', 'wifi']) await expect(wizard.locator(`[data-step="${step}"]`)).toHaveAttribute('data-status', 'skipped');
+    for (const step of ['scan', 'wifi'])
+      await expect(wizard.locator(`[data-step="${step}"]`)).toHaveAttribute('data-status', 'skipped');
     await form.getByRole('button', { name: 'Send MQTT settings' }).click();
     await expect(wizard.getByText('Paired', { exact: true })).toBeVisible({ timeout: 45_000 });
     await expect(wizard.locator('[data-step="wifi"]')).toHaveAttribute('data-status', 'skipped');

@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { openSerialPort, type SerialDuplex } from '../pairing/serial-port.js';
 import { PairingError } from '../pairing/errors.js';
+import { consoleLine } from '../../common/console-line.js';
 
 export type LineEnding = 'none' | 'lf' | 'cr' | 'crlf';
 export const LINE_ENDINGS: Record<LineEnding, string> = { none: '', lf: '\n', cr: '\r', crlf: '\r\n' };
@@ -53,15 +54,9 @@ export function parseHexBytes(text: string): Uint8Array {
   return Uint8Array.from(compact.match(/../g)!.map((b) => Number.parseInt(b, 16)));
 }
 
-/** One entry as a line of text (control characters shown as ␍ ␊ or \xNN) or of hex, optionally timestamped. */
+/** One entry as a line of text or hex, optionally timestamped (common/console-line.ts). */
 export function renderEntry(e: ConsoleEntry, opts: RenderOptions = {}): string {
-  const body = opts.hex
-    ? [...e.bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ')
-    : [...new TextDecoder().decode(e.bytes)]
-        .map((c) => (c === '\n' ? '␊' : c === '\r' ? '␍' : c < ' ' || c === '\x7f' ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : c))
-        .join('');
-  const mark = e.dir === 'rx' ? '<' : '>';
-  return opts.timestamps ? `${new Date(e.at).toISOString().slice(11, 23)} ${mark} ${body}` : `${mark} ${body}`;
+  return consoleLine(e, opts);
 }
 
 export class SerialConsole {
