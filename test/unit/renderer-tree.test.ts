@@ -113,3 +113,21 @@ describe('TopicTree: building and folding', () => {
     expect(tree.childNames('demo').map((n) => n.path)).toEqual(['demo/a']);
   });
 });
+
+describe('TopicTree: the retained-only view', () => {
+  it('shows only topics holding a retained message and the levels above them, and follows a clear', () => {
+    const tree = new TopicTree();
+    tree.apply(stat('home/door', 1, { retained: true }));
+    tree.apply(stat('home/light', 4));
+    tree.apply(stat('garden/soil', 2));
+    tree.apply(stat('garden/gate/lock', 1, { retained: true }));
+    tree.setRetainedOnly(true);
+    expect(names(tree.flatten())).toEqual(['garden', 'garden/gate', 'garden/gate/lock', 'home', 'home/door']);
+    expect(tree.matches).toBe(2);
+    tree.apply(stat('home/door', 2, { retained: false })); // an empty retained payload cleared it
+    expect(tree.structureChanged).toBe(true);
+    expect(names(tree.flatten())).toEqual(['garden', 'garden/gate', 'garden/gate/lock']);
+    tree.setRetainedOnly(false);
+    expect(names(tree.flatten())).toContain('home/light');
+  });
+});

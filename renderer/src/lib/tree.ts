@@ -59,6 +59,15 @@ export class TopicTree {
     return this.terms.length > 0;
   }
 
+  /** only topics the broker holds a retained message for (and their levels): the retained-only view */
+  private retainedOnly = false;
+
+  setRetainedOnly(on: boolean): void {
+    if (on === this.retainedOnly) return;
+    this.retainedOnly = on;
+    this.structureChanged = true;
+  }
+
   /** The node of a topic, creating the levels on the way. */
   ensure(topic: string): TreeNode {
     const known = this.byPath.get(topic);
@@ -88,6 +97,7 @@ export class TopicTree {
     const dCount = stat.count - (old?.count ?? 0);
     const dRate = stat.rate - (old?.rate ?? 0);
     target.stat = stat;
+    if (this.retainedOnly && Boolean(old?.retained) !== Boolean(stat.retained)) this.structureChanged = true;
     for (let n: TreeNode | null = target; n; n = n.parent) {
       n.total += dCount;
       n.rate += dRate;
@@ -99,6 +109,12 @@ export class TopicTree {
 
   /** Depth-first over expanded nodes (or over what the search matches): the rows a virtual list shows. */
   flatten(): TreeNode[] {
+    if (this.retainedOnly) {
+      const rows = retainedRows(this.root);
+      this.matches = rows.filter((r) => r.stat?.retained).length;
+      this.structureChanged = false;
+      return rows;
+    }
     if (this.terms.length) {
       const found = filterRows(this.root, this.terms);
       this.matches = found.matches;
@@ -122,6 +138,24 @@ export class TopicTree {
     const at = path ? this.byPath.get(path) : this.root;
     return at ? sorted(at) : [];
   }
+}
+
+/** Retained topics and the levels above them, depth-first in tree order, every level on the way open. */
+function retainedRows(root: TreeNode): TreeNode[] {
+  const rows: TreeNode[] = [];
+  const walk = (n: TreeNode): boolean => {
+    let any = false;
+    for (const child of sorted(n)) {
+      const at = rows.length;
+      rows.push(child);
+      const below = child.children.size ? walk(child) : false;
+      if (below || child.stat?.retained) any = true;
+      else rows.length = at; // neither it nor anything below it is retained
+    }
+    return any;
+  };
+  walk(root);
+  return rows;
 }
 
 function sorted(n: TreeNode): TreeNode[] {
