@@ -22,6 +22,8 @@ import { runOutbox } from './scenarios/outbox.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+/** --props: the core's flood is MQTT 5 with a user property and a content type on every message (stored with it) */
+const props = args.includes('--props');
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const profileArg = args.find((a) => a === '--profile' || a.startsWith('--profile='));
 const profileDir = profileArg ? (profileArg.includes('=') ? path.resolve(profileArg.split('=')[1]) : fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-bench-prof-'))) : null;
@@ -71,7 +73,7 @@ async function main() {
       log(`ingest + sandbox: ${settings.rounds} round(s) of ${settings.seconds} s floods (QoS 0, 100 B, 1,000 topics)`);
       sandbox = startChild(path.join(benchDir, 'children', 'sandbox-broker.mjs'), {}, { maxMs: 600_000 });
       const ready = await sandbox.waitFor((m) => m.type === 'ready', 30_000, 'ready');
-      const r = await runIngest({ broker, sandbox: { url: ready.mqtt, token: ready.token }, ...settings, profileDir, log });
+      const r = await runIngest({ broker, sandbox: { url: ready.mqtt, token: ready.token }, ...settings, profileDir, log, props });
       Object.assign(figures, {
         ingest_msgs_per_s: round(r.core),
         raw_msgs_per_s: round(r.raw),

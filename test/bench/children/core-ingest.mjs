@@ -47,6 +47,7 @@ const profile = await core.call('profiles.save', {
   name: 'bench',
   kind: 'mqtt',
   url: cfg.url,
+  ...(cfg.props ? { protocolVersion: 5 } : {}),
   subscriptions: [cfg.filter ?? '#'],
   autoConnect: false,
   secretMode: 'ask',

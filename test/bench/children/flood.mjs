@@ -45,7 +45,8 @@ function bigPayload(size) {
 const client = mqtt.connect(cfg.url, {
   clientId: `apiary-bench-flood-${process.pid}`,
   ...(cfg.username ? { username: cfg.username, password: cfg.password ?? '' } : {}),
-  protocolVersion: 4,
+  // props: MQTT 5, every PUBLISH with a user property and a content type (the store keeps them: the props column)
+  protocolVersion: cfg.props ? 5 : 4,
   reconnectPeriod: 0,
   connectTimeout: 10_000,
 });
@@ -57,8 +58,16 @@ client.on('error', (err) => {
 const publish = (topic, body) => new Promise((resolve) => client.publish(topic, body, { qos: 0 }, () => resolve()));
 
 /** One MQTT 3.1.1 PUBLISH, QoS 0 (no packet id): fixed header, remaining length, topic, payload. */
+/** MQTT 5 PUBLISH properties: a user property (0x26) and a content type (0x03), behind their length (< 128). */
+const PROPS = (() => {
+  const str = (s) => [Buffer.from([s.length >> 8, s.length & 0xff]), Buffer.from(s)];
+  const body = Buffer.concat([Buffer.from([0x26]), ...str('site'), ...str('bench'), Buffer.from([0x03]), ...str('application/json')]);
+  return Buffer.concat([Buffer.from([body.length]), body]);
+})();
+
 function encodePublish(topic, body) {
   const t = Buffer.from(topic);
+  if (cfg.props) body = Buffer.concat([PROPS, body]);
   const remaining = 2 + t.length + body.length;
   const len = [];
   let x = remaining;

@@ -13,7 +13,7 @@ import { median, windowRate } from '../lib/stats.mjs';
 
 const child = (name) => path.join(benchDir, 'children', name);
 
-async function measure({ mode, broker, sandbox, seconds, warmupMs, profile }) {
+async function measure({ mode, broker, sandbox, seconds, warmupMs, profile, props }) {
   const viaSandbox = mode === 'sandbox';
   const url = viaSandbox ? sandbox.url : broker.url;
   const auth = viaSandbox ? { username: sandbox.token } : {};
@@ -21,11 +21,11 @@ async function measure({ mode, broker, sandbox, seconds, warmupMs, profile }) {
   const dataDir = mode === 'core' ? fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-bench-core-')) : null;
   const subscriber =
     mode === 'core'
-      ? startChild(child('core-ingest.mjs'), { url, filter: '#', dataDir }, { maxMs: (seconds + 60) * 1000, nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] })
+      ? startChild(child('core-ingest.mjs'), { url, filter: '#', dataDir, props }, { maxMs: (seconds + 60) * 1000, nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] })
       : startChild(child('counter.mjs'), { url, filter: viaSandbox ? 'demo/#' : '#', ...auth }, { maxMs: (seconds + 60) * 1000 });
   try {
     await subscriber.waitFor((m) => m.type === 'ready', 30_000, 'ready');
-    const flood = startChild(child('flood.mjs'), { url, ...auth, topics: 1000, prefix: 'demo', layout: 'flat', size: 100, rate: 0, count: 20_000_000, seconds }, { maxMs: (seconds + 40) * 1000 });
+    const flood = startChild(child('flood.mjs'), { url, ...auth, props: props && mode === 'core', topics: 1000, prefix: 'demo', layout: 'flat', size: 100, rate: 0, count: 20_000_000, seconds }, { maxMs: (seconds + 40) * 1000 });
     await flood.waitFor((m) => m.type === 'ready', 15_000, 'ready');
     flood.send({ go: true });
     const started = await flood.waitFor((m) => m.type === 'started', 5000, 'start');
@@ -40,14 +40,14 @@ async function measure({ mode, broker, sandbox, seconds, warmupMs, profile }) {
   }
 }
 
-export async function runIngest({ broker, sandbox, rounds, seconds, warmupMs, profileDir, log }) {
+export async function runIngest({ broker, sandbox, rounds, seconds, warmupMs, profileDir, log, props = false }) {
   const modes = ['raw', 'core', 'sandbox'];
   const runs = [];
   for (let round = 0; round < rounds; round++) {
     const order = modes.map((_, i) => modes[(i + round) % modes.length]);
     const got = {};
     for (const mode of order) {
-      const r = await measure({ mode, broker, sandbox, seconds, warmupMs, profile: profileDir && mode === 'core' && round === 0 ? profileDir : null });
+      const r = await measure({ mode, broker, sandbox, seconds, warmupMs, props, profile: profileDir && mode === 'core' && round === 0 ? profileDir : null });
       got[mode] = r;
       log(`  ingest round ${round + 1}/${rounds} ${mode.padEnd(7)} ${Math.round(r.rate).toLocaleString('en-US')} msg/s (offered ${Math.round(r.offered).toLocaleString('en-US')}/s, ${r.cpuUsPerMsg.toFixed(1)} µs CPU/msg)`);
     }
