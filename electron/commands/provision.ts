@@ -36,7 +36,7 @@ export interface ProvisionDeps {
 }
 
 const USAGE =
-  'usage: apiary provision --port PATH (--wifi-ssid S (--wifi-password P | --wifi-password-stdin) | --keep-wifi) ' +
+  'usage: apiary provision --port PATH (--wifi-ssid S (--wifi-password P | --wifi-password-stdin) [--keep-mqtt] | --keep-wifi) ' +
   '(--profile NAME | --broker URL --token T) --channel C --resource R [--wait-first-message SECONDS] [--json]';
 
 const HELP = `${USAGE}
@@ -48,6 +48,9 @@ MQTT extension; Tasmota: console commands), then wait for its first message on C
   --wifi-ssid S               the Wi-Fi network the board joins
   --wifi-password P           its password (visible in the process list: prefer the next option)
   --wifi-password-stdin       read the Wi-Fi password from the first line of stdin
+  --keep-mqtt                 Wi-Fi only: the board joins the new network and keeps the MQTT settings it has;
+                              the broker, channel and resource say where to watch for its first message
+                              (an Apiary board with no MQTT settings is refused, code no-mqtt)
   --keep-wifi                 MQTT settings only, no Wi-Fi flags: for a board that is already on Wi-Fi
                               (Improv state "provisioned") and needs a new channel token, e.g. after
                               \`apiary token regenerate\`; a board without Wi-Fi is refused (step handshake,
@@ -70,6 +73,8 @@ interface Parsed {
   port: string;
   /** null: --keep-wifi (MQTT settings only) */
   ssid: string | null;
+  /** --keep-mqtt: Wi-Fi only */
+  keepMqtt: boolean;
   password: string | null; // null: read from stdin (or --keep-wifi)
   profile?: string;
   broker?: string;
@@ -92,6 +97,7 @@ function parse(argv: string[]): Parsed {
         'wifi-password': { type: 'string' },
         'wifi-password-stdin': { type: 'boolean', default: false },
         'keep-wifi': { type: 'boolean', default: false },
+        'keep-mqtt': { type: 'boolean', default: false },
         profile: { type: 'string' },
         broker: { type: 'string' },
         token: { type: 'string' },
@@ -120,6 +126,8 @@ function parse(argv: string[]): Parsed {
   } else if (values['wifi-ssid'] === undefined) {
     throw new UsageError('--wifi-ssid is required (or --keep-wifi for a board already on Wi-Fi)');
   }
+  const keepMqtt = values['keep-mqtt'] ?? false;
+  if (keepWifi && keepMqtt) throw new UsageError('--keep-wifi and --keep-mqtt together leave nothing to send');
   const ssid = keepWifi ? null : need('wifi-ssid');
   if (!keepWifi && hasPw === values['wifi-password-stdin']) {
     throw new UsageError('give exactly one of --wifi-password P or --wifi-password-stdin');
@@ -130,6 +138,7 @@ function parse(argv: string[]): Parsed {
   const parsed: Parsed = {
     port,
     ssid,
+    keepMqtt,
     password: hasPw ? values['wifi-password']! : null,
     channel: need('channel'),
     resource: need('resource'),
@@ -249,6 +258,7 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
       portPath: args.port,
       serial: { owner: 'apiary provision' },
       wifi: args.ssid === null ? 'keep' : { ssid: args.ssid, password },
+      ...(args.keepMqtt ? { mqtt: 'keep' as const } : {}),
       broker: deviceBroker,
       channel: args.channel,
       resource: args.resource,

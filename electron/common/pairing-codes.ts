@@ -19,6 +19,7 @@ export const PAIRING_ERROR_CODES = [
   'bad-input', // our caller's input cannot be sent (too long, forbidden characters)
   'no-wifi', // an MQTT-only re-provision of a board that is not on Wi-Fi (Improv state is not "provisioned")
   'no-extension', // the firmware lacks the Apiary MQTT extension (0x80/0x81): it never gets the credentials
+  'no-mqtt', // a Wi-Fi-only re-provision of an Apiary board that has no MQTT settings to keep
   'closed', // the client was closed while a call was waiting
   'broker', // the host side cannot subscribe to watch for the first message
   'first-message-timeout', // the device never published
@@ -43,6 +44,7 @@ const WORDS: Record<PairingErrorCode, string> = {
   'bad-input': 'Settings cannot be sent',
   'no-wifi': 'Board has no Wi-Fi',
   'no-extension': 'No Apiary extension',
+  'no-mqtt': 'Board has no MQTT settings',
   closed: 'Pairing cancelled',
   broker: 'Cannot watch the broker',
   'first-message-timeout': 'No first message',

@@ -3,12 +3,12 @@
  * when it is there, else Mosquitto), the real serialport binding. Each test gets its own pty pair.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { SerialPort } from 'serialport';
 import { resolveProfileForDevice } from '../../electron/commands/profile-resolver.js';
 import { runProvisionCommand, type ProvisionDeps } from '../../electron/commands/provision.js';
 import { ProfileStore } from '../../electron/core/profiles/profile-store.js';
@@ -297,25 +297,17 @@ describe('apiary provision against the simulator', () => {
 
   it('a busy port says another program holds it', async () => {
     const { pair } = await device();
-    // another program: a process of its own holding the port (serialport locks it)
-    const holder = spawn(
-      process.execPath,
-      ['-e', `const { SerialPort } = require('serialport'); const p = new SerialPort({ path: ${JSON.stringify(pair.a)}, baudRate: 115200 }); p.on('open', () => console.log('held'));`],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    // another program: a serialport handle Apiary did not open (serialport's lock refuses the next opener)
+    const holder = new SerialPort({ path: pair.a, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((resolve, reject) => holder.open((e) => (e ? reject(e) : resolve())));
     try {
-      await new Promise<void>((resolve, reject) => {
-        holder.stdout!.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
-        holder.once('exit', () => reject(new Error('the holder exited')));
-      });
       const run = await provision(pair.a, ['--wifi-password', 'x']);
       expect(run.result).toMatchObject({ ok: false, step: 'open', code: 'port-busy' });
       expect(run.result.error).toBe(
         `${pair.a} is open in another program (a serial monitor, screen, another Apiary?): close it and try again`,
       );
     } finally {
-      holder.kill('SIGKILL');
-      await new Promise((r) => (holder.exitCode !== null || holder.signalCode !== null ? r(null) : holder.once('exit', r)));
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
     }
   });
 
@@ -344,6 +336,37 @@ describe('apiary provision against the simulator', () => {
       await again.close();
     }
     expect(openPortPaths()).toEqual([]);
+  });
+});
+
+describe('apiary provision --keep-mqtt: Wi-Fi only', () => {
+  const mqttSends = (sim: Sim) => (sim.output().match(/device-sim: rpc 0x80/g) ?? []).length;
+
+  it('the board joins the network again and keeps its MQTT settings (never sent 0x80 again), then publishes', async () => {
+    const { pair, sim } = await device(['--name', 'Bee 10', '--publish-ms', '300']);
+    expect((await provision(pair.a, ['--wifi-password', 'x'])).result).toMatchObject({ ok: true });
+    const sends = mqttSends(sim);
+    expect(sends).toBe(1);
+
+    const run = await provision(pair.a, ['--wifi-password', 'new-pw', '--keep-mqtt']);
+    expect(run.result).toMatchObject({
+      ok: true,
+      clientId: null,
+      firstMessage: { topic: `${broker.channel}/${broker.resource}` },
+      deviceUrl: 'http://192.168.4.23/',
+    });
+    expect(mqttSends(sim)).toBe(sends);
+    expect(run.stderr).toContain('Wi-Fi only: the board keeps its MQTT settings');
+    expect(run.stderr).toContain('device page: http://192.168.4.23/');
+  });
+
+  it('an Apiary board with no MQTT settings is refused before its Wi-Fi is touched', async () => {
+    const { pair, sim } = await device(['--name', 'Bee 11']);
+    const run = await provision(pair.a, ['--wifi-password', 'x', '--keep-mqtt']);
+    expect(run.result).toMatchObject({ ok: false, step: 'handshake', code: 'no-mqtt' });
+    expect(run.result.error).toBe('Bee 11 has no MQTT settings to keep: it needs the full pairing (Wi-Fi and MQTT), not Wi-Fi only');
+    expect(sim.output()).not.toContain('device-sim: rpc 0x01');
+    expect(run.code).toBe(1);
   });
 });
 

@@ -29,6 +29,11 @@ export interface ProvisionOptions {
   wifi: { ssid: string; password: string } | 'keep';
   /** ask the device for the networks it sees (reported in progress and in the result; not with wifi 'keep') */
   scan?: boolean;
+  /**
+   * 'keep': Wi-Fi alone — the board keeps the MQTT settings it has (a new network, same broker); the broker,
+   * channel and resource are then only where to watch for its first message. Default 'send'.
+   */
+  mqtt?: 'send' | 'keep';
   broker: DeviceBroker;
   channel: string;
   resource: string;
@@ -105,6 +110,17 @@ export type ProvisionResult =
       deviceLog?: string[];
     };
 
+/** Wi-Fi alone: an Apiary board must have MQTT settings to keep (0x81); others keep what their own UI set. */
+async function requireMqttKept(board: Board): Promise<void> {
+  if (!board.apiary) return;
+  const stored = await board.client.getMqtt();
+  if (stored.state !== 'unset') return;
+  throw new PairingError(
+    'no-mqtt',
+    `${board.device.name} has no MQTT settings to keep: it needs the full pairing (Wi-Fi and MQTT), not Wi-Fi only`,
+  );
+}
+
 function redact(line: string, secrets: string[]): string {
   let out = line;
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('****');
@@ -146,6 +162,9 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
       requireWifiKept((await board.client.identify()).state, board.device.name);
     }
     const { client, device } = board;
+    const keepMqtt = opts.mqtt === 'keep';
+    if (keepMqtt && !wifiToJoin) throw new PairingError('bad-input', 'keeping both the Wi-Fi and the MQTT settings leaves nothing to send');
+    if (keepMqtt) await requireMqttKept(board);
     if (!wifiToJoin) requireMqttOverSerial(board, false);
 
     let networks: WifiNetwork[] | undefined;
@@ -164,7 +183,7 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
       deviceUrl = (await client.sendWifi(wifiToJoin.ssid, wifiToJoin.password)).redirectUrl;
       progress('done', deviceUrl ? `joined, device at ${deviceUrl}` : 'joined');
       step = 'mqtt';
-      requireMqttOverSerial(board, true);
+      if (!keepMqtt) requireMqttOverSerial(board, true);
     }
 
     // Subscribe before the device gets its MQTT settings, so its first publish cannot slip by; the
@@ -181,7 +200,11 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
     step = 'mqtt';
     const topic = `${opts.channel}/${opts.resource}`;
     let clientId: string | null;
-    if (board.tasmota) {
+    if (keepMqtt) {
+      progress('start', 'Wi-Fi only: the board keeps its MQTT settings');
+      clientId = null;
+      progress('done', 'kept');
+    } else if (board.tasmota) {
       const tasmota = tasmotaSettings(broker, opts.broker, opts.channel, opts.resource);
       progress('start', tasmota.detail);
       await client.sendConsoleLine(tasmota.line);
