@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { decode as cborDecode, encode as cborEncode } from 'cbor-x';
-import type { CodecRule, EventPayloads, FiredAlert, MessageDTO, ProfileDTO, SeriesResult } from '../../electron/api.js';
+import type {
+  CodecRule,
+  EventPayloads,
+  FiredAlert,
+  FullMessageDTO,
+  MessageDTO,
+  ProfileDTO,
+  SeriesResult,
+} from '../../electron/api.js';
 import { startTestCore, waitFor, type TestCore } from '../tools/core-fixture.js';
 import { startMosquitto, type Mosquitto } from '../tools/mosquitto.js';
 
@@ -78,10 +86,9 @@ describe('a codec per topic filter', () => {
     await outside.publishAsync('lab/cbor/t1', Buffer.from(cborEncode({ v: 31.5, unit: 'C' })), { qos: 1 });
     await outside.publishAsync('lab/plain', Buffer.from(cborEncode({ v: 99 })), { qos: 1 }); // no codec: binary
 
-    const live = await waitFor(
-      () => batches.filter((m) => m.topic === 'lab/cbor/t1').length === 2 && batches.filter((m) => m.topic === 'lab/cbor/t1'),
-      'two CBOR messages',
-    );
+    const cbor = () => batches.filter((m) => m.topic === 'lab/cbor/t1');
+    await waitFor(() => cbor().length === 2, 'two CBOR messages');
+    const live = cbor();
     expect(live.map((m) => [m.kind, m.codec, m.preview])).toEqual([
       ['json', 'cbor', '{"v":24.96,"unit":"C"}'],
       ['json', 'cbor', '{"v":31.5,"unit":"C"}'],
@@ -92,6 +99,19 @@ describe('a codec per topic filter', () => {
     const alert = await waitFor(() => fired.find((a) => a.topic === 'lab/cbor/t1'), 'the alert on v > 30');
     expect(alert.body).toContain('31.5');
     expect(fired.filter((a) => a.topic === 'lab/cbor/t1')).toHaveLength(1); // 24.96 did not fire
+
+    // read back from the store (the log after a restart, the topic history, the detail): decoded the same way
+    const stored = await call<MessageDTO[]>('messages.history', { profileId: profile.id, topic: 'lab/cbor/t1' });
+    expect(stored.map((m) => [m.kind, m.codec, m.preview])).toEqual([
+      ['json', 'cbor', '{"v":31.5,"unit":"C"}'],
+      ['json', 'cbor', '{"v":24.96,"unit":"C"}'],
+    ]);
+    const full = await call<FullMessageDTO>('messages.get', { id: stored[0]!.id });
+    expect(JSON.parse(full.payload)).toEqual({ v: 31.5, unit: 'C' });
+    const tested = await call<{ hits: unknown[] }>('alerts.testRule', {
+      rule: { name: 'hot', topicFilter: 'lab/cbor/#', condition: { kind: 'compare', path: 'v', op: '>', value: 30 } },
+    });
+    expect(tested.hits).toHaveLength(1);
 
     const series = await call<SeriesResult>('messages.series', { profileId: profile.id, topic: 'lab/cbor/t1', since: 0 });
     expect(series.path).toBe('v');

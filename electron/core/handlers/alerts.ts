@@ -22,7 +22,7 @@ function asInvalid(err: unknown): never {
   throw err;
 }
 
-export function alertHandlers(s: Pick<CoreServices, 'alerts' | 'log' | 'writer' | 'platform'>): HandlerGroup<Methods> {
+export function alertHandlers(s: Pick<CoreServices, 'alerts' | 'log' | 'writer' | 'platform' | 'codecs'>): HandlerGroup<Methods> {
   return {
     'alerts.rules': async () => s.alerts.store.listRules(),
     'alerts.saveRule': async ({ rule }) => {
@@ -44,7 +44,7 @@ export function alertHandlers(s: Pick<CoreServices, 'alerts' | 'log' | 'writer' 
       await s.writer.settled();
       const recent = s.log
         .query({ limit: Math.min(TEST_SAMPLE, MAX_TEST_MESSAGES), ...(parsed.profileId ? { profileId: parsed.profileId } : {}) })
-        .map((row) => alertMessageFromDTO(toMessageDTO(row, 64 * 1024)));
+        .map((row) => alertMessageFromDTO(toMessageDTO(row, 64 * 1024, s.codecs.forTopic(row.topic))));
       return { tested: recent.length, hits: testRule(parsed, recent) };
     },
     'alerts.history': async ({ limit }) => s.alerts.store.history({ limit }),

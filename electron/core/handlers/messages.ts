@@ -17,7 +17,7 @@ type Methods =
   | 'messages.stats'
   | 'messages.export';
 
-type Deps = Pick<CoreServices, 'profiles' | 'sessions' | 'composer' | 'log' | 'writer' | 'ingest' | 'topics' | 'bus' | 'platform'>;
+type Deps = Pick<CoreServices, 'profiles' | 'sessions' | 'composer' | 'log' | 'writer' | 'ingest' | 'topics' | 'bus' | 'platform' | 'codecs'>;
 
 /** Publishing (with its history), and the message log: query, one message, a topic's history, stats, export. */
 export function messageHandlers(s: Deps): HandlerGroup<Methods> {
@@ -45,7 +45,7 @@ export function messageHandlers(s: Deps): HandlerGroup<Methods> {
     'messages.query': async (query) => {
       try {
         await s.writer.settled(); // read what the UI was already shown
-        return s.log.query(query).map((row) => toMessageDTO(row, PREVIEW_BYTES));
+        return s.log.query(query).map((row) => toMessageDTO(row, PREVIEW_BYTES, s.codecs.forTopic(row.topic)));
       } catch (err) {
         if (err instanceof InvalidQueryError) throw new ApiError('invalid_params', err.message);
         throw err;
@@ -55,11 +55,12 @@ export function messageHandlers(s: Deps): HandlerGroup<Methods> {
       await s.writer.settled();
       const row = s.log.get(id);
       if (!row) throw new ApiError('not_found', `message ${id} is no longer in the store (retention budget)`);
-      return toFullMessageDTO(row);
+      return toFullMessageDTO(row, s.codecs.forTopic(row.topic));
     },
     'messages.history': async ({ profileId, topic, limit }) => {
       await s.writer.settled(); // read what the UI was already shown
-      return s.log.topicHistory(profileId, topic, limit).map((row) => toMessageDTO(row, PREVIEW_BYTES));
+      const codec = s.codecs.forTopic(topic);
+      return s.log.topicHistory(profileId, topic, limit).map((row) => toMessageDTO(row, PREVIEW_BYTES, codec));
     },
 
     'messages.stats': async () => {

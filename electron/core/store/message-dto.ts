@@ -1,15 +1,22 @@
 import type { FullMessageDTO, MessageDTO } from '../../api.js';
 import { readEnvelope, type Envelope } from '../../common/beebotte-envelope.js';
 import { decodePayload, PREVIEW_BYTES } from '../ingest/decode.js';
+import type { PayloadCodec } from '../codecs/index.js';
 import type { StoredMessage } from './message-log.js';
 
-/** A stored message as the UI lists it: a bounded preview, never the whole payload. */
-export function toMessageDTO(row: StoredMessage, previewBytes: number = PREVIEW_BYTES): MessageDTO {
-  const decoded = decodePayload(row.payload);
+/**
+ * A stored message as the UI lists it: a bounded preview, never the whole payload. `codec`: the one chosen for its
+ * topic now (CodecTable.forTopic): the stored bytes are shown decoded, as on arrival.
+ */
+export function toMessageDTO(row: StoredMessage, previewBytes: number = PREVIEW_BYTES, codec?: PayloadCodec | null): MessageDTO {
+  const decoded = decodePayload(row.payload, codec);
   let preview: string;
   let clipped: boolean;
-  // the stored kind was decided at ingest on the whole payload; the preview follows it
-  if (row.kind === 'binary' || decoded.kind === 'binary') {
+  if (decoded.shownKind) {
+    preview = decoded.preview.length > previewBytes ? decoded.preview.slice(0, previewBytes) : decoded.preview;
+    clipped = decoded.clipped || decoded.preview.length > previewBytes;
+  } else if (row.kind === 'binary' || decoded.kind === 'binary') {
+    // the stored kind was decided at ingest on the whole payload; the preview follows it
     preview =
       row.kind === 'binary'
         ? row.payload.subarray(0, previewBytes).toString('base64')
@@ -27,19 +34,32 @@ export function toMessageDTO(row: StoredMessage, previewBytes: number = PREVIEW_
     qos: row.qos,
     retain: row.retain,
     size: row.size,
-    kind: row.kind,
+    kind: decoded.shownKind ?? row.kind,
     preview,
     clipped: clipped || row.overCap,
   };
-  if (row.kind === 'json' && decoded.envelope) dto.envelope = decoded.envelope;
+  if ((row.kind === 'json' || decoded.shownKind === 'json') && decoded.envelope) dto.envelope = decoded.envelope;
+  if (decoded.codec) dto.codec = decoded.codec;
+  if (decoded.codecError) dto.codecError = decoded.codecError;
   if (row.own) dto.own = true;
   if (row.props) dto.props = row.props;
   return dto;
 }
 
 /** A stored message opened in full: the whole stored payload, and whether it was cut at the cap. */
-export function toFullMessageDTO(row: StoredMessage): FullMessageDTO {
-  return { ...toMessageDTO(row), payload: payloadText(row), overCap: row.overCap };
+export function toFullMessageDTO(row: StoredMessage, codec?: PayloadCodec | null): FullMessageDTO {
+  const dto = toMessageDTO(row, PREVIEW_BYTES, codec);
+  return { ...dto, payload: dto.codec && !dto.codecError ? decodedText(row, codec!) : payloadText(row), overCap: row.overCap };
+}
+
+/** The whole decoded form of a payload a codec reads (the detail's JSON/Text views). */
+function decodedText(row: StoredMessage, codec: PayloadCodec): string {
+  try {
+    const value = codec.decode(row.payload);
+    return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
+  } catch {
+    return payloadText(row);
+  }
 }
 
 /** The payload as text: UTF-8 for json/text, base64 for binary. */

@@ -90,9 +90,9 @@ export function decodedValue(m: MessageDTO): unknown {
   return m.kind === 'text' && !m.clipped ? m.preview.trim() : null;
 }
 
-/** A number for charts: at `path` of the decoded payload, or (no path) the payload's first numeric field. */
-export function numberOf(m: MessageDTO, path?: string | null): number | null {
+/** A number for charts: Beebotte data, a bare number, or else the payload's first numeric field ({"v": 24.96}). */
+export function numberOf(m: MessageDTO): number | null {
   const value = decodedValue(m);
-  const at = path ?? defaultNumericPath(value);
+  const at = defaultNumericPath(value);
   return at === null ? null : numberAt(value, at);
 }
