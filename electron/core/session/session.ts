@@ -398,6 +398,14 @@ export class Session extends EventEmitter<SessionEvents> {
     client.on('packetreceive', (packet) => {
       if (this.client === client && !this.answeredAt && ANSWERS.has(packet.cmd)) this.answeredAt = this.clock.now();
     });
+    client.on('disconnect', (packet) => {
+      // MQTT 5: the broker says why it ends the connection (session taken over, administrative action…)
+      if (this.client !== client) return;
+      const code = packet.reasonCode ?? 0;
+      const why = packet.properties?.reasonString ? ` — ${packet.properties.reasonString}` : '';
+      this.error = `${this.config.displayHost} ended the connection: ${reasonText(code)}${why}`;
+      this.emit('state', this.state);
+    });
     client.on('error', (err) => {
       if (this.client !== client) return;
       if (isAuthFailure(err)) refused = describeConnectError(err, this.config.displayHost, this.config.credentialHint);
