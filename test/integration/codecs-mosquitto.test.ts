@@ -3,6 +3,7 @@
  * by another client arrives decoded in the live batch and the log, an alert rule on a decoded field fires, the
  * chart series reads the field from the store, and the desk's CBOR publish reaches a subscriber as CBOR.
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { decode as cborDecode, encode as cborEncode } from 'cbor-x';
@@ -117,6 +118,28 @@ describe('a codec per topic filter', () => {
     expect(series.path).toBe('v');
     expect(series.points.map((p) => p[1])).toEqual([24.96, 31.5]);
     expect(series.fields).toEqual(['v']);
+  });
+
+  it('exports the decoded form next to the bytes', async () => {
+    const progress: EventPayloads['export.progress'][] = [];
+    const off = t.core.bus.subscribe(
+      (event, data) => event === 'export.progress' && progress.push(data as EventPayloads['export.progress']),
+    );
+    const { exportId } = await call<{ exportId: string }>('messages.export', {
+      query: { topicFilter: 'lab/cbor/#' },
+      format: 'ndjson',
+    });
+    const done = await waitFor(() => progress.find((p) => p.exportId === exportId && p.finished), 'the export');
+    off();
+    const records = fs
+      .readFileSync(done.finished!.file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; decoded?: unknown });
+    expect(records.map((r) => [r.kind, r.decoded])).toEqual([
+      ['binary', { v: 24.96, unit: 'C' }],
+      ['binary', { v: 31.5, unit: 'C' }],
+    ]);
   });
 
   it('publishes CBOR that another client decodes, and refuses bad hex with what to fix', async () => {

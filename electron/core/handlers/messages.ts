@@ -89,6 +89,7 @@ export function messageHandlers(s: Deps): HandlerGroup<Methods> {
         format,
         file,
         onProgress: (done, total) => s.bus.emit('export.progress', { exportId, done, total }),
+        codecFor: (topic) => s.codecs.forTopic(topic),
       }).then(
         (result) =>
           s.bus.emit('export.progress', {

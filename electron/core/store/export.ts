@@ -3,6 +3,7 @@ import { csvRecord } from './csv.js';
 import type { LogQuery } from './log-query.js';
 import { fullEnvelope, payloadText } from './message-dto.js';
 import type { MessageLog, StoredMessage } from './message-log.js';
+import type { PayloadCodec } from '../codecs/index.js';
 
 export type ExportFormat = 'csv' | 'json' | 'ndjson';
 
@@ -11,6 +12,8 @@ export interface ExportOptions {
   file: string;
   /** called with (rows written, rows matching) at the start, at most every ~100 ms, and at the end */
   onProgress?: (done: number, total: number) => void;
+  /** the codec of a topic (codecs/): its decoded form goes in `decoded` (CBOR, Protobuf… as JSON) */
+  codecFor?: (topic: string) => PayloadCodec | null;
 }
 
 export interface ExportResult {
@@ -32,6 +35,7 @@ export const CSV_COLUMNS = [
   'data',
   'over_cap',
   'properties',
+  'decoded',
 ] as const;
 
 /** Rows and bytes read from the store per step: memory stays bounded whatever the log holds. */
@@ -74,7 +78,7 @@ export async function exportMessages(log: MessageLog, query: LogQuery, opts: Exp
       if (rows.length === 0) break;
       let chunk = '';
       for (const row of rows) {
-        chunk += encode(format, row, count === 0);
+        chunk += encode(format, row, count === 0, opts.codecFor);
         count++;
       }
       cursor = rows[rows.length - 1]!.id;
@@ -111,8 +115,9 @@ function footer(format: ExportFormat, count: number): string {
   return '';
 }
 
-function encode(format: ExportFormat, row: StoredMessage, first: boolean): string {
+function encode(format: ExportFormat, row: StoredMessage, first: boolean, codecFor?: ExportOptions['codecFor']): string {
   const envelope = fullEnvelope(row);
+  const decoded = decodedForExport(row, codecFor?.(row.topic));
   if (format === 'csv') {
     return csvRecord([
       row.id,
@@ -127,6 +132,7 @@ function encode(format: ExportFormat, row: StoredMessage, first: boolean): strin
       envelope ? JSON.stringify(envelope.data) : '',
       row.overCap,
       row.props ? JSON.stringify(row.props) : '',
+      decoded === undefined ? '' : JSON.stringify(decoded),
     ]);
   }
   const record: Record<string, unknown> = {
@@ -143,9 +149,20 @@ function encode(format: ExportFormat, row: StoredMessage, first: boolean): strin
   };
   if (envelope) record.data = envelope.data;
   if (row.props) record.properties = row.props;
+  if (decoded !== undefined) record.decoded = decoded;
   const json = JSON.stringify(record);
   if (format === 'ndjson') return `${json}\n`;
   return `${first ? '\n' : ',\n'}${json}`;
+}
+
+/** The whole payload decoded by its topic's codec, or undefined (no codec, cut at the store's cap, not decodable). */
+function decodedForExport(row: StoredMessage, codec: PayloadCodec | null | undefined): unknown {
+  if (!codec || row.overCap) return undefined;
+  try {
+    return codec.decode(row.payload);
+  } catch {
+    return undefined;
+  }
 }
 
 function isoTime(ms: number): string {
