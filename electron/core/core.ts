@@ -22,6 +22,7 @@ import { TopicStats } from './explorer/topic-stats.js';
 import { CodecTable } from './codecs/index.js';
 import { AlertService } from './alerts/service.js';
 import { ComposerStore } from './composer/templates.js';
+import { ConsoleSessions } from './devices/console-sessions.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { FirstMessageWaiters } from './devices/session-first-message.js';
 import { PairingManager } from './devices/pairing-manager.js';
@@ -72,6 +73,8 @@ export interface CoreServices {
   composer: ComposerStore;
   devices: DeviceRegistry;
   pairing: PairingManager;
+  /** serial consoles open in the desk (closed with the core) */
+  consoles: ConsoleSessions;
   /** the built-in sandbox profile's token was regenerated: the demo sensor follows */
   onDemoTokenChanged?: (token: string) => void;
 }
@@ -152,6 +155,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       if (devices.seen(m.profileId, m.topic, m.receivedAt)) bus.emit('devices.changed', devices.list());
     },
   });
+  const consoles = new ConsoleSessions(bus);
   const pairing = new PairingManager({
     bus,
     registry: devices,
@@ -191,6 +195,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     composer,
     devices,
     pairing,
+    consoles,
     onDemoTokenChanged: (token) => {
       // the regenerated demo token: the sandbox's record of its demo account, and the demo sensor, follow it
       if (sandbox?.demo) sandbox.demo.token = token;
@@ -256,6 +261,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       portWatcher?.stop();
       alerts.close();
       await pairing.closeAll();
+      await consoles.closeAll();
       await sessions.closeAll();
       ingest.close();
       topics.close(); // its once-a-second rate tick
