@@ -80,15 +80,34 @@ export type GuardedContents = Pick<WebContents, 'on' | 'setWindowOpenHandler'>;
 
 /**
  * Every web contents: never navigates away from our page, never attaches a <webview>, never opens a
- * window; an https:// link the user clicks (docs) opens in the system browser.
+ * window; a link the user clicks opens in the system browser when it is https:// (docs), or http:// to a
+ * device on the local network (a provisioned board's own page, which Improv names: boards serve plain http).
  */
 export function guardContents(contents: GuardedContents, openExternal: (url: string) => void): void {
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) openExternal(url);
+    if (opensInBrowser(url)) openExternal(url);
     return { action: 'deny' };
   });
+}
+
+/** https://, or http:// to a private IPv4 address (10/8, 172.16/12, 192.168/16, 169.254/16) or an mDNS .local name. */
+export function opensInBrowser(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:' || url.username || url.password) return false;
+  const host = url.hostname;
+  if (/^[a-z0-9-]+(\.[a-z0-9-]+)*\.local$/i.test(host)) return true;
+  const ip = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (!ip) return false;
+  const [a, b] = [Number(ip[1]), Number(ip[2])];
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
 }
 
 /** Only our own page may call the core: the file:// URL of renderer/dist/index.html, nothing else. */

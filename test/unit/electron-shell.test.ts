@@ -89,10 +89,22 @@ describe('the Electron security checklist, as main.ts applies it', () => {
       listeners.get(name)!(event);
       expect(event.preventDefault, name).toHaveBeenCalledOnce();
     }
-    for (const url of ['https://beebotte.com/docs', 'http://example.com', 'file:///etc/passwd', 'javascript:alert(1)']) {
-      expect(openHandler!({ url })).toEqual({ action: 'deny' });
-    }
-    expect(opened).toEqual(['https://beebotte.com/docs']);
+    const urls = [
+      'https://beebotte.com/docs',
+      'http://example.com',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      // a provisioned board's own page: plain http on the local network
+      'http://192.168.4.1/',
+      'http://apiary-esp32.local/settings',
+      'http://10.0.0.7:8080/',
+      // not a local device: a public address, a name that only looks local, credentials in the URL
+      'http://8.8.8.8/',
+      'http://192.168.1.1.evil.example/',
+      'http://user:pw@192.168.4.1/',
+    ];
+    for (const url of urls) expect(openHandler!({ url })).toEqual({ action: 'deny' });
+    expect(opened).toEqual(['https://beebotte.com/docs', 'http://192.168.4.1/', 'http://apiary-esp32.local/settings', 'http://10.0.0.7:8080/']);
   });
 
   it('answers IPC only from its own page', () => {
