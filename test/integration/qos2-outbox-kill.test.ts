@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { ProfileDTO, PublishResult, SessionState } from '../../electron/api.js';
+import type { MessageDTO, ProfileDTO, PublishResult, SessionState } from '../../electron/api.js';
 import { tempDir, waitFor } from '../tools/core-fixture.js';
 import { startMosquitto, type Mosquitto } from '../tools/mosquitto.js';
 import { startCoreChild, type CoreChild } from '../tools/fault-child.js';
@@ -95,3 +95,44 @@ for (const [label, held] of [
     }, 300_000);
   });
 }
+
+describe("SIGKILL between our PUBREC and the broker's PUBREL (a QoS 2 message coming in)", () => {
+  it('the restarted app takes the message from its store when the PUBREL comes again: logged once, not lost', async () => {
+    const PUBREL = 6;
+    const dataDir = tempDir('apiary-qos2-in-kill-');
+    app = await startCoreChild(dataDir, START_MS);
+    const profile = await app.call<ProfileDTO>('profiles.save', {
+      name: 'q2in',
+      kind: 'mqtt',
+      url: proxy.url,
+      protocolVersion: 5,
+      clientId: 'apiary-q2-in',
+      cleanStart: false,
+      sessionExpiryInterval: 300,
+      subscriptions: ['q2in/#'],
+      subscriptionOptions: { 'q2in/#': { qos: 2 } },
+    });
+    const connected = async () =>
+      (await app!.call<SessionState[]>('sessions.list', {})).find((s) => s.profileId === profile.id)?.status === 'connected';
+    await app.call('sessions.connect', { profileId: profile.id });
+    await waitFor(connected, 'connected');
+    await new Promise((r) => setTimeout(r, 500)); // the subscription goes out right after CONNACK
+
+    proxy.drop.add(PUBREL);
+    const before = proxy.dropped(PUBREL);
+    await subscriber.publishAsync('q2in/x', Buffer.from('incoming-once'), { qos: 2 });
+    await waitFor(() => proxy.dropped(PUBREL) > before, 'the held-back PUBREL');
+    await app.kill(); // SIGKILL with the message acknowledged (PUBREC) but not released
+    app = null;
+
+    proxy.drop.delete(PUBREL);
+    app = await startCoreChild(dataDir, START_MS);
+    await app.call('sessions.connect', { profileId: profile.id });
+    const logged = async () => app!.call<MessageDTO[]>('messages.query', { profileId: profile.id, topicFilter: 'q2in/#' });
+    await waitFor(async () => (await logged()).length > 0, 'the message in the log', 20_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await logged()).map((m) => m.preview)).toEqual(['incoming-once']);
+    await app.kill();
+    app = null;
+  }, 300_000);
+});

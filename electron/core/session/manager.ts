@@ -9,7 +9,7 @@ import type { Profile } from '../profiles/profile.js';
 import { NotConnectedError, Session, type SessionConfig, type SessionSubscription } from './session.js';
 import { fromPacket, reasonName, toPublishProperties } from './properties.js';
 import { RecentRequests } from './replies.js';
-import { Qos2Store } from './qos2-store.js';
+import { IncomingQos2Store, Qos2Store } from './qos2-store.js';
 import type { InFlight, InFlightPacket } from '../store/inflight.js';
 import { DropJudge, POISON_DROPS, PROBE_TIMEOUT_MS } from './drop-judge.js';
 import { encodePublishFor } from '../codecs/encode.js';
@@ -110,6 +110,7 @@ export class SessionManager {
             this.updateOutbox(profile.id);
           },
         });
+      config.incomingStore = () => new IncomingQos2Store(profile.id, inFlight);
     }
     const session = new Session(config, this.deps.clock);
     this.judge.forget(profile.id);

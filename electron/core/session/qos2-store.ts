@@ -99,3 +99,53 @@ function messageIdOf(packet: Packet): number {
 function isQos2(packet: Packet): boolean {
   return packet.cmd === 'pubrel' || (packet.cmd === 'publish' && packet.qos === 2);
 }
+
+/**
+ * mqtt.js's incoming store for one profile, in SQLite: a QoS 2 message the broker sent is kept from our PUBREC
+ * until its PUBREL, when mqtt.js hands it on. After a crash in between, the broker (session kept) sends the PUBREL
+ * again and the message is taken from here: with mqtt.js's memory store it was answered PUBCOMP and lost.
+ */
+export class IncomingQos2Store implements IStore {
+  private readonly key: string;
+
+  constructor(
+    profileId: string,
+    private readonly inFlight: InFlight,
+  ) {
+    // its own key space in the same table: incoming and outgoing packet ids are independent
+    this.key = `in:${profileId}`;
+  }
+
+  put(packet: Packet, cb: DoneCallback): this {
+    try {
+      this.inFlight.put(this.key, packet as unknown as InFlightPacket, null);
+    } catch (err) {
+      cb(err as Error);
+      return this;
+    }
+    cb();
+    return this;
+  }
+
+  createStream(): ReturnType<IStore['createStream']> {
+    return Readable.from(this.inFlight.list(this.key), { objectMode: true }) as unknown as ReturnType<IStore['createStream']>;
+  }
+
+  del(packet: Pick<Packet, 'messageId'>, cb: PacketCallback): this {
+    const removed = this.inFlight.del(this.key, packet.messageId ?? 0);
+    if (removed) cb(undefined, removed.packet as unknown as Packet);
+    else cb(new Error('missing packet'));
+    return this;
+  }
+
+  get(packet: Pick<Packet, 'messageId'>, cb: PacketCallback): this {
+    const found = this.inFlight.get(this.key, packet.messageId ?? 0);
+    if (found) cb(undefined, found as unknown as Packet);
+    else cb(new Error('missing packet'));
+    return this;
+  }
+
+  close(cb: DoneCallback): void {
+    cb();
+  }
+}

@@ -43,6 +43,8 @@ export interface SessionConfig {
   cleanStart?: boolean;
   /** mqtt.js's outgoing store for each connection (QoS 2 in flight kept in SQLite: session/qos2-store.ts) */
   outgoingStore?: () => IStore;
+  /** mqtt.js's incoming store (QoS 2 received, waiting for the PUBREL, kept in SQLite) */
+  incomingStore?: () => IStore;
   /** what the user should check when the broker refuses the credential */
   credentialHint: string;
   backoff?: BackoffPolicy;
@@ -374,6 +376,7 @@ export class Session extends EventEmitter<SessionEvents> {
       keepalive: this.config.keepaliveSeconds ?? 30,
       clean: this.config.cleanStart ?? true,
       ...(this.config.outgoingStore ? { outgoingStore: this.config.outgoingStore() } : {}),
+      ...(this.config.incomingStore ? { incomingStore: this.config.incomingStore() } : {}),
       resubscribe: false,
       queueQoSZero: false,
     });

@@ -32,7 +32,8 @@ export class InFlight {
     this.getStmt = db.prepare('SELECT packet FROM mqtt_inflight WHERE profile_id = ? AND message_id = ?');
     this.delStmt = db.prepare('DELETE FROM mqtt_inflight WHERE profile_id = ? AND message_id = ? RETURNING packet, outbox_id');
     this.listStmt = db.prepare('SELECT packet FROM mqtt_inflight WHERE profile_id = ? ORDER BY seq ASC');
-    this.clearStmt = db.prepare('DELETE FROM mqtt_inflight WHERE profile_id = ?');
+    // the incoming side of a profile is kept under "in:<id>" (session/qos2-store.ts IncomingQos2Store)
+    this.clearStmt = db.prepare("DELETE FROM mqtt_inflight WHERE profile_id = ? OR profile_id = 'in:' || ?");
   }
 
   put(profileId: string, packet: InFlightPacket, outboxId: number | null): void {
@@ -57,7 +58,7 @@ export class InFlight {
 
   /** The profile is removed: nothing could ever complete these. */
   clear(profileId: string): number {
-    return this.clearStmt.run(profileId).changes;
+    return this.clearStmt.run(profileId, profileId).changes;
   }
 }
 
