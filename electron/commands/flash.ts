@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { FlashError } from '../core/flash/errors.js';
 import { loadFirmware, parseOffset, type Firmware } from '../core/flash/firmware.js';
 import { flashFirmware, ROM_BAUD, type FlashOptions, type FlashProgress, type FlashResult } from '../core/flash/flasher.js';
+import { usage } from './cli-io.js';
 
 export interface FlashDeps {
   flash?: (options: FlashOptions) => Promise<FlashResult>;
@@ -49,8 +50,6 @@ interface Parsed {
   json: boolean;
 }
 
-class UsageError extends Error {}
-
 function parse(argv: string[]): Parsed {
   let values;
   try {
@@ -68,23 +67,23 @@ function parse(argv: string[]): Parsed {
       },
     }));
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw usage((e as Error).message);
   }
-  if (!values.port) throw new UsageError('--port is required');
-  if (!values.firmware) throw new UsageError('--firmware is required');
+  if (!values.port) throw usage('--port is required');
+  if (!values.firmware) throw usage('--firmware is required');
   if (values.offset !== undefined && values.firmware.toLowerCase().endsWith('.json')) {
-    throw new UsageError('--offset is for a .bin: a manifest gives each part its offset');
+    throw usage('--offset is for a .bin: a manifest gives each part its offset');
   }
   let offset = 0;
   if (values.offset !== undefined) {
     try {
       offset = parseOffset(values.offset);
     } catch (e) {
-      throw new UsageError((e as Error).message);
+      throw usage((e as Error).message);
     }
   }
   const baud = values.baud === undefined ? ROM_BAUD : Number(values.baud);
-  if (!BAUDS.has(baud)) throw new UsageError(`--baud takes one of ${[...BAUDS].join(', ')}`);
+  if (!BAUDS.has(baud)) throw usage(`--baud takes one of ${[...BAUDS].join(', ')}`);
   return {
     port: values.port,
     firmware: values.firmware,

@@ -9,16 +9,17 @@
  * Boards that pair are remembered in the app's device registry, which is how a re-run knows to skip them.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { KnownDevice } from '../api.js';
 import { defaultLister, type PortLister } from '../core/pairing/discovery.js';
 import type { ProvisionResult } from '../core/pairing/flow.js';
-import { parseCsv } from '../core/store/csv.js';
-import { openProfiles } from './credential-flags.js';
+import { dataDirOf, openProfiles } from './credential-flags.js';
+import { readBatch, type BoardSpec } from './provision-batch-file.js';
 import { readSecretLine, runProvisionCommand, type ProvisionDeps } from './provision.js';
+import { usage } from './cli-io.js';
 
 /** What the batch needs of the device registry (electron/core/devices/registry.ts). */
 export interface BatchRegistry {
@@ -34,17 +35,6 @@ export interface BatchDeps extends ProvisionDeps {
   /** lists ports with their USB serial numbers, for boards given by serial number */
   listPorts?: PortLister;
   env?: NodeJS.ProcessEnv;
-}
-
-export interface BoardSpec {
-  /** 1-based row in the batch file */
-  row: number;
-  port?: string;
-  serial?: string;
-  channel: string;
-  resource: string;
-  ssid: string;
-  waitSeconds?: number;
 }
 
 export type BoardOutcome =
@@ -89,114 +79,6 @@ not the password) or the first line of stdin; the broker credential from the pro
   --json          the report on stdout instead of the summary table
 
 Exit status: 0 every board paired or skipped, 1 a board failed, 2 bad usage.`;
-
-class UsageError extends Error {}
-
-const SECRET_COLUMNS = /pass|secret|token|key|psk/i;
-const COLUMNS = new Map([
-  ['port', 'port'],
-  ['path', 'port'],
-  ['serial', 'serial'],
-  ['serialnumber', 'serial'],
-  ['serial_number', 'serial'],
-  ['channel', 'channel'],
-  ['resource', 'resource'],
-  ['ssid', 'ssid'],
-  ['wifi_ssid', 'ssid'],
-  ['wifi-ssid', 'ssid'],
-  ['wait', 'wait'],
-  ['wait_first_message', 'wait'],
-]);
-
-/** Rows of the batch file as objects of strings (CSV with a header, or JSON). */
-function readRows(file: string): Record<string, string>[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read the batch file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  if (file.toLowerCase().endsWith('.json')) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`);
-    }
-    const list = Array.isArray(json) ? json : (json as { boards?: unknown })?.boards;
-    if (!Array.isArray(list)) throw new UsageError(`${file}: expected a list of boards, or {"boards": [...]}`);
-    return list.map((item, i) => {
-      if (!item || typeof item !== 'object') throw new UsageError(`${file}: board ${i + 1} is not an object`);
-      return Object.fromEntries(
-        Object.entries(item as object).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]),
-      );
-    });
-  }
-  const records = parseCsv(text.replace(/^\uFEFF/, '')).filter((r) => r.some((f) => f.trim() !== ''));
-  const [header, ...rows] = records;
-  if (!header) throw new UsageError(`${file} is empty`);
-  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h.trim(), (r[i] ?? '').trim()])));
-}
-
-interface Defaults {
-  ssid?: string;
-  channel?: string;
-  resource?: string;
-  waitSeconds?: number;
-}
-
-export function readBatch(file: string, defaults: Defaults): BoardSpec[] {
-  const rows = readRows(file);
-  if (rows.length === 0) throw new UsageError(`${file} lists no boards`);
-  if (rows.length > 200) throw new UsageError(`${file} lists ${rows.length} boards: at most 200 in one batch`);
-  const boards = rows.map((raw, i) => {
-    const row = i + 1;
-    const fields: Record<string, string> = {};
-    for (const [key, value] of Object.entries(raw)) {
-      if (SECRET_COLUMNS.test(key)) {
-        throw new UsageError(
-          `${file} has a "${key}" column: passwords and tokens never go in the batch file (give --wifi-password-env VAR or --wifi-password-stdin, and --profile or --token)`,
-        );
-      }
-      const name = COLUMNS.get(key.toLowerCase());
-      if (!name)
-        throw new UsageError(`${file}: unknown column "${key.slice(0, 40)}" (use port, serial, channel, resource, ssid, wait)`);
-      if (value !== '') fields[name] = value;
-    }
-    const need = (name: 'channel' | 'resource' | 'ssid', fallback: string | undefined, flag: string): string => {
-      const v = fields[name] ?? fallback;
-      if (!v) throw new UsageError(`board ${row}: no ${name} (a "${name}" column or ${flag})`);
-      return v;
-    };
-    if (!fields.port && !fields.serial) throw new UsageError(`board ${row}: give its port or its serial number`);
-    const spec: BoardSpec = {
-      row,
-      ...(fields.port ? { port: fields.port } : {}),
-      ...(fields.serial ? { serial: fields.serial } : {}),
-      channel: need('channel', defaults.channel, '--channel'),
-      resource: need('resource', defaults.resource, '--resource'),
-      ssid: need('ssid', defaults.ssid, '--wifi-ssid'),
-    };
-    const wait = fields.wait !== undefined ? Number(fields.wait) : defaults.waitSeconds;
-    if (wait !== undefined) {
-      if (!Number.isFinite(wait) || wait < 0 || wait > 3600)
-        throw new UsageError(`board ${row}: wait takes seconds from 0 to 3600`);
-      spec.waitSeconds = wait;
-    }
-    return spec;
-  });
-  // a board must be told apart from the others, or a re-run could not know which one paired
-  const seen = new Map<string, number>();
-  for (const b of boards) {
-    for (const key of [b.port && `port ${b.port}`, b.serial && `serial ${b.serial}`, `${b.channel}/${b.resource}`]) {
-      if (!key) continue;
-      const other = seen.get(key);
-      if (other !== undefined) throw new UsageError(`boards ${other} and ${b.row} share ${key}: each board needs its own`);
-      seen.set(key, b.row);
-    }
-  }
-  return boards;
-}
 
 /** Removes any secret we were given from a text bound for the screen or the report (belt and braces). */
 function scrub(text: string, secrets: string[]): string {
@@ -275,13 +157,13 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
         json: { type: 'boolean', default: false },
       },
     }));
-    if (!values.batch) throw new UsageError('--batch FILE is required');
+    if (!values.batch) throw usage('--batch FILE is required');
     if ((values.profile !== undefined) === (values.broker !== undefined || values.token !== undefined)) {
-      throw new UsageError('give either --profile NAME or --broker URL --token T');
+      throw usage('give either --profile NAME or --broker URL --token T');
     }
-    if (values.broker !== undefined && !values.token) throw new UsageError('--broker needs --token T');
+    if (values.broker !== undefined && !values.token) throw usage('--broker needs --token T');
     if ((values['wifi-password-env'] !== undefined) === values['wifi-password-stdin']) {
-      throw new UsageError('give exactly one of --wifi-password-env VAR or --wifi-password-stdin');
+      throw usage('give exactly one of --wifi-password-env VAR or --wifi-password-stdin');
     }
     const wait = values['wait-first-message'] === undefined ? undefined : Number(values['wait-first-message']);
     boards = readBatch(values.batch, {
@@ -292,7 +174,7 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
     });
     if (values['wifi-password-env'] !== undefined) {
       const v = env[values['wifi-password-env']];
-      if (v === undefined) throw new UsageError(`the environment variable ${values['wifi-password-env']} is not set`);
+      if (v === undefined) throw usage(`the environment variable ${values['wifi-password-env']} is not set`);
       password = v;
     } else {
       password = await readSecretLine(deps.stdin ?? process.stdin);
@@ -302,7 +184,7 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
     return 2;
   }
 
-  const dataDir = values.data || env.APIARY_DATA_DIR || path.join(env.HOME ?? '.', '.apiary');
+  const dataDir = dataDirOf(values, env);
   const profileId = values.profile
     ? ((deps.profileId ?? defaultProfileId)(values.profile, dataDir) ?? `profile:${values.profile}`)
     : `broker:${values.broker}`;

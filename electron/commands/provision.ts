@@ -13,6 +13,7 @@ import { waitForFirstMessageOnBroker, type SubscriberTarget } from '../core/pair
 import type { DuplexPort } from '../core/pairing/improv-types.js';
 import { pairingErrorTitle } from '../common/pairing-codes.js';
 import type { OpenSerialOptions } from '../core/pairing/serial-port.js';
+import { usage } from './cli-io.js';
 
 export interface ResolvedProfile {
   url: string;
@@ -67,8 +68,6 @@ MQTT extension; Tasmota: console commands), then wait for its first message on C
 
 Exit status: 0 paired, 1 a step failed (the JSON names it), 2 bad usage.`;
 
-class UsageError extends Error {}
-
 interface Parsed {
   port: string;
   /** null: --keep-wifi (MQTT settings only) */
@@ -109,11 +108,11 @@ function parse(argv: string[]): Parsed {
     }));
   } catch (e) {
     // node's message names the flag, never its value
-    throw new UsageError((e as Error).message);
+    throw usage((e as Error).message);
   }
   const need = (name: keyof typeof values): string => {
     const v = values[name];
-    if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+    if (typeof v !== 'string' || v === '') throw usage(`--${name} is required`);
     return v;
   };
   const port = need('port');
@@ -121,20 +120,20 @@ function parse(argv: string[]): Parsed {
   const hasPw = values['wifi-password'] !== undefined;
   if (keepWifi) {
     if (values['wifi-ssid'] !== undefined || hasPw || values['wifi-password-stdin']) {
-      throw new UsageError('--keep-wifi sends MQTT settings only: leave out --wifi-ssid and the Wi-Fi password');
+      throw usage('--keep-wifi sends MQTT settings only: leave out --wifi-ssid and the Wi-Fi password');
     }
   } else if (values['wifi-ssid'] === undefined) {
-    throw new UsageError('--wifi-ssid is required (or --keep-wifi for a board already on Wi-Fi)');
+    throw usage('--wifi-ssid is required (or --keep-wifi for a board already on Wi-Fi)');
   }
   const keepMqtt = values['keep-mqtt'] ?? false;
-  if (keepWifi && keepMqtt) throw new UsageError('--keep-wifi and --keep-mqtt together leave nothing to send');
+  if (keepWifi && keepMqtt) throw usage('--keep-wifi and --keep-mqtt together leave nothing to send');
   const ssid = keepWifi ? null : need('wifi-ssid');
   if (!keepWifi && hasPw === values['wifi-password-stdin']) {
-    throw new UsageError('give exactly one of --wifi-password P or --wifi-password-stdin');
+    throw usage('give exactly one of --wifi-password P or --wifi-password-stdin');
   }
   const hasProfile = values.profile !== undefined;
   const hasBroker = values.broker !== undefined || values.token !== undefined;
-  if (hasProfile === hasBroker) throw new UsageError('give either --profile NAME or --broker URL --token T');
+  if (hasProfile === hasBroker) throw usage('give either --profile NAME or --broker URL --token T');
   const parsed: Parsed = {
     port,
     ssid,
@@ -153,7 +152,7 @@ function parse(argv: string[]): Parsed {
   if (values['wait-first-message'] !== undefined) {
     const n = Number(values['wait-first-message']);
     if (!Number.isFinite(n) || n < 0 || n > 3600) {
-      throw new UsageError('--wait-first-message takes seconds from 0 (do not wait) to 3600');
+      throw usage('--wait-first-message takes seconds from 0 (do not wait) to 3600');
     }
     parsed.waitSeconds = n;
   }
@@ -195,7 +194,7 @@ export function readSecretLine(stdin: NodeJS.ReadableStream, timeoutMs = 120_000
       if (text.includes('\n') || text.length > 1024) done(null);
     };
     const onEnd = () => done(null);
-    const timer = setTimeout(() => done(new UsageError('no Wi-Fi password on stdin')), timeoutMs);
+    const timer = setTimeout(() => done(usage('no Wi-Fi password on stdin')), timeoutMs);
     stdin.on('data', onData);
     stdin.once('end', onEnd);
     stdin.once('error', onEnd);
