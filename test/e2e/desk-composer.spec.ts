@@ -93,7 +93,7 @@ test('publish with write: sent, echoed in the log, persisted for REST read, kept
   await page.getByRole('tab', { name: 'Explorer' }).click();
   await page.getByRole('region', { name: 'Topic tree' }).locator('[data-topic="demo/temperature"]').click();
   const explorer = page.getByRole('region', { name: 'Topic explorer' });
-  await expect(explorer.getByRole('radio', { name: '1h' })).toHaveAttribute('aria-checked', 'true');
+  await expect(explorer.getByRole('radio', { name: '1 h' })).toHaveAttribute('aria-checked', 'true');
   await expect(explorer.getByRole('img', { name: /Chart of demo\/temperature/ })).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/composer.png' });
 });

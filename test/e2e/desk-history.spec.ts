@@ -40,22 +40,23 @@ test('the chart shows records written while disconnected, in the range that hold
   await tree.locator('[data-topic="demo/humidity"]').click();
   const explorer = page.getByRole('region', { name: 'Topic explorer' });
   await expect(explorer.getByRole('heading', { name: 'demo/humidity' })).toBeVisible();
-  const ranges = explorer.getByRole('radiogroup', { name: 'Time range' });
+  const ranges = explorer.getByRole('radiogroup', { name: 'Time window' });
   const note = explorer.locator('.note');
   const count = async () => Number((await note.innerText()).replace(/[^\d]/g, ''));
 
-  await ranges.getByRole('radio', { name: 'Received' }).click();
+  // the last 5 minutes: what was received (the written records are 20–30 minutes old)
+  await ranges.getByRole('radio', { name: '5 min' }).click();
   await expect(note).toHaveText(/\d+ points/);
   const received = await count();
 
-  // a Beebotte topic opens on the last hour, read over REST: the five written records plus what was received
-  await ranges.getByRole('radio', { name: '1h' }).click();
-  await expect(ranges.getByRole('radio', { name: '1h' })).toHaveAttribute('aria-checked', 'true');
+  // the last hour, read over REST too: the five written records plus what was received
+  await ranges.getByRole('radio', { name: '1 h' }).click();
+  await expect(ranges.getByRole('radio', { name: '1 h' })).toHaveAttribute('aria-checked', 'true');
   await expect(note).toHaveText(`${received + WRITTEN.length} points`);
   await expect(explorer.getByRole('img', { name: /Chart of demo\/humidity/ })).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/explorer-history.png' });
 
   // a longer range reads again and still holds them; the history list is this session's own
-  await ranges.getByRole('radio', { name: '1d' }).click();
+  await ranges.getByRole('radio', { name: '24 h' }).click();
   await expect(note).toHaveText(`${received + WRITTEN.length} points`);
 });
