@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import type { FullMessageDTO, MessageDTO, ProfileDTO } from '../../electron/api.js';
 import { startHost, type HostHandle } from '../../electron/host.js';
 import { rendererDir } from '../../electron/node-platform.js';
-import { PREVIEW_BYTES } from '../../electron/core/ingest/decode.js';
+import { PREVIEW_BYTES } from '../../electron/core/codecs/decode.js';
 import { DEFAULT_LOG_BUDGET } from '../../electron/core/store/index.js';
 import { startTestCore, waitFor, type TestCore } from '../tools/core-fixture.js';
 import { startMosquitto, type Mosquitto } from '../tools/mosquitto.js';

@@ -227,7 +227,7 @@ describe('store on a real file', () => {
 function transpileStore(out: string): void {
   const files = [
     ...fs.readdirSync(path.join(repo, 'electron/core/store')).map((f) => `electron/core/store/${f}`),
-    'electron/core/ingest/decode.ts',
+    'electron/core/codecs/decode.ts',
     'electron/common/beebotte-envelope.ts',
     'electron/common/topic-filter.ts',
   ];

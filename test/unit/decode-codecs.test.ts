@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode as cborEncode, decode as cborDecode } from 'cbor-x';
 import { encode as msgpackEncode } from '@msgpack/msgpack';
-import { decodePayload, PREVIEW_BYTES } from '../../electron/core/ingest/decode.js';
+import { decodePayload, PREVIEW_BYTES } from '../../electron/core/codecs/decode.js';
 import { cborCodec } from '../../electron/core/codecs/cbor.js';
 import { hexCodec } from '../../electron/core/codecs/hex.js';
 import { msgpackCodec } from '../../electron/core/codecs/msgpack.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePayload, PREVIEW_BYTES } from '../../electron/core/ingest/decode.js';
+import { decodePayload, PREVIEW_BYTES } from '../../electron/core/codecs/decode.js';
 
 describe('decode once on the hot path', () => {
   it('reads the Beebotte envelope', () => {

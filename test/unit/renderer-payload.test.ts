@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageDTO } from '../../electron/api.js';
-import { decodePayload } from '../../electron/core/ingest/decode.js';
+import { decodePayload } from '../../electron/core/codecs/decode.js';
 import {
   LINE_SEGMENT,
   base64Of,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { csvField, csvRecord, parseCsv } from '../../electron/core/store/csv.js';
 import { fullEnvelope, toFullMessageDTO, toMessageDTO } from '../../electron/core/store/message-dto.js';
 import type { StoredMessage } from '../../electron/core/store/message-log.js';
-import { PREVIEW_BYTES } from '../../electron/core/ingest/decode.js';
+import { PREVIEW_BYTES } from '../../electron/core/codecs/decode.js';
 
 describe('CSV (RFC 4180)', () => {
   it('quotes only what needs quoting and doubles quotes', () => {

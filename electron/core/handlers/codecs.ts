@@ -1,7 +1,7 @@
 import { ApiError, type SeriesResult } from '../../api.js';
 import { defaultNumericPath, numberAt, numericFields, numericPathError } from '../../common/numeric-fields.js';
 import { CodecError, loadProto, messageTypes } from '../codecs/index.js';
-import { decodePayload } from '../ingest/decode.js';
+import { decodePayload } from '../codecs/decode.js';
 import type { CoreServices } from '../core.js';
 import type { HandlerGroup } from './types.js';
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { PublishHistoryEntry } from '../../api.js';
 import { ApiError } from '../../api.js';
 import type { CoreServices } from '../core.js';
-import { PREVIEW_BYTES } from '../ingest/decode.js';
+import { PREVIEW_BYTES } from '../codecs/decode.js';
 import { exportMessages, InvalidQueryError, toFullMessageDTO, toMessageDTO } from '../store/index.js';
 import { profileOr404 } from './lookup.js';
 import type { HandlerGroup } from './types.js';

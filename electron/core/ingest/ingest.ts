@@ -1,7 +1,7 @@
 import type { MessageBatch, MessageDTO, MessageProps, ReplyMatch } from '../../api.js';
 import type { EventBus } from '../events.js';
 import type { Clock, Logger } from '../platform.js';
-import { decodePayload, type Decoded } from './decode.js';
+import { decodePayload, type Decoded } from '../codecs/decode.js';
 import type { PayloadCodec } from '../codecs/index.js';
 import type { NewMessage } from '../store/index.js';
 

@@ -1,6 +1,6 @@
 import type { FullMessageDTO, MessageDTO } from '../../api.js';
 import { readEnvelope, type Envelope } from '../../common/beebotte-envelope.js';
-import { decodePayload, PREVIEW_BYTES } from '../ingest/decode.js';
+import { decodePayload, PREVIEW_BYTES } from '../codecs/decode.js';
 import type { PayloadCodec } from '../codecs/index.js';
 import type { StoredMessage } from './message-log.js';
 

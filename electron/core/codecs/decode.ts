@@ -1,6 +1,6 @@
 import type { PayloadKind } from '../../api.js';
 import { readEnvelope, type Envelope } from '../../common/beebotte-envelope.js';
-import type { CodecName, PayloadCodec } from '../codecs/index.js';
+import type { CodecName, PayloadCodec } from './index.js';
 
 /** How much of a payload travels to the UI with each message; the rest is fetched on demand. */
 export const PREVIEW_BYTES = 2048;
