@@ -20,6 +20,7 @@ import { dataDirOf, openProfiles } from './credential-flags.js';
 import { readBatch, type BoardSpec } from './provision-batch-file.js';
 import { readSecretLine, runProvisionCommand, type ProvisionDeps } from './provision.js';
 import { usage } from './cli-io.js';
+import { redactSecrets } from '../common/redact.js';
 
 /** What the batch needs of the device registry (electron/core/devices/registry.ts). */
 export interface BatchRegistry {
@@ -79,13 +80,6 @@ not the password) or the first line of stdin; the broker credential from the pro
   --json          the report on stdout instead of the summary table
 
 Exit status: 0 every board paired or skipped, 1 a board failed, 2 bad usage.`;
-
-/** Removes any secret we were given from a text bound for the screen or the report (belt and braces). */
-function scrub(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('***');
-  return out;
-}
 
 function alreadyPaired(board: BoardSpec, profileId: string, known: KnownDevice[]): KnownDevice | undefined {
   return known.find(
@@ -235,7 +229,7 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
             clientId: result.clientId,
             ...(result.firstMessage ? { firstMessageAt: result.firstMessage.receivedAt } : {}),
           }
-        : { status: 'failed', step: result.step, code: result.code, error: scrub(result.error, secrets) };
+        : { status: 'failed', step: result.step, code: result.code, error: redactSecrets(result.error, secrets) };
       results.push({ ...spec, port, ...outcome });
       if (result.ok) {
         store.registry.upsert(
@@ -245,7 +239,7 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
           `${prefix}: ✓ paired ${result.device.name} (${result.device.firmware} ${result.device.version}, ${result.device.chip})\n`,
         );
       } else {
-        err.write(`${prefix}: ✗ ${result.step}: ${scrub(result.error, secrets)}\n`);
+        err.write(`${prefix}: ✗ ${result.step}: ${redactSecrets(result.error, secrets)}\n`);
       }
     }
   } finally {
@@ -260,15 +254,15 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
     summary: { boards: results.length, paired: count('paired'), failed: count('failed'), skipped: count('skipped') },
     boards: results,
   };
-  const text = scrub(JSON.stringify(report, null, 2), secrets);
+  const text = redactSecrets(JSON.stringify(report, null, 2), secrets);
   if (values.report) {
     // written whole or not at all: a crash never leaves half a report
     const tmp = `${values.report}.${process.pid}.tmp`;
     writeFileSync(tmp, `${text}\n`, { mode: 0o600 });
     renameSync(tmp, values.report);
   }
-  if (values.json) out.write(`${scrub(JSON.stringify(report), secrets)}\n`);
-  else out.write(`${scrub(table(report), secrets)}\n`);
+  if (values.json) out.write(`${redactSecrets(JSON.stringify(report), secrets)}\n`);
+  else out.write(`${redactSecrets(table(report), secrets)}\n`);
   return report.summary.failed > 0 ? 1 : 0;
 }
 

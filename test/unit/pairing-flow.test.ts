@@ -161,6 +161,21 @@ describe('provisionDevice', () => {
     expect(JSON.stringify(result)).not.toContain('sekrit123');
   });
 
+  it('keeps the Wi-Fi password out of the device log it returns (a board may echo what it was sent)', async () => {
+    const dev = device('Tasmota');
+    const write = dev.write.bind(dev);
+    dev.write = async (buf) => {
+      await write(buf);
+      // a chatty firmware logs the credentials it was given, as text after the frames
+      if (dev.lines.length) dev.send(`wifi: joining Home with password 'wifi-secret'\r\n`);
+    };
+    const { h } = hooks(dev, () => Promise.reject(new PairingError('first-message-timeout', 'no message')));
+    const result = await provisionDevice(options, h);
+    expect(result).toMatchObject({ ok: false });
+    expect(result.ok ? [] : result.deviceLog).toContain(`wifi: joining Home with password '****'`);
+    expect(JSON.stringify(result)).not.toContain('wifi-secret');
+  });
+
   it('listens before the MQTT settings go out, but starts the first-message clock only once the MQTT step is done', async () => {
     let connect: (() => void) | undefined;
     const dev = new FakeDevice((rpc, d) => {

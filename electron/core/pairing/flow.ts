@@ -17,6 +17,7 @@ import { tasmotaSettings } from './tasmota.js';
 import { parseDeviceBrokerUrl, type DeviceBroker } from './device-broker.js';
 import { describeBoard, openBoard, requireMqttOverSerial, requireWifiKept, type Board, type OpenBoardOptions } from './board.js';
 import { checkPublishTopic } from '../../common/beebotte-names.js';
+import { redactSecrets } from '../../common/redact.js';
 
 export type ProvisionStep = 'open' | 'handshake' | 'scan' | 'wifi' | 'mqtt' | 'first-message';
 
@@ -119,12 +120,6 @@ async function requireMqttKept(board: Board): Promise<void> {
     'no-mqtt',
     `${board.device.name} has no MQTT settings to keep: it needs the full pairing (Wi-Fi and MQTT), not Wi-Fi only`,
   );
-}
-
-function redact(line: string, secrets: string[]): string {
-  let out = line;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('****');
-  return out;
 }
 
 export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHooks): Promise<ProvisionResult> {
@@ -250,7 +245,8 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
     if (board) failed.device = board.device;
     // devices echo what they were sent (Tasmota prints MqttUser, which holds the token): never pass it on
     const secrets = [opts.broker.username, opts.broker.username.replace(/^token:/, ''), opts.broker.password];
-    const log = (board?.client.recentLog() ?? e.deviceLog)?.map((line) => redact(line, secrets));
+    if (opts.wifi !== 'keep') secrets.push(opts.wifi.password);
+    const log = (board?.client.recentLog() ?? e.deviceLog)?.map((line) => redactSecrets(line, secrets));
     if (log?.length) failed.deviceLog = log;
     return failed;
   } finally {

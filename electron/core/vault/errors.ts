@@ -1,4 +1,6 @@
 /** Why a secret could not be stored or read. Messages tell the user what to do and never carry a secret. */
+import { redactSecrets } from '../../common/redact.js';
+
 export type VaultErrorCode = 'locked' | 'unavailable' | 'invalid' | 'failed';
 
 export class VaultError extends Error {
@@ -24,5 +26,5 @@ export function unavailableError(reason: string, doing?: string): VaultError {
 
 /** Removes every occurrence of the secret from a message we did not write (e.g. a native error). */
 export function redact(message: string, secret?: string): string {
-  return secret && secret.length > 0 ? message.split(secret).join('***') : message;
+  return redactSecrets(message, [secret]);
 }
