@@ -78,6 +78,27 @@ describe('Protobuf (protobufjs, a .proto the user picks)', () => {
   it('lists the message types of the file', () => {
     expect(messageTypes(loadProto(file))).toEqual(['sensors.Reading']);
   });
+  it('a file that is not a .proto is refused without quoting it (the desk may name any path)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-proto-'));
+    const notProto = path.join(dir, 'token.txt');
+    fs.writeFileSync(notProto, 'token_0123456789abcdef_SECRET\n');
+    const undeclared = path.join(dir, 'undeclared.proto');
+    fs.writeFileSync(undeclared, 'syntax = "proto3";\nmessage A { token_0123456789abcdef_SECRET b = 1; }\n');
+    for (const [file, said] of [
+      [notProto, /does not parse at line 1/],
+      [undeclared, /names a type it neither declares nor imports/],
+    ] as const) {
+      let message = '';
+      try {
+        loadProto(file);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(said);
+      expect(message).not.toContain('SECRET');
+    }
+  });
+
   it("decodes protobufjs's own encoding: 64-bit as numbers, bytes as base64, enums by name", () => {
     const wire = Reading.encode(
       Reading.fromObject({ id: 'a1', v: 24.96, at: 1_700_000_000_000, raw: Buffer.from([9, 8]), level: 1 }),

@@ -26,7 +26,13 @@ export function loadProto(protoFile: string): protobuf.Root {
     root.resolveAll();
     return root;
   } catch (err) {
-    throw new CodecError(`${protoFile} is not a usable .proto: ${(err as Error).message}`);
+    // the parser quotes what it choked on: the path may name any file (a key, a token), so only the line is told
+    const line = /line (\d+)/.exec((err as Error).message)?.[1];
+    throw new CodecError(
+      line
+        ? `${protoFile} is not a usable .proto: it does not parse at line ${line}`
+        : `${protoFile} is not a usable .proto: it names a type it neither declares nor imports`,
+    );
   }
 }
 
