@@ -105,7 +105,7 @@ export interface DeadLetterDTO {
   id: number;
   profileId: string;
   topic: string;
-  qos: 1;
+  qos: 1 | 2;
   retain: boolean;
   /** payload bytes */
   size: number;

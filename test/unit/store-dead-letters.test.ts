@@ -47,6 +47,13 @@ describe('the outbox dead letters', () => {
     expect(outbox.deadLetters.get(b!)?.reason).toBe('the broker closed the connection each time');
   });
 
+  it('a QoS 2 message set aside says QoS 2 (the list showed every one as QoS 1)', () => {
+    const outbox = new Outbox(db);
+    const id = outbox.enqueue({ ...item('p', 0), qos: 2 });
+    expect(outbox.deadLetters.move(id, 'refused')?.qos).toBe(2);
+    expect(outbox.deadLetters.list('p').map((d) => d.qos)).toEqual([2]);
+  });
+
   it('retry puts it back at the end of the queue with its payload, once', () => {
     const outbox = new Outbox(db);
     const first = outbox.enqueue(item('p', 0));

@@ -14,6 +14,7 @@ interface Row {
   id: number;
   profile_id: string;
   topic: string;
+  qos: number;
   retain: number;
   size: number;
   reason: string | null;
@@ -21,7 +22,7 @@ interface Row {
   dead_at: number;
 }
 
-const COLUMNS = 'id, profile_id, topic, retain, size, reason, created_at, dead_at';
+const COLUMNS = 'id, profile_id, topic, qos, retain, size, reason, created_at, dead_at';
 
 /**
  * The dead-letter list: outbox rows with a dead_at. They stay in the outbox table (and count against its
@@ -103,7 +104,7 @@ function toDeadLetter(r: Row): DeadLetter {
     id: r.id,
     profileId: r.profile_id,
     topic: r.topic,
-    qos: 1,
+    qos: r.qos === 2 ? 2 : 1,
     retain: r.retain === 1,
     size: r.size,
     reason: r.reason ?? '',
