@@ -79,6 +79,25 @@ describe('ImprovClient', () => {
     expect(client.state).toBe('provisioned');
   });
 
+  it('a device page that is not an http(s) link is dropped, and control characters never pass', async () => {
+    for (const [named, shown] of [
+      ['javascript:alert(1)', undefined],
+      ['file:///etc/passwd', undefined],
+      ['not a url', undefined],
+      ['\u001b[31mhttp://10.0.0.9/', undefined],
+      ['http://10.0.0.9/\u001b[2J', 'http://10.0.0.9/%1B[2J'],
+    ] as const) {
+      const dev = new FakeDevice((_rpc, d) => {
+        d.state(0x04);
+        d.result(0x01, [named]);
+      });
+      const client = new ImprovClient(dev, { timeouts: fast });
+      const result = await client.sendWifi('Home', 'pw');
+      expect([named, result.redirectUrl]).toEqual([named, shown]);
+      expect([named, client.deviceUrl]).toEqual([named, shown]);
+    }
+  });
+
   it('send Wi-Fi resolves on "provisioned" when no URL follows', async () => {
     const dev = new FakeDevice((_rpc, d) => d.state(0x04));
     await expect(new ImprovClient(dev, { timeouts: fast }).sendWifi('Home', 'pw')).resolves.toEqual({});

@@ -15,7 +15,7 @@ import {
   type ImprovStateName,
 } from './improv-codec.js';
 import { PairingError, deviceError, writeError } from './errors.js';
-import { DEFAULT_TIMEOUTS, type DuplexPort, type ImprovClientOptions, type ImprovTimeouts } from './improv-types.js';
+import { DEFAULT_TIMEOUTS, deviceUrlFrom, type DuplexPort, type ImprovClientOptions, type ImprovTimeouts } from './improv-types.js';
 
 /** What a call does with each frame: keep waiting, or it is done (resolve / reject called). */
 interface Call {
@@ -184,8 +184,8 @@ export class ImprovCalls {
     }
     if (frame.type === FrameType.RpcResult) {
       const result = decodeRpcData(frame.data);
-      const named = result?.strings[0];
-      if (named && (result.command === RpcCommand.SendWifi || result.command === RpcCommand.RequestState)) this.deviceUrl = named;
+      const named = deviceUrlFrom(result?.strings[0]);
+      if (named && (result!.command === RpcCommand.SendWifi || result!.command === RpcCommand.RequestState)) this.deviceUrl = named;
     }
     const call = this.current;
     if (!call) return;

@@ -6,7 +6,7 @@
 import { FrameType, ImprovErrorCode, RpcCommand, encodeRpcCommand, stateName, type ImprovStateName } from './improv-codec.js';
 import { PairingError, writeError } from './errors.js';
 import { ImprovCalls } from './improv-calls.js';
-import type { DeviceInfo, MqttSettings, MqttStatus, WifiNetwork } from './improv-types.js';
+import { deviceUrlFrom, type DeviceInfo, type MqttSettings, type MqttStatus, type WifiNetwork } from './improv-types.js';
 
 export * from './improv-types.js';
 
@@ -95,7 +95,10 @@ export class ImprovClient extends ImprovCalls {
       `joining Wi-Fi "${ssid}"`,
       this.timeouts.wifiMs,
       {
-        onResult: (strings, done) => done(strings[0] ? { redirectUrl: strings[0] } : {}),
+        onResult: (strings, done) => {
+          const redirectUrl = deviceUrlFrom(strings[0]);
+          done(redirectUrl ? { redirectUrl } : {});
+        },
         onState: (state, done) => {
           // the redirect-URL result is optional: do not wait for it forever
           if (state === 'provisioned' && !grace) grace = setTimeout(() => done({}), this.timeouts.provisionedGraceMs);

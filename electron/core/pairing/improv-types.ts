@@ -74,3 +74,18 @@ export interface ImprovClientOptions {
   onLog?: (line: string) => void;
   onState?: (state: ImprovStateName) => void;
 }
+
+/**
+ * The page a device names (Improv's redirect URL) as a link we can show and open: http(s) only, as the URL
+ * parser writes it (control characters dropped or escaped), or nothing — a device is not trusted to name a
+ * javascript: link or to put terminal escapes on the command line.
+ */
+export function deviceUrlFrom(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
