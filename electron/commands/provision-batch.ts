@@ -3,7 +3,7 @@
  * command (runProvisionCommand) unchanged — this file is only the loop around it: read the boards, skip the
  * ones the device registry already knows, one progress line per board, a summary table, a report file.
  *   apiary provision --batch boards.csv|boards.json (--wifi-password-env VAR | --wifi-password-stdin)
- *                    (--profile NAME | --broker URL --token T) [--wifi-ssid S] [--channel C] [--resource R]
+ *                    (--profile NAME | --broker URL --token-env VAR) [--wifi-ssid S] [--channel C] [--resource R]
  *                    [--wait-first-message SECONDS] [--report FILE] [--data DIR] [--force] [--json]
  * The batch file holds no secret (a password or token column is refused); the report holds none either.
  * Boards that pair are remembered in the app's device registry, which is how a re-run knows to skip them.
@@ -58,7 +58,7 @@ export interface BatchReport {
 
 export const BATCH_USAGE =
   'usage: apiary provision --batch FILE (--wifi-password-env VAR | --wifi-password-stdin) ' +
-  '(--profile NAME | --broker URL --token T) [--wifi-ssid S] [--channel C] [--resource R] ' +
+  '(--profile NAME | --broker URL --token-env VAR) [--wifi-ssid S] [--channel C] [--resource R] ' +
   '[--wait-first-message SECONDS] [--report FILE] [--data DIR] [--force] [--json]';
 
 const BATCH_HELP = `${BATCH_USAGE}
@@ -70,7 +70,8 @@ row) or JSON (a list of objects, or {"boards": [...]}) with, per board:
   ssid              the Wi-Fi it joins (default --wifi-ssid)
   wait              seconds to wait for its first message (default --wait-first-message, else 60)
 No password or token in FILE: the Wi-Fi password comes from --wifi-password-env VAR (the variable's name,
-not the password) or the first line of stdin; the broker credential from the profile or --token.
+not the password) or the first line of stdin; the broker credential from the profile or --token-env VAR
+(the variable's name; --token T also works, but ps and the shell history see it).
 
   --report FILE   write a JSON report: every board, paired / failed (the step and why) / skipped; no secret
   --data DIR      the app data dir whose device registry records paired boards (default ~/.apiary or
@@ -142,6 +143,7 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
         profile: { type: 'string' },
         broker: { type: 'string' },
         token: { type: 'string' },
+        'token-env': { type: 'string' },
         channel: { type: 'string' },
         resource: { type: 'string' },
         'wait-first-message': { type: 'string' },
@@ -152,10 +154,18 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
       },
     }));
     if (!values.batch) throw usage('--batch FILE is required');
-    if ((values.profile !== undefined) === (values.broker !== undefined || values.token !== undefined)) {
-      throw usage('give either --profile NAME or --broker URL --token T');
+    const tokenGiven = values.token !== undefined || values['token-env'] !== undefined;
+    if ((values.profile !== undefined) === (values.broker !== undefined || tokenGiven)) {
+      throw usage('give either --profile NAME or --broker URL --token-env VAR');
     }
-    if (values.broker !== undefined && !values.token) throw usage('--broker needs --token T');
+    if (values.token !== undefined && values['token-env'] !== undefined) throw usage('give one of --token T or --token-env VAR');
+    if (values['token-env'] !== undefined) {
+      // the token stays out of the command line (ps, shell history); it goes to each board's step in-process
+      const v = env[values['token-env']]?.trim();
+      if (!v) throw usage(`--token-env ${values['token-env']}: that environment variable is not set or empty`);
+      values.token = v;
+    }
+    if (values.broker !== undefined && !values.token) throw usage('--broker needs the channel token: --token-env VAR (or --token T)');
     if ((values['wifi-password-env'] !== undefined) === values['wifi-password-stdin']) {
       throw usage('give exactly one of --wifi-password-env VAR or --wifi-password-stdin');
     }

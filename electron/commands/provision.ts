@@ -34,11 +34,13 @@ export interface ProvisionDeps {
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** where --token-env looks (default: the process's environment) */
+  env?: NodeJS.ProcessEnv;
 }
 
 const USAGE =
   'usage: apiary provision --port PATH (--wifi-ssid S (--wifi-password P | --wifi-password-stdin) [--keep-mqtt] | --keep-wifi) ' +
-  '(--profile NAME | --broker URL --token T) --channel C --resource R [--wait-first-message SECONDS] [--json]';
+  '(--profile NAME | --broker URL (--token-env VAR | --token T)) --channel C --resource R [--wait-first-message SECONDS] [--json]';
 
 const HELP = `${USAGE}
 
@@ -59,7 +61,9 @@ MQTT extension; Tasmota: console commands), then wait for its first message on C
   --profile NAME              a saved profile: its broker, and a token of CHANNEL for the board (its own
                               channel token, or, for an account secret key or IAM token, the channel's
                               token fetched over REST: those never go to a device)
-  --broker URL --token T      or a broker (mqtt://host:1883, mqtts://host:8883) and a channel token
+  --broker URL --token-env VAR  or a broker (mqtt://host:1883, mqtts://host:8883) and the name of the
+                              environment variable that holds the channel token (--token T also works,
+                              but puts the token where ps and the shell history see it)
   --channel C --resource R    where the board publishes (the topic C/R)
   --wait-first-message SECONDS  0 = do not wait; default 60, counted from when the board has its MQTT settings
   --json                      one JSON line with the result on stdout
@@ -84,7 +88,19 @@ interface Parsed {
   json: boolean;
 }
 
-function parse(argv: string[]): Parsed {
+/** --token-env VAR keeps the token out of the command line (ps, shell history); --token T is for quick tries. */
+function tokenFrom(token: string | undefined, variable: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (token !== undefined && variable !== undefined) throw usage('give one of --token T or --token-env VAR');
+  if (variable !== undefined) {
+    const value = env[variable]?.trim();
+    if (!value) throw usage(`--token-env ${variable}: that environment variable is not set or empty`);
+    return value;
+  }
+  if (!token) throw usage('--broker needs the channel token: --token-env VAR (or --token T)');
+  return token;
+}
+
+function parse(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   let values;
   try {
     ({ values } = parseArgs({
@@ -100,6 +116,7 @@ function parse(argv: string[]): Parsed {
         profile: { type: 'string' },
         broker: { type: 'string' },
         token: { type: 'string' },
+        'token-env': { type: 'string' },
         channel: { type: 'string' },
         resource: { type: 'string' },
         'wait-first-message': { type: 'string' },
@@ -132,7 +149,7 @@ function parse(argv: string[]): Parsed {
     throw usage('give exactly one of --wifi-password P or --wifi-password-stdin');
   }
   const hasProfile = values.profile !== undefined;
-  const hasBroker = values.broker !== undefined || values.token !== undefined;
+  const hasBroker = values.broker !== undefined || values.token !== undefined || values['token-env'] !== undefined;
   if (hasProfile === hasBroker) throw usage('give either --profile NAME or --broker URL --token T');
   const parsed: Parsed = {
     port,
@@ -147,7 +164,7 @@ function parse(argv: string[]): Parsed {
   if (hasProfile) parsed.profile = need('profile');
   else {
     parsed.broker = need('broker');
-    parsed.token = need('token');
+    parsed.token = tokenFrom(values.token, values['token-env'], env);
   }
   if (values['wait-first-message'] !== undefined) {
     const n = Number(values['wait-first-message']);
@@ -221,7 +238,7 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
   let args: Parsed;
   let password: string;
   try {
-    args = parse(argv);
+    args = parse(argv, deps.env ?? process.env);
     password = args.ssid === null ? '' : (args.password ?? (await readSecretLine(deps.stdin ?? process.stdin)));
   } catch (e) {
     return usage((e as Error).message);

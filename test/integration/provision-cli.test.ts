@@ -364,7 +364,9 @@ describe('apiary provision --keep-mqtt: Wi-Fi only', () => {
     const { pair, sim } = await device(['--name', 'Bee 11']);
     const run = await provision(pair.a, ['--wifi-password', 'x', '--keep-mqtt']);
     expect(run.result).toMatchObject({ ok: false, step: 'handshake', code: 'no-mqtt' });
-    expect(run.result.error).toBe('Bee 11 has no MQTT settings to keep: it needs the full pairing (Wi-Fi and MQTT), not Wi-Fi only');
+    expect(run.result.error).toBe(
+      'Bee 11 has no MQTT settings to keep: it needs the full pairing (Wi-Fi and MQTT), not Wi-Fi only',
+    );
     expect(sim.output()).not.toContain('device-sim: rpc 0x01');
     expect(run.code).toBe(1);
   });
@@ -378,7 +380,11 @@ describe('apiary provision --keep-wifi: MQTT settings only', () => {
     const argv = ['--port', port, '--keep-wifi', '--broker', broker.url, '--token', broker.token];
     argv.push('--channel', broker.channel, '--resource', resource, '--wait-first-message', '10', '--json');
     const code = await runProvisionCommand(argv, { stdout: out.stream, stderr: err.stream });
-    return { code, result: JSON.parse(out.text().trim().split('\n').at(-1) ?? 'null') as Record<string, unknown>, stderr: err.text() };
+    return {
+      code,
+      result: JSON.parse(out.text().trim().split('\n').at(-1) ?? 'null') as Record<string, unknown>,
+      stderr: err.text(),
+    };
   }
 
   it('re-provisions a board already on Wi-Fi: no Wi-Fi step, it reconnects with the new settings', async () => {
@@ -413,14 +419,78 @@ describe('apiary provision --keep-wifi: MQTT settings only', () => {
     expect(openPortPaths()).toEqual([]);
   });
 
+  it('--token-env takes the channel token from the environment, keeping it off the command line', async () => {
+    const { pair } = await device(['--ssid', 'Home', '--password', 'right-pw']);
+    const argvWith = (tokenFlags: string[]) => [
+      '--port',
+      pair.a,
+      '--wifi-ssid',
+      'Home',
+      '--wifi-password',
+      'right-pw',
+      '--broker',
+      broker.url,
+      ...tokenFlags,
+      '--channel',
+      broker.channel,
+      '--resource',
+      broker.resource,
+      '--wait-first-message',
+      '10',
+      '--json',
+    ];
+    const out = sink();
+    const code = await runProvisionCommand(argvWith(['--token-env', 'BEE_TOKEN']), {
+      stdout: out.stream,
+      stderr: sink().stream,
+      env: { BEE_TOKEN: broker.token },
+    });
+    expect(JSON.parse(out.text().trim().split('\n').at(-1)!)).toMatchObject({ ok: true });
+    expect(code).toBe(0);
+
+    const unset = sink();
+    expect(
+      await runProvisionCommand(argvWith(['--token-env', 'NOT_SET']), { stdout: sink().stream, stderr: unset.stream, env: {} }),
+    ).toBe(2);
+    expect(unset.text()).toMatch(/--token-env NOT_SET: that environment variable is not set or empty/);
+    const both = sink();
+    expect(
+      await runProvisionCommand(argvWith(['--token', 't', '--token-env', 'BEE_TOKEN']), {
+        stdout: sink().stream,
+        stderr: both.stream,
+        env: {},
+      }),
+    ).toBe(2);
+    expect(both.text()).toMatch(/give one of --token T or --token-env VAR/);
+  });
+
   it('--keep-wifi with Wi-Fi flags is a usage error; --help documents it', async () => {
     const out = sink();
     const code = await runProvisionCommand(
-      ['--port', '/dev/x', '--keep-wifi', '--wifi-ssid', 'S', '--broker', 'mqtt://h', '--token', 't', '--channel', 'ch', '--resource', 'res', '--json'],
+      [
+        '--port',
+        '/dev/x',
+        '--keep-wifi',
+        '--wifi-ssid',
+        'S',
+        '--broker',
+        'mqtt://h',
+        '--token',
+        't',
+        '--channel',
+        'ch',
+        '--resource',
+        'res',
+        '--json',
+      ],
       { stdout: out.stream, stderr: sink().stream },
     );
     expect(code).toBe(2);
-    expect(JSON.parse(out.text())).toMatchObject({ ok: false, code: 'usage', error: expect.stringMatching(/--keep-wifi sends MQTT settings only/) });
+    expect(JSON.parse(out.text())).toMatchObject({
+      ok: false,
+      code: 'usage',
+      error: expect.stringMatching(/--keep-wifi sends MQTT settings only/),
+    });
 
     const missing = sink();
     const noWifi = await runProvisionCommand(
