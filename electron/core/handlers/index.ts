@@ -8,14 +8,14 @@ import { codecHandlers } from './codecs.js';
 import { composerHandlers } from './composer.js';
 import { consoleHandlers } from './console.js';
 import { deviceHandlers } from './devices.js';
-import { flashHandlers } from './flash.js';
 import { explorerHandlers } from './explorer.js';
+import { flashHandlers } from './flash.js';
 import { messageHandlers } from './messages.js';
 import { mqtt5Handlers } from './mqtt5.js';
 import { outboxHandlers } from './outbox.js';
-import { settingsHandlers } from './settings.js';
 import { profileHandlers } from './profiles.js';
 import { sessionHandlers } from './sessions.js';
+import { settingsHandlers } from './settings.js';
 import type { Handlers } from './types.js';
 
 /** Every contract method, one handler each (the type makes a missing one a compile error). */
@@ -25,9 +25,9 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
     ...profileHandlers(s),
     ...sessionHandlers(s),
     ...messageHandlers(s),
-    ...composerHandlers(s),
     ...explorerHandlers(s),
     ...beebotteHandlers(s),
+    ...composerHandlers(s),
     ...alertHandlers(s),
     ...accountHandlers(s),
     ...deviceHandlers(s),
