@@ -3,6 +3,7 @@
  * is encoded. Like api.ts, it imports nothing from the core.
  */
 import { z } from 'zod';
+import { id, topic } from './primitives.js';
 import { topicFilterError } from '../common/topic-filter.js';
 
 export const CODEC_NAMES = ['json', 'text', 'hex', 'base64', 'cbor', 'msgpack', 'protobuf', 'sparkplugb'] as const;
@@ -56,12 +57,8 @@ export const PublishEncoding = {
 /** A numeric series for charts, computed in the core from the store. */
 export const SeriesQuery = z
   .object({
-    profileId: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[\w-]+$/),
-    topic: z.string().min(1).max(1024),
+    profileId: id,
+    topic,
     /** a JSON path into the decoded payload (e.g. `v`, `data.temp`); absent = the first numeric field */
     path: z.string().max(256).optional(),
     /** ms since epoch */

@@ -4,8 +4,10 @@
  * lower-case hex so the renderer can show them as text or hex without guessing an encoding.
  */
 import { z } from 'zod';
+import { id } from './primitives.js';
 
-const consoleId = z.string().min(1).max(64).regex(/^[\w-]+$/, 'ids are letters, digits, _ and -');
+/** a console's id: the contract's id rule */
+const consoleId = id;
 export const LineEndingName = z.enum(['none', 'lf', 'cr', 'crlf']);
 
 export const consoleMethodParams = {

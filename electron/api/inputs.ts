@@ -3,15 +3,12 @@
  * and the shared pieces the method table in api.ts builds on.
  */
 import { z } from 'zod';
-import { NAME_PATTERN, NAME_RULE } from '../common/beebotte-names.js';
 import { PublishEncoding } from './codecs.js';
 import { OutgoingProperties, PublishQos, SessionOptionsInput } from './mqtt5.js';
+import { beebotteName, id, topic, topicFilter } from './primitives.js';
 
-export const id = z.string().min(1).max(64).regex(/^[\w-]+$/, 'ids are letters, digits, _ and -');
-export const topic = z.string().min(1).max(1024);
-export const topicFilter = z.string().min(1).max(1024);
-export const Empty = z.object({}).strict();
-export const beebotteName = z.string().regex(NAME_PATTERN, `Beebotte names are ${NAME_RULE}`);
+export { Empty, beebotteName, id, topic, topicFilter } from './primitives.js';
+
 export const ResourceInput = z
   .object({
     name: beebotteName,

@@ -5,9 +5,8 @@
  * Like api.ts, it imports nothing from the core.
  */
 import { z } from 'zod';
+import { id, topic, topicFilter } from './primitives.js';
 
-const topic = z.string().min(1).max(1024);
-const topicFilter = z.string().min(1).max(1024);
 const u32 = z.number().int().min(0).max(0xffff_ffff);
 
 /** Publish QoS as the contract takes it: 2 only for a generic broker (the core refuses it elsewhere). */
@@ -114,12 +113,12 @@ export interface SubscriptionDTO extends SubscriptionOptions {
 }
 
 export const SubscribeInput = z
-  .object({ profileId: z.string().min(1).max(64), filter: topicFilter })
+  .object({ profileId: id, filter: topicFilter })
   .merge(SubscriptionOptionsInput)
   .strict();
 
 export const ClearRetainedInput = z
-  .object({ profileId: z.string().min(1).max(64), filter: topicFilter, confirm: z.boolean().default(false) })
+  .object({ profileId: id, filter: topicFilter, confirm: z.boolean().default(false) })
   .strict();
 
 export interface ClearRetainedResult {
