@@ -88,6 +88,16 @@ describe('firmware', () => {
       loadFirmware(manifest({ builds: [{ chipFamily: 'ESP32', parts: [{ path: 'https://example.com/fw.bin', offset: 0 }] }] })),
     );
     expect(url.message).toMatch(/is a URL: download the files next to the manifest/);
+    // a manifest never makes Apiary read a file outside its folder (to write it to a board)
+    const outside = join(tmpdir(), `apiary-fw-outside-${process.pid}.bin`);
+    writeFileSync(outside, Buffer.from([9]));
+    for (const partPath of [outside, '../' + outside.split('/').at(-1)]) {
+      const escaped = await failure(
+        loadFirmware(manifest({ builds: [{ chipFamily: 'ESP32', parts: [{ path: partPath, offset: 0 }] }] })),
+      );
+      expect(escaped.message).toMatch(/is not in the manifest's folder/);
+    }
+    rmSync(outside);
     writeFileSync(join(dir, 'empty.bin'), '');
     expect((await failure(loadFirmware(join(dir, 'empty.bin')))).message).toMatch(/empty\.bin is empty/);
   });

@@ -105,6 +105,11 @@ async function loadManifest(file: string): Promise<Firmware> {
       const offset = typeof part.offset === 'number' ? part.offset : parseOffset(part.offset);
       if (!Number.isSafeInteger(offset) || offset < 0) throw bad(`offset ${String(part.offset)} of ${part.path}`);
       const partFile = path.resolve(dir, part.path);
+      // a manifest names files beside it: never one elsewhere on this machine (a key, a token) to write to a board
+      const inside = path.relative(dir, partFile);
+      if (!inside || inside.startsWith('..') || path.isAbsolute(inside)) {
+        throw bad(`part ${part.path} is not in the manifest's folder: name the files beside it by relative path`);
+      }
       parts.push({ file: partFile, offset, data: await readImage(partFile) });
     }
     builds.push({ chipFamily: build.chipFamily, parts });
