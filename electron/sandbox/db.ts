@@ -76,6 +76,12 @@ export function openDb(dataDir: string): Db {
 
 function migrate(db: Db): void {
   const applied = db.pragma('user_version', { simple: true }) as number;
+  if (applied > MIGRATIONS.length) {
+    // a newer Apiary wrote it: running on would read tables this build does not know
+    throw new Error(
+      `the sandbox data at ${db.name} was written by a newer Apiary (schema ${applied}, this build knows ${MIGRATIONS.length}): update Apiary, or use another --data dir`,
+    );
+  }
   for (let step = applied; step < MIGRATIONS.length; step++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[step]!);

@@ -193,3 +193,18 @@ describe('named time ranges', () => {
     expect(parseTimeRange('next-week', now)).toBeNull();
   });
 });
+
+describe('sandbox data written by a newer Apiary', () => {
+  it('is refused with what to do, not read with tables this build does not know', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apiary-sbx-newer-'));
+    try {
+      openDb(dir).close();
+      const raw = openSqlite(join(dir, 'sandbox.sqlite'));
+      raw.pragma('user_version = 999');
+      raw.close();
+      expect(() => openDb(dir)).toThrow(/written by a newer Apiary \(schema 999, this build knows \d+\): update Apiary/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
