@@ -1,7 +1,5 @@
-import type { OutgoingProperties, ParsedParamsOf, PublishResult, SessionState, SubscriptionDTO } from '../../api.js';
+import type { ParsedParamsOf, PublishResult, SessionState, SubscriptionDTO } from '../../api.js';
 import { ApiError } from '../../api.js';
-import { checkPublishTopic } from '../../common/beebotte-names.js';
-import { buildEnvelope } from '../../common/beebotte-envelope.js';
 import type { EventBus } from '../events.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { Clock, Logger } from '../platform.js';
@@ -10,40 +8,16 @@ import { NotConnectedError, Session, type SessionConfig, type SessionSubscriptio
 import { fromPacket, reasonName, toPublishProperties } from './properties.js';
 import { RecentRequests } from './replies.js';
 import { IncomingQos2Store, Qos2Store } from './qos2-store.js';
-import type { InFlight, InFlightPacket } from '../store/inflight.js';
+import type { InFlightPacket } from '../store/inflight.js';
 import { DropJudge, POISON_DROPS, PROBE_TIMEOUT_MS } from './drop-judge.js';
-import { encodePublishFor } from '../codecs/encode.js';
-
-export { POISON_DROPS, POISON_WINDOW_MS } from './drop-judge.js';
+import type { OutboxPort, QueuedItem } from './outbox-port.js';
+import { subscriptionDTO } from './subscribing.js';
+import { checkMqttFeatures, encodePayload } from './publish-payload.js';
 
 /** How long a connected QoS 1 publish waits for its PUBACK before answering 'queued' (it stays in the outbox). */
 export const LIVE_ACK_WAIT_MS = 5000;
 
 type LiveOutcome = 'sent' | 'queued' | { refused: string };
-
-/** What the manager needs of the outbox (store/outbox.ts implements it). */
-export interface OutboxPort {
-  /** profileName only names the profile in the "outbox full" error */
-  enqueue(item: {
-    profileId: string;
-    profileName?: string;
-    topic: string;
-    payload: Buffer;
-    qos: 1 | 2;
-    retain: boolean;
-    props?: OutgoingProperties | undefined;
-  }): number;
-  peek(profileId: string, limit: number): QueuedItem[];
-  remove(id: number): void;
-  count(profileId: string): number;
-  /** sets a queued message aside as a dead letter, with why (it is never deleted here) */
-  deadLetter(id: number, reason: string): void;
-  deadCount(profileId: string): number;
-  /** QoS 2 packets mid-handshake, kept across restarts (absent: QoS 2 state lives in memory only) */
-  inFlight?: InFlight;
-}
-
-type QueuedItem = { id: number; topic: string; payload: Buffer; retain: boolean; qos?: 1 | 2; props?: OutgoingProperties | undefined };
 
 export interface SessionManagerDeps {
   bus: EventBus;
@@ -106,7 +80,7 @@ export class SessionManager {
           claim: (packet) => this.claimQos2(profile.id, packet),
           completed: (outboxId) => {
             this.deps.outbox.remove(outboxId);
-            this.settleLive(outboxId, 'sent');
+            this.ackWaiters.get(outboxId)?.('sent');
             this.updateOutbox(profile.id);
           },
         });
@@ -180,15 +154,7 @@ export class SessionManager {
   subscriptions(profileId: string): SubscriptionDTO[] {
     const session = this.sessions.get(profileId);
     if (!session) return [];
-    return session.subscriptions.map((s) => ({
-      filter: s.filter,
-      qos: s.qos,
-      noLocal: s.noLocal ?? false,
-      retainAsPublished: s.retainAsPublished ?? false,
-      retainHandling: s.retainHandling ?? 0,
-      paused: s.paused ?? false,
-      ...(s.colour ? { colour: s.colour } : {}),
-    }));
+    return session.subscriptions.map(subscriptionDTO);
   }
 
   /** A connection built like the profile's session (the secret typed at connect too), for a one-off client. */
@@ -281,10 +247,6 @@ export class SessionManager {
       }
     }
     return null;
-  }
-
-  private settleLive(id: number, outcome: LiveOutcome): void {
-    this.ackWaiters.get(id)?.(outcome);
   }
 
   /**
@@ -383,7 +345,7 @@ export class SessionManager {
       const item = items[i]!;
       if (result.status === 'fulfilled') {
         this.judge.cleared(profileId, item.id);
-        this.settleLive(item.id, 'sent');
+        this.ackWaiters.get(item.id)?.('sent');
         continue;
       }
       const err = result.reason as { code?: unknown; message?: string };
@@ -393,7 +355,7 @@ export class SessionManager {
         this.moveAside(session, profileId, item, `the broker refused ${item.topic} (${ack} 0x${err.code.toString(16)}: ${reasonName(err.code)})`);
         continue;
       }
-      this.settleLive(item.id, 'queued'); // still in the outbox: the next connection delivers it
+      this.ackWaiters.get(item.id)?.('queued'); // still in the outbox: the next connection delivers it
       if (intact && judged && !(result.reason instanceof NotConnectedError)) {
         const verdict = this.judge.messageDrop(profileId, { id: item.id, sentAt, droppedAt: failedAt, connectedAt, answeredBeforeSend });
         if (verdict === 'dead') this.refusedByClosing(session, profileId, item);
@@ -414,7 +376,7 @@ export class SessionManager {
 
   /** Out of the queue into the dead letters — never deleted: the user retries it once fixed, or discards it. */
   private moveAside(session: Session, profileId: string, item: { id: number; topic: string }, why: string): void {
-    this.settleLive(item.id, { refused: `${why} (kept in the profile's dead letters)` });
+    this.ackWaiters.get(item.id)?.({ refused: `${why} (kept in the profile's dead letters)` });
     this.deps.outbox.deadLetter(item.id, why);
     const text = `${why}; the message was moved to the profile's dead letters: retry it once fixed, or discard it`;
     this.deps.log.warn(`outbox of ${profileId}: ${text}`);
@@ -433,43 +395,4 @@ export class SessionManager {
       this.deps.bus.emit('session.state', session.state);
     }
   }
-}
-
-/**
- * QoS 2 and MQTT 5 properties are for generic brokers: Beebotte and the sandbox speak MQTT 3.1.1 with QoS 0/1,
- * and a generic 3.1.1 profile has no properties to send.
- */
-export function checkMqttFeatures(profile: Profile, input: Pick<ParsedParamsOf<'messages.publish'>, 'qos' | 'properties'>): void {
-  const where = profile.kind === 'beebotte' ? 'Beebotte' : 'the sandbox';
-  if (profile.kind !== 'mqtt') {
-    if (input.qos === 2) throw new ApiError('invalid_params', `${where} takes QoS 0 and 1 only (MQTT 3.1.1): publish with QoS 1`);
-    if (input.properties) throw new ApiError('invalid_params', `${where} speaks MQTT 3.1.1: MQTT 5 properties need a generic MQTT 5 profile`);
-    return;
-  }
-  if (input.properties && profile.protocolVersion !== 5) {
-    throw new ApiError('invalid_params', `MQTT 5 properties need MQTT 5: set ${profile.name}'s protocol version to 5`);
-  }
-}
-
-/** Beebotte rules enforced before anything is sent: topic shape, QoS 0/1, the {"data": …} envelope. */
-export function encodePayload(profile: Profile, input: ParsedParamsOf<'messages.publish'>): Buffer {
-  const beebotte = profile.kind !== 'mqtt';
-  if (beebotte) {
-    const problem = checkPublishTopic(input.topic);
-    if (problem) throw new ApiError('invalid_params', problem);
-  } else if (/[+#]/.test(input.topic)) {
-    throw new ApiError('invalid_params', 'a publish topic cannot contain the wildcards + or #');
-  }
-  // hex, base64, CBOR, MessagePack, Protobuf (codecs/); JSON and text go on below
-  const encoded = encodePublishFor(profile.kind, input);
-  if (encoded) return encoded;
-  if (input.raw) return Buffer.from(input.data, 'utf8');
-  let data: unknown;
-  try {
-    data = JSON.parse(input.data);
-  } catch (err) {
-    throw new ApiError('invalid_params', `data is not valid JSON (${(err as Error).message}); send it as raw text instead`);
-  }
-  if (!beebotte) return Buffer.from(JSON.stringify(data), 'utf8');
-  return Buffer.from(JSON.stringify(buildEnvelope(data, { write: input.write, ispublic: input.ispublic })), 'utf8');
 }

@@ -1,60 +1,14 @@
 import { EventEmitter } from 'node:events';
-import mqtt, { type IClientOptions, type IClientPublishOptions, type IStore, type MqttClient, type IPublishPacket } from 'mqtt';
+import mqtt, { type IClientPublishOptions, type MqttClient, type IPublishPacket } from 'mqtt';
 import type { SessionState, SessionStatus } from '../../api.js';
 import type { Clock } from '../platform.js';
 import { describeConnectError, isAuthFailure } from './errors.js';
-import { nextDelay, type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
+import { nextDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { reasonText } from './properties.js';
+import type { SessionConfig, SessionSubscription } from './session-config.js';
+import { forgetSubscription, keepSubscription, refusedSubscriptionText, subscribeOn } from './subscribing.js';
 
-/** A filter the session keeps subscribed, with its MQTT 5 options (ignored on MQTT 3.1.1). */
-export interface SessionSubscription {
-  filter: string;
-  qos: 0 | 1 | 2;
-  noLocal?: boolean;
-  retainAsPublished?: boolean;
-  retainHandling?: 0 | 1 | 2;
-  /** kept, but not subscribed on the broker */
-  paused?: boolean;
-  colour?: string;
-}
-
-export interface SessionConfig {
-  profileId: string;
-  /** mqtt://host:port, mqtts://…, ws://… */
-  url: string;
-  /** host name shown in errors ("token rejected by mqtt.beebotte.com …") */
-  displayHost: string;
-  options: Pick<
-    IClientOptions,
-    | 'username'
-    | 'password'
-    | 'clientId'
-    | 'protocolVersion'
-    | 'ca'
-    | 'cert'
-    | 'key'
-    | 'rejectUnauthorized'
-    | 'servername'
-    | 'will'
-    | 'properties'
-  >;
-  subscriptions: SessionSubscription[];
-  /** false keeps the broker's session (MQTT 3.1.1 clean session / MQTT 5 clean start); default true */
-  cleanStart?: boolean;
-  /** mqtt.js's outgoing store for each connection (QoS 2 in flight kept in SQLite: session/qos2-store.ts) */
-  outgoingStore?: () => IStore;
-  /** mqtt.js's incoming store (QoS 2 received, waiting for the PUBREL, kept in SQLite) */
-  incomingStore?: () => IStore;
-  /** what the user should check when the broker refuses the credential */
-  credentialHint: string;
-  backoff?: BackoffPolicy;
-  /** how long a connection must stay up before the backoff starts over (default STABLE_CONNECTION_MS) */
-  stableAfterMs?: number;
-  /** what holds the rights, in a refused subscription's message: "the token" (Beebotte), "the credential" */
-  rightsHolder?: string;
-  connectTimeoutMs?: number;
-  keepaliveSeconds?: number;
-}
+export { subscribeRefusal, type SessionConfig, type SessionSubscription } from './session-config.js';
 
 /**
  * A connection must stay up this long before the reconnect backoff starts over. Resetting it on every CONNACK
@@ -71,19 +25,6 @@ export class NotConnectedError extends Error {
     super('not connected');
     this.name = 'NotConnectedError';
   }
-}
-
-/** The SUBACK code of a refused filter (0x80, or an MQTT 5 reason code ≥ 0x80); null when it was granted. */
-export function subscribeRefusal(err: unknown): number | null {
-  const e = err as { code?: unknown; packet?: { granted?: unknown } } | null;
-  // mqtt.js ≥ 5.10 rejects on a refused SUBACK: the error carries the packet (or, in some versions, the code)
-  if (typeof e?.code === 'number' && e.code >= 0x80) return e.code;
-  const granted = e?.packet?.granted;
-  if (Array.isArray(granted)) {
-    const code = granted.find((g): g is number => typeof g === 'number' && g >= 0x80);
-    if (code !== undefined) return code;
-  }
-  return null;
 }
 
 const MAX_PROBLEMS = 5;
@@ -216,7 +157,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Unsubscribes now (when connected) and forgets the filter for reconnects. */
   async unsubscribe(filter: string): Promise<void> {
     const known = this.config.subscriptions.find((s) => s.filter === filter);
-    this.forget(filter);
+    forgetSubscription(this.config.subscriptions, filter);
     this.clearProblem(`subscribe:${filter}`);
     const client = this.client;
     if (!client || !this.connected || known?.paused) return;
@@ -247,21 +188,21 @@ export class Session extends EventEmitter<SessionEvents> {
     const { filter } = subscription;
     const client = this.client;
     if (!client || !this.connected || subscription.paused) {
-      this.keep(subscription);
+      keepSubscription(this.config.subscriptions, subscription);
       return -1;
     }
     let code: number;
     try {
-      code = await this.subscribeOn(client, subscription);
+      code = await subscribeOn(client, subscription, this.config.options.protocolVersion === 5);
     } catch {
-      this.keep(subscription); // the connection dropped mid-subscribe: the next connect tries it
+      keepSubscription(this.config.subscriptions, subscription); // the connection dropped mid-subscribe: the next connect tries it
       return -1;
     }
     if (code >= 0x80) {
-      this.forget(filter);
+      forgetSubscription(this.config.subscriptions, filter);
       return code;
     }
-    this.keep(subscription);
+    keepSubscription(this.config.subscriptions, subscription);
     if (this.problems.delete(`subscribe:${filter}`)) this.emit('state', this.state);
     return code;
   }
@@ -312,11 +253,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** The text for a refused subscription: what to check. */
   refusedSubscription(filter: string, code: number): string {
-    const who = this.config.rightsHolder ?? 'the credential';
-    if (code === 0x80 || code === 0x87) {
-      return `not allowed to subscribe to ${filter} (SUBACK: ${reasonText(code)}): ${who}'s rights do not cover it`;
-    }
-    return `the broker refused the subscription to ${filter} (SUBACK: ${reasonText(code)})`;
+    return refusedSubscriptionText(filter, code, this.config.rightsHolder ?? 'the credential');
   }
 
   /** Takes back a problem shown with reportProblem (the user dealt with it). */
@@ -330,40 +267,6 @@ export class Session extends EventEmitter<SessionEvents> {
     this.problems.set(key, text);
     while (this.problems.size > MAX_PROBLEMS) this.problems.delete(this.problems.keys().next().value!);
     this.emit('state', this.state);
-  }
-
-  private keep(subscription: SessionSubscription): void {
-    const known = this.config.subscriptions.find((s) => s.filter === subscription.filter);
-    if (known) Object.assign(known, subscription);
-    else this.config.subscriptions.push({ ...subscription });
-  }
-
-  private forget(filter: string): void {
-    const i = this.config.subscriptions.findIndex((s) => s.filter === filter);
-    if (i >= 0) this.config.subscriptions.splice(i, 1);
-  }
-
-  /** The SUBACK code: granted QoS, or ≥ 0x80 when refused. Throws when the connection dropped. */
-  private async subscribeOn(client: MqttClient, subscription: SessionSubscription): Promise<number> {
-    const { filter, qos } = subscription;
-    const v5 = this.config.options.protocolVersion === 5;
-    try {
-      const granted = await client.subscribeAsync(filter, {
-        qos,
-        ...(v5
-          ? {
-              nl: subscription.noLocal ?? false,
-              rap: subscription.retainAsPublished ?? false,
-              rh: subscription.retainHandling ?? 0,
-            }
-          : {}),
-      });
-      return granted[0]?.qos ?? 0x80;
-    } catch (err) {
-      const refused = subscribeRefusal(err);
-      if (refused === null) throw err;
-      return refused;
-    }
   }
 
   private open(status: 'connecting' | 'reconnecting'): void {
@@ -442,12 +345,12 @@ export class Session extends EventEmitter<SessionEvents> {
       const { filter } = subscription;
       let code: number;
       try {
-        code = await this.subscribeOn(client, subscription);
+        code = await subscribeOn(client, subscription, this.config.options.protocolVersion === 5);
       } catch {
         return; // connection dropped mid-subscribe: the next connect resubscribes
       }
       if (code >= 0x80) {
-        this.forget(filter);
+        forgetSubscription(this.config.subscriptions, filter);
         this.reportProblem(`subscribe:${filter}`, this.refusedSubscription(filter, code));
       }
     }
