@@ -1,18 +1,10 @@
 import type { OutgoingProperties } from '../../api.js';
 import type { InFlight } from '../store/inflight.js';
+import type { OutboxInput } from '../store/outbox.js';
 
 /** What the manager needs of the outbox (store/outbox.ts implements it). */
 export interface OutboxPort {
-  /** profileName only names the profile in the "outbox full" error */
-  enqueue(item: {
-    profileId: string;
-    profileName?: string;
-    topic: string;
-    payload: Buffer;
-    qos: 1 | 2;
-    retain: boolean;
-    props?: OutgoingProperties | undefined;
-  }): number;
+  enqueue(item: OutboxInput): number;
   peek(profileId: string, limit: number): QueuedItem[];
   remove(id: number): void;
   count(profileId: string): number;
