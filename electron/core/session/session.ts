@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import mqtt, { type IClientPublishOptions, type MqttClient, type IPublishPacket } from 'mqtt';
+import mqtt, { UniqueMessageIdProvider, type IClientPublishOptions, type MqttClient, type IPublishPacket } from 'mqtt';
 import type { SessionState, SessionStatus } from '../../api.js';
 import type { Clock } from '../platform.js';
 import { describeConnectError, isAuthFailure } from './errors.js';
@@ -282,6 +282,9 @@ export class Session extends EventEmitter<SessionEvents> {
       ...(this.config.incomingStore ? { incomingStore: this.config.incomingStore() } : {}),
       resubscribe: false,
       queueQoSZero: false,
+      // ids of the QoS 2 packets replayed from the store are reserved before any new publish takes one (the
+      // default provider reserves nothing: a new PUBLISH could take the id of a PUBREL still waiting for PUBCOMP)
+      messageIdProvider: new UniqueMessageIdProvider(),
     });
     this.client = client;
     let refused: string | null = null;
