@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { runFlashCommand } from '../../electron/commands/flash.js';
+import { openSerialPort } from '../../electron/core/pairing/serial-port.js';
 import { startPtyPair, type PtyPair } from '../tools/device-sim/harness.js';
 import { startRomSim, type RomSim } from '../tools/rom-sim/harness.js';
 
@@ -119,6 +120,26 @@ describe('apiary flash', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a board whose port a console holds in Apiary is refused by name, and flashes once the console lets go', async () => {
+    const b = await board();
+    const file = join(b.dir, 'app.bin');
+    writeFileSync(file, randomBytes(4096));
+    const console = await openSerialPort(b.port, { owner: 'the serial console', dtr: false, rts: false, bootDelayMs: 0 });
+    try {
+      const r = await flash(['--port', b.port, '--firmware', file, '--json']);
+      expect(r.code).toBe(1);
+      expect(r.result).toMatchObject({ ok: false, step: 'connect' });
+      expect(r.stderr).toMatch(/is in use by the serial console in Apiary: close it there first/);
+    } finally {
+      await console.close();
+    }
+    const again = await flash(['--port', b.port, '--firmware', file, '--json']);
+    expect(again.result).toMatchObject({ ok: true });
+    // the flasher let go of the port as well: the console can have it again
+    const reopened = await openSerialPort(b.port, { owner: 'the serial console', dtr: false, rts: false, bootDelayMs: 0 });
+    await reopened.close();
   });
 
   it('a board unplugged while writing fails at once, naming the step', async () => {

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import { describeOpenError } from '../pairing/serial-port.js';
+import { describeOpenError, reservePort } from '../pairing/serial-port.js';
 
 interface Signals {
   dataTerminalReady?: boolean;
@@ -19,6 +19,7 @@ export class NodeWebSerialPort {
   readable: ReadableStream<Uint8Array> | null = null;
   writable: WritableStream<Uint8Array> | null = null;
   private port: SerialPort | null = null;
+  private release: (() => void) | undefined;
   private lines = { dtr: false, rts: false, brk: false };
   /** set when the device went away under us (unplugged), so a timeout can be explained */
   lost: Error | null = null;
@@ -35,10 +36,18 @@ export class NodeWebSerialPort {
   }
 
   async open(options: { baudRate: number }): Promise<void> {
+    // held in Apiary's port registry like pairing and the console hold theirs: each refuses the other by name
+    this.release ??= await reservePort(this.path, 'the firmware flasher');
     const port = new SerialPort({ path: this.path, baudRate: options.baudRate, autoOpen: false, hupcl: false });
-    await new Promise<void>((resolve, reject) =>
-      port.open((err) => (err ? reject(describeOpenError(this.path, err)) : resolve())),
-    );
+    try {
+      await new Promise<void>((resolve, reject) =>
+        port.open((err) => (err ? reject(describeOpenError(this.path, err)) : resolve())),
+      );
+    } catch (err) {
+      this.release?.();
+      this.release = undefined;
+      throw err;
+    }
     this.port = port;
     this.lost = null;
     // an unplug shows as a close with an error, not always (ptys): the device node vanishing says the same
@@ -128,6 +137,8 @@ export class NodeWebSerialPort {
   async close(): Promise<void> {
     const port = this.port;
     this.port = null;
+    this.release?.();
+    this.release = undefined;
     clearInterval(this.presence);
     this.readable = null;
     this.writable = null;

@@ -5,9 +5,6 @@ import { loadFirmware } from '../flash/firmware.js';
 import { flashFirmware } from '../flash/flasher.js';
 import type { HandlerGroup } from './types.js';
 
-/** Ports being flashed now: a second flash of the same board is refused, not interleaved. */
-const busy = new Set<string>();
-
 /**
  * Firmware onto a board before pairing (the Devices screen's "Flash firmware" step); progress as flash.progress
  * events. A failure is an ApiError 'failed' whose message starts with the step: "verify: verification failed…".
@@ -15,8 +12,7 @@ const busy = new Set<string>();
 export function flashHandlers(s: CoreServices): HandlerGroup<'flash.run'> {
   return {
     'flash.run': async ({ port, firmware: file, offset, erase, baudRate }) => {
-      if (busy.has(port)) throw new ApiError('failed', `${port} is being flashed already: wait for it to finish`);
-      busy.add(port);
+      // a second flash, a console or a pairing on the same board is refused by name (the port registry)
       try {
         const firmware = await loadFirmware(file, offset);
         const result = await flashFirmware({
@@ -33,8 +29,6 @@ export function flashHandlers(s: CoreServices): HandlerGroup<'flash.run'> {
           throw new ApiError('failed', `${e.step}: ${e.message}`);
         }
         throw e;
-      } finally {
-        busy.delete(port);
       }
     },
   };

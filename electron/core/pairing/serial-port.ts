@@ -66,18 +66,29 @@ async function vidPidOfPath(path: string): Promise<string | undefined> {
  * given explicitly win.
  */
 export async function openSerialPort(path: string, given: OpenSerialOptions = {}): Promise<SerialDuplex> {
-  // one owner at a time, and a refusal that names the holder (the OS lock would blame "another program")
+  const release = await reservePort(path, given.owner ?? 'another part of Apiary');
+  try {
+    return await openReserved(path, given);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/**
+ * One owner at a time, and a refusal that names the holder (the OS lock would blame "another program"). Reserved
+ * at once, so a second caller is refused by name; also for an owner that opens the port by its own means (the
+ * firmware flasher). Returns the release.
+ */
+export async function reservePort(path: string, owner: string): Promise<() => void> {
   const holder = await portOwner(path);
   if (holder !== undefined) {
     throw new PairingError('port-busy', `${path} is in use by ${holder} in Apiary: close it there first, then try again`);
   }
-  open.set(path, given.owner ?? 'another part of Apiary'); // reserved now: a second caller is refused by name
-  try {
-    return await openReserved(path, given);
-  } catch (err) {
-    open.delete(path);
-    throw err;
-  }
+  open.set(path, owner);
+  return () => {
+    if (open.get(path) === owner) open.delete(path);
+  };
 }
 
 async function openReserved(path: string, given: OpenSerialOptions): Promise<SerialDuplex> {
