@@ -6,8 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CredentialType } from '../core/beebotte/credentials.js';
 import { SANDBOX_PROFILE_ID, type Profile } from '../core/profiles/profile.js';
-import { ProfileStore } from '../core/profiles/profile-store.js';
-import { KeytarSecretStore, Vault } from '../core/vault/index.js';
+import type { ProfileStore } from '../core/profiles/profile-store.js';
+import { openHeadless, type Headless } from '../core/headless.js';
+import { packageRoot } from '../node-platform.js';
 import { CliError, readStdinLine, usage, type CommandIo } from './cli-io.js';
 
 export const PROFILE_OPTIONS = {
@@ -19,12 +20,18 @@ export function dataDirOf(values: { data?: string | undefined }, env: NodeJS.Pro
   return values.data || env.APIARY_DATA_DIR || path.join(os.homedir(), '.apiary');
 }
 
-export function openProfiles(dataDir: string): ProfileStore {
-  return new ProfileStore(path.join(dataDir, 'profiles.json'));
+/** The core's headless side for this command: the data dir's profiles, the keychain, a profile's connection. */
+export function headlessFor(values: { data?: string | undefined }, io: CommandIo): Headless {
+  return openHeadless({
+    dataDir: dataDirOf(values, io.env),
+    resourcesDir: path.join(packageRoot, 'resources'),
+    ...(io.secrets ? { secrets: io.secrets } : {}),
+  });
 }
 
-export function openVault(io: CommandIo): Vault {
-  return new Vault(io.secrets ?? new KeytarSecretStore());
+/** The data dir's profiles alone (commands that need no secret). */
+export function openProfiles(dataDir: string): ProfileStore {
+  return openHeadless({ dataDir, resourcesDir: path.join(packageRoot, 'resources') }).profiles;
 }
 
 export function findProfile(store: ProfileStore, name: string): Profile {
@@ -39,11 +46,6 @@ export function findProfile(store: ProfileStore, name: string): Profile {
   throw new CliError(
     `no profile named "${name}"${names.length ? ` (profiles: ${names.join(', ')})` : ': add one with `apiary profiles add`'}`,
   );
-}
-
-/** The profile's secret from the vault; null when there is none (an "ask at connect" profile, say). */
-export async function profileSecret(profile: Profile, io: CommandIo): Promise<string | null> {
-  return openVault(io).read(profile.id);
 }
 
 export const CREDENTIAL_OPTIONS = {

@@ -1,6 +1,6 @@
 /**
  * `--profile` or `--broker` + a credential → an MQTT target (URL, login, TLS), and one connection to it with no
- * retry storm. A profile's own settings come from the core (buildSessionConfig), as the app connects with them.
+ * retry storm. A profile's own settings come from the core's headless side, as the app connects with them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,9 +8,7 @@ import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { beebotteUsername } from '../core/beebotte/credentials.js';
-import { buildSessionConfig } from '../core/profiles/connection.js';
 import { BEEBOTTE_HOST } from '../core/profiles/profile.js';
-import { usernameOf } from '../core/profiles/secret-username.js';
 import { describeConnectError } from '../core/session/errors.js';
 import { packageRoot } from '../node-platform.js';
 import { CliError, usage, type CommandIo } from './cli-io.js';
@@ -19,11 +17,8 @@ import {
   HINTS,
   PROFILE_OPTIONS,
   credentialFrom,
-  dataDirOf,
   findProfile,
-  openProfiles,
-  openVault,
-  profileSecret,
+  headlessFor,
   type CredentialFlags,
 } from './credential-flags.js';
 
@@ -98,13 +93,14 @@ export async function resolveMqttTarget(values: MqttFlags, io: CommandIo): Promi
 }
 
 async function profileTarget(values: MqttFlags, io: CommandIo, clientId: string): Promise<MqttTarget> {
-  const profile = findProfile(openProfiles(dataDirOf(values, io.env)), values.profile!);
+  const core = headlessFor(values, io);
+  const profile = findProfile(core.profiles, values.profile!);
   // an explicit credential (or the environment) wins: that is how an "ask at connect" profile gets its secret
   const override = await credentialFrom(values, io);
   let secret: string | null;
   if (override.kind === 'beebotte') secret = override.secret;
   else if (override.kind === 'userpass') secret = override.password ?? null;
-  else secret = await profileSecret(profile, io);
+  else secret = await core.secretOf(profile);
   if (!secret && profile.kind !== 'mqtt') {
     throw new CliError(
       `profile "${profile.name}" has no credential in the keychain: pass it with --token-stdin or APIARY_TOKEN / APIARY_SECRET_KEY`,
@@ -118,10 +114,9 @@ async function profileTarget(values: MqttFlags, io: CommandIo, clientId: string)
     );
   }
   // a generic profile's username may be a token kept in the keychain; --username replaces it
-  const username = override.kind === 'userpass' ? undefined : await usernameOf(openVault(io), profile);
-  const config = buildSessionConfig(profile, secret, {
-    resourcesDir: path.join(packageRoot, 'resources'),
-    ...(broker ? { sandbox: { mqtt: broker.href } } : {}),
+  const username = override.kind === 'userpass' ? undefined : await core.usernameOf(profile);
+  const config = core.sessionConfig(profile, secret, {
+    ...(broker ? { broker: broker.href } : {}),
     ...(username !== undefined ? { username } : {}),
   });
   const login: IClientOptions = {

@@ -3,10 +3,8 @@ import path from 'node:path';
 import { credentialsForToken } from '../core/pairing/device-broker.js';
 import { BeebotteRest } from '../core/beebotte/rest-client.js';
 import type { SecretStore } from '../core/platform.js';
-import { ProfileStore } from '../core/profiles/profile-store.js';
 import { BEEBOTTE_HOST, BEEBOTTE_REST, type Profile } from '../core/profiles/profile.js';
-import { usernameOf } from '../core/profiles/secret-username.js';
-import { KeytarSecretStore, Vault } from '../core/vault/index.js';
+import { openHeadless } from '../core/headless.js';
 import { defaultDataDir, packageRoot } from '../node-platform.js';
 import type { ResolvedProfile } from './provision.js';
 
@@ -30,16 +28,19 @@ export async function resolveProfileForDevice(
   channel: string,
   options: ResolveOptions = {},
 ): Promise<ResolvedProfile> {
-  const store = new ProfileStore(path.join(options.dataDir ?? defaultDataDir(), 'profiles.json'));
-  const profile = store.findByName(name);
+  const core = openHeadless({
+    dataDir: options.dataDir ?? defaultDataDir(),
+    resourcesDir: path.join(packageRoot, 'resources'),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+  });
+  const profile = core.profiles.findByName(name);
   if (!profile) throw new Error(`no profile named "${name}" (apiary profiles list shows them)`);
-  const vault = new Vault(options.secrets ?? new KeytarSecretStore());
-  const secret = await vault.read(profile.id);
+  const secret = await core.secretOf(profile);
   if (profile.kind === 'mqtt') {
     if (!profile.url) throw new Error(`profile "${name}" has no broker URL`);
     return {
       url: profile.url,
-      username: (await usernameOf(vault, profile)) ?? '',
+      username: (await core.usernameOf(profile)) ?? '',
       password: secret ?? '',
       ...(profile.caFile ? { ca: fs.readFileSync(profile.caFile, 'utf8') } : {}),
     };

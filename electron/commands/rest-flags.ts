@@ -6,10 +6,8 @@ import {
   CREDENTIAL_OPTIONS,
   PROFILE_OPTIONS,
   credentialFrom,
-  dataDirOf,
   findProfile,
-  openProfiles,
-  profileSecret,
+  headlessFor,
   type CredentialFlags,
 } from './credential-flags.js';
 
@@ -37,9 +35,10 @@ type RestFlags = CredentialFlags & {
 export async function resolveRest(values: RestFlags, io: CommandIo): Promise<BeebotteRest> {
   const api = values.api ? parseApiUrl(values.api) : BEEBOTTE_REST;
   if (values.profile !== undefined) {
-    const profile = findProfile(openProfiles(dataDirOf(values, io.env)), values.profile);
+    const core = headlessFor(values, io);
+    const profile = findProfile(core.profiles, values.profile);
     if (profile.kind === 'mqtt') throw new CliError(`"${profile.name}" is a generic MQTT profile: it has no Beebotte REST API`);
-    const secret = values['secret-key'] ?? (await profileSecret(profile, io));
+    const secret = values['secret-key'] ?? (await core.secretOf(profile));
     if (!secret) throw new CliError(`profile "${profile.name}" has no credential in the keychain`);
     if (profile.credentialType === 'secretKey' || values['secret-key']) {
       const apiKey = values['api-key'] ?? profile.apiKey;

@@ -6,7 +6,7 @@
  */
 import { moveProfilesToNewToken } from '../core/profiles/token-move.js';
 import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
-import { dataDirOf, openProfiles, openVault } from './credential-flags.js';
+import { headlessFor } from './credential-flags.js';
 import { REST_FLAGS_HELP, REST_OPTIONS, resolveRest } from './rest-flags.js';
 import { checkName } from './channels.js';
 
@@ -52,8 +52,9 @@ export async function runTokenCommand(argv: string[], ioIn: Partial<CommandIo> =
     const oldToken = values['update-profiles'] ? (await rest.channel(channel)).token : undefined;
     const token = await rest.regenerateToken(channel);
     // the app's own rule (profiles/token-move.ts): channel-token profiles and token usernames, each on its own
-    const { moved, failed } = values['update-profiles']
-      ? await moveProfilesToNewToken(openProfiles(dataDirOf(values, io.env)).list(), openVault(io), oldToken, token)
+    const core = values['update-profiles'] ? headlessFor(values, io) : null;
+    const { moved, failed } = core
+      ? await moveProfilesToNewToken(core.profiles.list(), core.vault, oldToken, token)
       : { moved: [], failed: [] };
     const updated = moved.map((p) => p.name);
     if (values.json)
