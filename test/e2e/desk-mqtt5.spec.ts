@@ -25,7 +25,8 @@ test('MQTT 5: live subscriptions from the UI, user properties in the detail, ret
   await expect(row.getByText('connected', { exact: true })).toBeVisible();
   await row.getByRole('button', { name: 'V5' }).click();
 
-  // the subscriptions panel: drop "#", then nothing on live/… arrives until live/# is added
+  // the subscriptions panel (folded until opened): drop "#", then nothing on live/… arrives until live/# is added
+  await row.locator('summary', { hasText: 'Subscriptions' }).click();
   const subs = row.getByRole('region', { name: 'Subscriptions of V5' });
   await subs.getByRole('button', { name: 'Remove subscription #' }).click();
   await expect(subs.locator('li[data-filter="#"]')).toHaveCount(0);
