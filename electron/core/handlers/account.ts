@@ -15,7 +15,7 @@ type Methods =
   | 'account.regenerateToken';
 
 /** Beebotte account tools (channels, resources, tokens) over REST; the same against the sandbox. */
-export function accountHandlers(s: CoreServices): HandlerGroup<Methods> {
+export function accountHandlers(s: Pick<CoreServices, 'profiles' | 'vault' | 'sessions' | 'devices' | 'bus' | 'platform' | 'sandbox' | 'onDemoTokenChanged'>): HandlerGroup<Methods> {
   const demo = s.sandbox?.demo;
   const regeneration: TokenRegenerationDeps = {
     profiles: s.profiles,

@@ -8,7 +8,7 @@ import type { HandlerGroup } from './types.js';
 type Methods = 'codecs.list' | 'codecs.save' | 'codecs.protoTypes' | 'messages.series';
 
 /** Codecs per topic filter (remembered in the settings), and numeric series for charts, read from the store. */
-export function codecHandlers(s: CoreServices): HandlerGroup<Methods> {
+export function codecHandlers(s: Pick<CoreServices, 'codecs' | 'log' | 'writer'>): HandlerGroup<Methods> {
   return {
     'codecs.list': async () => s.codecs.list(),
 

@@ -4,7 +4,7 @@ import type { HandlerGroup } from './types.js';
 
 type Methods = 'devices.ports' | 'devices.list' | 'devices.forget' | 'pairing.start' | 'pairing.scan' | 'pairing.provision' | 'pairing.cancel';
 
-export function deviceHandlers(s: CoreServices): HandlerGroup<Methods> {
+export function deviceHandlers(s: Pick<CoreServices, 'devices' | 'pairing' | 'bus'>): HandlerGroup<Methods> {
   return {
     'devices.ports': async () => {
       const listing = await listPorts();

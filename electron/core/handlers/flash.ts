@@ -9,7 +9,7 @@ import type { HandlerGroup } from './types.js';
  * Firmware onto a board before pairing (the Devices screen's "Flash firmware" step); progress as flash.progress
  * events. A failure is an ApiError 'failed' whose message starts with the step: "verify: verification failed…".
  */
-export function flashHandlers(s: CoreServices): HandlerGroup<'flash.run'> {
+export function flashHandlers(s: Pick<CoreServices, 'bus'>): HandlerGroup<'flash.run'> {
   return {
     'flash.run': async ({ port, firmware: file, offset, erase, baudRate }) => {
       // a second flash, a console or a pairing on the same board is refused by name (the port registry)

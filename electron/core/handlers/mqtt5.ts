@@ -10,7 +10,7 @@ type Mqtt5Methods =
   'sessions.subscribe' | 'sessions.unsubscribe' | 'sessions.pause' | 'sessions.subscriptions' | 'retained.clear';
 
 /** Live subscriptions of a running session (kept in its profile) and clearing retained messages. */
-export function mqtt5Handlers(s: CoreServices): HandlerGroup<Mqtt5Methods> {
+export function mqtt5Handlers(s: Pick<CoreServices, 'profiles' | 'vault' | 'sessions' | 'bus' | 'platform'>): HandlerGroup<Mqtt5Methods> {
   const profileOr404 = (id: string): Profile => {
     const profile = s.profiles.get(id);
     if (!profile) throw new ApiError('not_found', `no profile with id ${id}`);
