@@ -32,8 +32,19 @@ export interface Regenerated {
   staleDevices: KnownDevice[];
 }
 
+/** The Account screen's sections, in tab order. */
+export const ACCOUNT_SECTIONS = [
+  { id: 'channels', label: 'Channels' },
+  { id: 'tokens', label: 'Tokens' },
+  { id: 'connections', label: 'Connections' },
+  { id: 'history', label: 'History' },
+  { id: 'beerules', label: 'Beerules' },
+] as const;
+export type AccountSection = (typeof ACCOUNT_SECTIONS)[number]['id'];
+
 class AccountState {
   profileId = $state<string | null>(null);
+  section = $state<AccountSection>('channels');
   channels = $state.raw<ChannelInfo[]>([]);
   loading = $state(false);
   error = $state<string | null>(null);
