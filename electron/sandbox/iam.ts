@@ -89,6 +89,27 @@ export function mayAdmin(principal: Principal, area: AdminArea, right: DataRight
   return principal.acl.some((rule) => rule.action === `admin:${area}:${right}`);
 }
 
+/**
+ * The first rule of `acl` this principal does not hold itself, or null when it holds them all. A token that
+ * may manage IAM tokens may hand out only its own rights (else admin:iam:write would mint a token with every
+ * right of the account); the account may grant anything. `home.temp` is held by `home`, `home.*`, `*.temp`,
+ * `*` or no resource; `*.temp` only by `*.temp`, `*` or no resource.
+ */
+export function ungrantable(principal: Principal, acl: readonly AclRule[]): AclRule | null {
+  if (principal.kind === 'account') return null;
+  const held = principal.kind === 'iam' ? principal.acl : [];
+  for (const rule of acl) {
+    const mine = held.filter((h) => h.action === rule.action);
+    const wanted = rule.resource ?? ['*'];
+    const ok = wanted.every((entry) => {
+      const [channel = '*', resource = '*'] = entry.split('.');
+      return mine.some((h) => h.resource === undefined || h.resource.some((r) => covers(r, channel, resource)));
+    });
+    if (!ok) return rule;
+  }
+  return null;
+}
+
 function covers(entry: string, channel: string, resource: string): boolean {
   const [ruleChannel, ruleResource = '*'] = entry.split('.');
   return (ruleChannel === '*' || ruleChannel === channel) && (ruleResource === '*' || ruleResource === resource);

@@ -114,7 +114,7 @@ describe('/v1/iamtokens with the official SDK (signed requests)', () => {
 
 describe('admin scopes', () => {
   it('an IAM token with admin:iam:write manages tokens; the server checks the ACL as the SDK schema does', async () => {
-    const admin = await iamToken([{ action: 'admin:iam:read' }, { action: 'admin:iam:write' }]);
+    const admin = await iamToken([{ action: 'admin:iam:read' }, { action: 'admin:iam:write' }, { action: 'data:read' }]);
     const ok = await api('POST', '/v1/iamtokens', admin.token, { name: 'made by a token', acl: [{ action: 'data:read' }] });
     expect(ok.status).toBe(200);
     expect(ok.json.token).toMatch(/^iamtkn_/);
@@ -151,6 +151,68 @@ describe('admin scopes', () => {
     // the SDK's token Connector drives admin routes with an IAM token (it refuses them for a channel token)
     const viaToken = sdkConnector(t.sandbox.urls.http, { token: channelReader.token });
     expect(await sdkCall<{ name: string }>((cb) => viaToken.getChannel('home', cb))).toMatchObject({ name: 'home' });
+  });
+});
+
+describe('no privilege escalation through admin:iam:write', () => {
+  // A token that may manage IAM tokens may hand out only what it holds itself; the account (signed request)
+  // may grant anything. Before this check, an admin:iam token minted a token with every right of the account.
+  it('an IAM token grants only rights it holds, on create and on update', async () => {
+    const manager = await iamToken([
+      { action: 'admin:iam:read' },
+      { action: 'admin:iam:write' },
+      { action: 'data:read', resource: ['home'] },
+      { action: 'data:write', resource: ['home.temp'] },
+    ]);
+    for (const acl of [
+      [{ action: 'data:read' }], // every channel
+      [{ action: 'data:read', resource: ['garage'] }],
+      [{ action: 'data:read', resource: ['*.temp'] }],
+      [{ action: 'data:write', resource: ['home'] }], // it writes home.temp only
+      [{ action: 'admin:channel:write' }],
+      [{ action: 'admin:connection:read' }],
+      [{ action: 'data:read', resource: ['home'] }, { action: 'admin:beerule:write' }],
+    ]) {
+      const made = await api('POST', '/v1/iamtokens', manager.token, { name: 'escalated', acl });
+      expect(made.status, JSON.stringify(acl)).toBe(405);
+      expect(made.json.error.code, JSON.stringify(acl)).toBe(1102);
+    }
+    const fine = await api('POST', '/v1/iamtokens', manager.token, {
+      name: 'device token',
+      acl: [
+        { action: 'data:read', resource: ['home.temp', 'home.*'] },
+        { action: 'data:write', resource: ['home.temp'] },
+        { action: 'admin:iam:read' },
+      ],
+    });
+    expect(fine.status).toBe(200);
+    // update: neither its own token nor another may be widened past the manager's rights
+    for (const target of [fine.json._id as string, manager._id]) {
+      const widened = await api('PUT', `/v1/iamtokens/${target}`, manager.token, { acl: [{ action: 'data:write' }] });
+      expect(widened.status).toBe(405);
+      const widenedByPost = await api('POST', `/v1/iamtokens/${target}`, manager.token, {
+        _id: target,
+        acl: [{ action: 'admin:channel:read' }],
+      });
+      expect(widenedByPost.status).toBe(405);
+    }
+    const stored = await sdkCall<IamDoc>((cb) => sdk.getIAMTokenByID(fine.json._id, cb));
+    expect(stored.acl.map((r) => r.action)).toEqual(['data:read', 'data:write', 'admin:iam:read']);
+    // nothing it was refused exists
+    const names = (await sdkCall<IamDoc[]>((cb) => sdk.getIAMTokens(cb))).map((d) => d.name);
+    expect(names).not.toContain('escalated');
+    // nor may it delete a wider token, or see its value (the value would be the wider rights)
+    const wide = await iamToken([{ action: 'data:read' }, { action: 'data:write' }], 'wide');
+    const del = await api('DELETE', `/v1/iamtokens/${wide._id}`, manager.token);
+    expect(del.status).toBe(405);
+    expect(await sdkCall<IamDoc>((cb) => sdk.getIAMTokenByID(wide._id, cb))).toMatchObject({ token: wide.token });
+    const seen = await api('GET', '/v1/iamtokens', manager.token);
+    expect(JSON.stringify(seen.json)).not.toContain(wide.token);
+    expect(JSON.stringify((await api('GET', `/v1/iamtokens/${wide._id}`, manager.token)).json)).not.toContain(wide.token);
+    expect(seen.json.find((d: IamDoc) => d._id === fine.json._id).token).toBe(fine.json.token); // its own grant: shown
+    expect((await api('DELETE', `/v1/iamtokens/${fine.json._id}`, manager.token)).status).toBe(200);
+    // the account itself may still grant anything
+    expect((await iamToken([{ action: 'data:write' }, { action: 'admin:channel:write' }])).token).toMatch(/^iamtkn_/);
   });
 });
 

@@ -5,9 +5,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { view } from '../connections.js';
 import { errors } from '../errors.js';
-import type { ChannelSpec, ResourceSpec } from '../model.js';
-import { IamTokenStore } from '../iam-tokens.js';
-import type { AdminArea, DataRight } from '../iam.js';
+import type { ChannelSpec, Principal, ResourceSpec } from '../model.js';
+import { type IamTokenDoc, IamTokenStore } from '../iam-tokens.js';
+import { type AclRule, type AdminArea, type DataRight, parseAcl, ungrantable } from '../iam.js';
 import { type Params, name, objectBody, requireAdmin } from './params.js';
 import type { RestContext } from './server.js';
 
@@ -88,7 +88,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RestContext): voi
       .map(view),
   );
 
-  registerIamRoutes(app, ctx, as('iam', 'read'), as('iam', 'write'));
+  registerIamRoutes(app, ctx);
 
   // Beebotte answers an empty 200 (bbt_node's tests expect ''); GET /v1/connections tells who is left
   app.delete('/v1/connections/drop/:userid', async (req, reply) => {
@@ -109,17 +109,58 @@ function filterOf(query: unknown): { sid?: string; protocol?: string } {
   return out;
 }
 
-/** `/v1/iamtokens`, as bbt_node calls it: list, get by id, create, update (POST with `{_id, acl}`), delete. */
-function registerIamRoutes(app: FastifyInstance, ctx: RestContext, reader: OwnerOf, writer: OwnerOf): void {
+/**
+ * `/v1/iamtokens`, as bbt_node calls it: list, get by id, create, update (POST with `{_id, acl}`), delete.
+ * An IAM token manages only tokens within its own rights: it grants nothing it does not hold (create,
+ * update), changes or deletes no wider token, and is not shown the value of one (a wider token's value
+ * would be its rights). The account manages every token.
+ */
+function registerIamRoutes(app: FastifyInstance, ctx: RestContext): void {
   const iam = ctx.data.accounts.iam;
   const id = (req: FastifyRequest) => (req.params as Params).id ?? '';
-  app.get('/v1/iamtokens', async (req) => iam.list(reader(req)));
-  app.get('/v1/iamtokens/:id', async (req) => iam.get(reader(req), id(req)));
-  app.post('/v1/iamtokens', async (req) => iam.create(writer(req), IamTokenStore.parseSpec(objectBody(req.body))));
-  app.post('/v1/iamtokens/:id', async (req) => iam.update(writer(req), id(req), objectBody(req.body).acl));
-  app.put('/v1/iamtokens/:id', async (req) => iam.update(writer(req), id(req), objectBody(req.body).acl));
+  const asAdmin = (req: FastifyRequest, right: DataRight) => {
+    const principal = ctx.auth(req);
+    return { principal, owner: requireAdmin(principal, 'iam', right) };
+  };
+  const mustHold = (principal: Principal, acl: readonly AclRule[], what: string) => {
+    const rule = ungrantable(principal, acl);
+    if (rule) throw errors.notAllowed(`this IAM token cannot ${what} ${describeRule(rule)}: it does not hold that right`);
+  };
+  /** A wider token's value stays hidden from a narrower IAM token that may read the list. */
+  const shown = (principal: Principal, doc: IamTokenDoc) =>
+    ungrantable(principal, doc.acl) ? { ...doc, token: undefined } : doc;
+  const update = (req: FastifyRequest) => {
+    const { principal, owner } = asAdmin(req, 'write');
+    mustHold(principal, iam.get(owner, id(req)).acl, 'change a token with');
+    const acl = parseAcl(objectBody(req.body).acl);
+    mustHold(principal, acl, 'grant');
+    return iam.update(owner, id(req), acl);
+  };
+
+  app.get('/v1/iamtokens', async (req) => {
+    const { principal, owner } = asAdmin(req, 'read');
+    return iam.list(owner).map((doc) => shown(principal, doc));
+  });
+  app.get('/v1/iamtokens/:id', async (req) => {
+    const { principal, owner } = asAdmin(req, 'read');
+    return shown(principal, iam.get(owner, id(req)));
+  });
+  app.post('/v1/iamtokens', async (req) => {
+    const { principal, owner } = asAdmin(req, 'write');
+    const spec = IamTokenStore.parseSpec(objectBody(req.body));
+    mustHold(principal, spec.acl ?? [], 'grant');
+    return iam.create(owner, spec);
+  });
+  app.post('/v1/iamtokens/:id', async (req) => update(req));
+  app.put('/v1/iamtokens/:id', async (req) => update(req));
   app.delete('/v1/iamtokens/:id', async (req) => {
-    iam.delete(writer(req), id(req));
+    const { principal, owner } = asAdmin(req, 'write');
+    mustHold(principal, iam.get(owner, id(req)).acl, 'delete a token with');
+    iam.delete(owner, id(req));
     return true;
   });
+}
+
+function describeRule(rule: AclRule): string {
+  return rule.resource ? `${rule.action} on ${rule.resource.join(', ').slice(0, 80)}` : rule.action;
 }
