@@ -25,11 +25,15 @@ export interface SignalData {
 
 type Sink = (message: BridgeMessage) => void;
 type SignalSink = (owner: string, event: SignalEvent, data: SignalData) => void;
+/** Presence events (WebSocket `presence-` channels) have no sink of their own: only watchers see them. */
+export type WatchedEvent = SignalEvent | 'join' | 'leave';
+type EventWatcher = (owner: string, event: WatchedEvent, data: SignalData) => void;
 
 export class Bridge {
   private mqtt: Sink | null = null;
   private ws: Sink | null = null;
   private signals: SignalSink | null = null;
+  private readonly watchers: EventWatcher[] = [];
 
   attachMqtt(sink: Sink, signals: SignalSink): void {
     this.mqtt = sink;
@@ -49,6 +53,16 @@ export class Bridge {
   signal(owner: string, event: SignalEvent, data: SignalData): void {
     this.signals?.(owner, event, data);
     this.ws?.({ owner, channel: 'signaling', resource: event, data: { ...data, owner }, ispublic: false, ts: Date.now() });
+    this.tell(owner, event, data);
+  }
+
+  /** Connection, subscription and presence events, for Beerules (beerules-runner.ts). */
+  watch(watcher: EventWatcher): void {
+    this.watchers.push(watcher);
+  }
+
+  tell(owner: string, event: WatchedEvent, data: SignalData): void {
+    for (const watcher of this.watchers) watcher(owner, event, data);
   }
 }
 

@@ -19,7 +19,12 @@ export interface LastValue {
   ispublic: boolean;
 }
 
+/** Told about every write and publish that went through (Beerules watch them: beerules-runner.ts). */
+export type MessageWatcher = (event: 'publish' | 'write', message: BridgeMessage) => void;
+
 export class DataService {
+  private readonly watchers: MessageWatcher[] = [];
+
   constructor(
     readonly accounts: SandboxAccounts,
     readonly records: RecordStore,
@@ -44,6 +49,7 @@ export class DataService {
     const stored = this.checkWritable(message);
     const record = this.records.write(stored);
     this.bridge.publish(stored, origin);
+    this.notify('write', stored);
     return record;
   }
 
@@ -52,11 +58,22 @@ export class DataService {
     const checked = messages.map((m) => this.checkWritable(m));
     const stored = this.records.writeMany(checked);
     for (const m of checked) this.bridge.publish(m, origin);
+    for (const m of checked) this.notify('write', m);
     return stored;
   }
 
   publish(message: BridgeMessage, origin: Origin): void {
-    this.bridge.publish(this.accessLevel(message), origin);
+    const sent = this.accessLevel(message);
+    this.bridge.publish(sent, origin);
+    this.notify('publish', sent);
+  }
+
+  watch(watcher: MessageWatcher): void {
+    this.watchers.push(watcher);
+  }
+
+  private notify(event: 'publish' | 'write', message: BridgeMessage): void {
+    for (const watcher of this.watchers) watcher(event, message);
   }
 
   /**

@@ -63,6 +63,26 @@ const MIGRATIONS: string[] = [
      ELSE json_array(json_object('action', 'data:read', 'resource', json(channels)),
                      json_object('action', 'data:write', 'resource', json(channels))) END;
    CREATE UNIQUE INDEX iam_tokens_by_id ON iam_tokens(id);`,
+  // Beerules (beerules.ts) and the newest runs of each (a bounded log)
+  `CREATE TABLE beerules (
+     id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL REFERENCES accounts(owner) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     description TEXT NOT NULL DEFAULT '',
+     enabled INTEGER NOT NULL DEFAULT 1,
+     trigger TEXT NOT NULL,
+     condition TEXT,
+     action TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX beerules_by_owner ON beerules(owner);
+   CREATE TABLE beerule_runs (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     rule_id TEXT NOT NULL REFERENCES beerules(id) ON DELETE CASCADE,
+     ts INTEGER NOT NULL,
+     run TEXT NOT NULL
+   );
+   CREATE INDEX beerule_runs_by_rule ON beerule_runs(rule_id, seq);`,
 ];
 
 export function openDb(dataDir: string): Db {

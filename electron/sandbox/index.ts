@@ -6,6 +6,8 @@ import { createServer as createNetServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { SandboxAccounts } from './accounts.js';
 import { Bridge } from './bridge.js';
+import { BeeruleStore } from './beerules.js';
+import { BeeruleRunner } from './beerules-runner.js';
 import { ConnectionRegistry } from './connections.js';
 import { DataService } from './data.js';
 import { openDb } from './db.js';
@@ -84,6 +86,9 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
       if (dropped) log(`sandbox: dropped ${dropped} connection(s) that used a revoked token of ${owner}`);
     });
     const data = new DataService(accounts, records, new Bridge());
+    const beeruleStore = new BeeruleStore(db);
+    const beerules = { store: beeruleStore, runner: new BeeruleRunner(beeruleStore, data, log) };
+    cleanups.push(() => beerules.runner.close());
 
     const broker = await SandboxBroker.create({
       data,
@@ -110,7 +115,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
       mqttsPort = await listen(mqtts.server, options.mqttsPort ?? 0, host, 'MQTT/TLS', '--mqtts-port');
     }
 
-    const rest = createRestServer({ data, connections, maxBodyBytes, log });
+    const rest = createRestServer({ data, connections, maxBodyBytes, log, beerules });
     const ws = new SandboxWebSocket(rest.server, { data, connections, maxMessageBytes: maxBodyBytes, log });
     cleanups.push(() => rest.close());
     cleanups.push(() => ws.close());

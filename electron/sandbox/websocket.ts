@@ -222,6 +222,8 @@ export class SandboxWebSocket {
       if (![...other.subs.values()].some((s) => s.requested === requested && s.read && s.authorized)) continue;
       other.socket.emit('message', presenceMessage(requested, event, member));
     }
+    const channel = requested.slice('presence-'.length);
+    this.deps.data.bridge.tell(owner, event, { protocol: 'socketio', channel, resource: '*', clientid: member.userid });
   }
 
   private unsubscribe(client: WsClient, d: Record<string, unknown>): void {

@@ -10,6 +10,9 @@ import type { Principal } from '../model.js';
 import { authenticateRequest } from './auth.js';
 import { MAX_JSON_DEPTH, nestedTooDeep } from '../json-depth.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import type { BeeruleStore } from '../beerules.js';
+import type { BeeruleRunner } from '../beerules-runner.js';
+import { registerBeeruleRoutes } from './beerule-routes.js';
 import { registerDataRoutes } from './data-routes.js';
 import { registerRecordRoutes } from './record-routes.js';
 
@@ -18,6 +21,8 @@ export interface RestDeps {
   connections: ConnectionRegistry;
   maxBodyBytes: number;
   log: (line: string) => void;
+  /** `/v1/beerules` (absent: the routes answer 404/1302 like any unknown one) */
+  beerules?: { store: BeeruleStore; runner: BeeruleRunner };
 }
 
 export interface RestContext extends RestDeps {
@@ -84,5 +89,6 @@ export function createRestServer(deps: RestDeps): FastifyInstance {
   registerDataRoutes(app, ctx);
   registerRecordRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
+  if (deps.beerules) registerBeeruleRoutes(app, ctx, deps.beerules.store, deps.beerules.runner);
   return app;
 }
