@@ -1,12 +1,19 @@
 /**
  * The sandbox's TLS material: a private CA and a server certificate for localhost / 127.0.0.1 / ::1,
  * generated on first run into the data dir and reused afterwards (regenerated when missing or expired).
- * Keys come from Node's crypto; node-forge builds and signs the X.509 certificates.
+ * Keys come from Node's crypto; node-forge builds and signs the X.509 certificates. Node's X509Certificate reads
+ * them back, so node-forge is loaded only on the runs that make certificates, not on every start.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { X509Certificate, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import type forge from 'node-forge';
+
+let forgeLib: typeof forge | undefined;
+function nodeForge(): typeof forge {
+  return (forgeLib ??= createRequire(import.meta.url)('node-forge') as typeof forge);
+}
 
 export interface TlsMaterial {
   caPath: string;
@@ -42,8 +49,7 @@ export function ensureTlsMaterial(dataDir: string): TlsMaterial {
 
 function stillValid(pem: string): boolean {
   try {
-    const cert = forge.pki.certificateFromPem(pem);
-    return cert.validity.notAfter.getTime() > Date.now() + 86_400_000;
+    return new Date(new X509Certificate(pem).validTo).getTime() > Date.now() + 86_400_000;
   } catch {
     return false;
   }
@@ -68,8 +74,8 @@ function newKeys(): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
   return {
-    publicKey: forge.pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey,
-    privateKey: forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey,
+    publicKey: nodeForge().pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey,
+    privateKey: nodeForge().pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey,
     keyPem: privateKey,
   };
 }
@@ -88,7 +94,7 @@ function validFor(cert: forge.pki.Certificate, days: number): void {
 
 function makeCa(): Issued {
   const keys = newKeys();
-  const cert = forge.pki.createCertificate();
+  const cert = nodeForge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
   validFor(cert, 3650);
@@ -103,13 +109,13 @@ function makeCa(): Issued {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { cert, certPem: forge.pki.certificateToPem(cert), key: keys.privateKey, keyPem: keys.keyPem };
+  cert.sign(keys.privateKey, nodeForge().md.sha256.create());
+  return { cert, certPem: nodeForge().pki.certificateToPem(cert), key: keys.privateKey, keyPem: keys.keyPem };
 }
 
 function makeServerCert(ca: Issued): Issued {
   const keys = newKeys();
-  const cert = forge.pki.createCertificate();
+  const cert = nodeForge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
   validFor(cert, 825);
@@ -130,6 +136,6 @@ function makeServerCert(ca: Issued): Issued {
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  cert.sign(ca.key, forge.md.sha256.create());
-  return { cert, certPem: forge.pki.certificateToPem(cert), key: keys.privateKey, keyPem: keys.keyPem };
+  cert.sign(ca.key, nodeForge().md.sha256.create());
+  return { cert, certPem: nodeForge().pki.certificateToPem(cert), key: keys.privateKey, keyPem: keys.keyPem };
 }

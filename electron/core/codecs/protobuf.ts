@@ -1,7 +1,10 @@
 import fs from 'node:fs';
-import protobuf from 'protobufjs';
+import type * as protobuf from 'protobufjs';
 import { toJsonSafe } from './json-safe.js';
+import { lazyLibrary } from './lazy-lib.js';
 import { CodecError, parseJsonInput, type CodecName, type PayloadCodec } from './types.js';
+
+const protobufjs = lazyLibrary<typeof protobuf>('protobufjs');
 
 /** A .proto the user picks is read whole: bounded, so a wrong pick (a disk image) fails fast and clearly. */
 const MAX_PROTO_BYTES = 1024 * 1024;
@@ -20,7 +23,7 @@ export function loadProto(protoFile: string): protobuf.Root {
   if (!stat.isFile()) throw new CodecError(`${protoFile} is not a file`);
   if (stat.size > MAX_PROTO_BYTES) throw new CodecError(`${protoFile} is larger than 1 MB: is it a .proto?`);
   try {
-    const root = new protobuf.Root();
+    const root = new (protobufjs().Root)();
     // imports resolve next to the file; protobufjs's bundled google/protobuf/*.proto are known to it
     root.loadSync(protoFile, { keepCase: true });
     root.resolveAll();
@@ -41,8 +44,8 @@ export function messageTypes(root: protobuf.Root): string[] {
   const out: string[] = [];
   const walk = (ns: protobuf.NamespaceBase): void => {
     for (const nested of ns.nestedArray) {
-      if (nested instanceof protobuf.Type) out.push(nested.fullName.replace(/^\./, ''));
-      if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) walk(nested);
+      if (nested instanceof protobufjs().Type) out.push(nested.fullName.replace(/^\./, ''));
+      if (nested instanceof protobufjs().Namespace || nested instanceof protobufjs().Type) walk(nested);
     }
   };
   walk(root);

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { ESPLoader, Transport, type IEspLoaderTerminal } from 'esptool-js';
+import type { IEspLoaderTerminal } from 'esptool-js';
 import { PairingError } from '../pairing/errors.js';
 import { FlashError, type FlashStep } from './errors.js';
 import { partsForChip, type Firmware, type FirmwarePart } from './firmware.js';
@@ -84,6 +84,8 @@ export async function flashFirmware(options: FlashOptions): Promise<FlashResult>
     ...(options.usb?.vendorId !== undefined ? { usbVendorId: options.usb.vendorId } : {}),
     ...(options.usb?.productId !== undefined ? { usbProductId: options.usb.productId } : {}),
   });
+  // esptool-js is loaded when a board is flashed, not with the app (startup time)
+  const { ESPLoader, Transport } = await import('esptool-js');
   const transport = new Transport(device as unknown as ConstructorParameters<typeof Transport>[0], false);
   // esptool-js traces some events with console.log even with tracing off: keep them in our bounded log instead
   transport.trace = keep;

@@ -6,7 +6,8 @@
  * Open errors reuse the pairing wording (busy, permission, missing: what to do); ptys refuse DTR/RTS, which is fine.
  */
 import { existsSync } from 'node:fs';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
+import { loadSerialPort } from '../pairing/serialport-lib.js';
 import { describeOpenError, reservePort } from '../pairing/serial-port.js';
 
 interface Signals {
@@ -37,8 +38,9 @@ export class NodeWebSerialPort {
 
   async open(options: { baudRate: number }): Promise<void> {
     // held in Apiary's port registry like pairing and the console hold theirs: each refuses the other by name
+    const SerialPortClass = await loadSerialPort();
     this.release ??= await reservePort(this.path, 'the firmware flasher');
-    const port = new SerialPort({ path: this.path, baudRate: options.baudRate, autoOpen: false, hupcl: false });
+    const port = new SerialPortClass({ path: this.path, baudRate: options.baudRate, autoOpen: false, hupcl: false });
     try {
       await new Promise<void>((resolve, reject) =>
         port.open((err) => (err ? reject(describeOpenError(this.path, err)) : resolve())),

@@ -4,7 +4,7 @@
  * SerialPort.list() needs udevadm on Linux and never lists ptys; a path typed by hand is always allowed.
  */
 import { readdir } from 'node:fs/promises';
-import { SerialPort } from 'serialport';
+import { loadSerialPort } from './serialport-lib.js';
 
 /** What a lister reports; the shape of SerialPort.list() entries. */
 export interface RawPortInfo {
@@ -73,7 +73,7 @@ export function describePort(port: DiscoveredPort): string {
   return `${what} on ${port.path}`;
 }
 
-export const defaultLister: PortLister = () => SerialPort.list();
+export const defaultLister: PortLister = async () => (await loadSerialPort()).list();
 
 /** Where USB serial devices appear on Linux when udev is not there to tell us. */
 async function devFallback(): Promise<RawPortInfo[]> {

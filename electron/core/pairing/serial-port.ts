@@ -6,11 +6,12 @@
  */
 import fs from 'node:fs';
 import { realpath } from 'node:fs/promises';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { vidPidOf } from './discovery.js';
 import type { DuplexPort } from './improv-client.js';
 import { PairingError } from './errors.js';
 import { linePolicyFor } from './line-policy.js';
+import { loadSerialPort } from './serialport-lib.js';
 
 export interface OpenSerialOptions {
   baudRate?: number;
@@ -54,7 +55,7 @@ export async function portOwner(path: string): Promise<string | undefined> {
 async function vidPidOfPath(path: string): Promise<string | undefined> {
   try {
     const real = await realpath(path).catch(() => path);
-    const info = (await SerialPort.list()).find((p) => p.path === path || p.path === real);
+    const info = (await (await loadSerialPort()).list()).find((p) => p.path === path || p.path === real);
     return info ? vidPidOf(info) : undefined;
   } catch {
     return undefined;
@@ -100,7 +101,8 @@ async function openReserved(path: string, given: OpenSerialOptions): Promise<Ser
     rts: given.rts ?? policy!.rts,
     bootDelayMs: given.bootDelayMs ?? policy!.bootDelayMs,
   };
-  const port = new SerialPort({
+  const SerialPortClass = await loadSerialPort();
+  const port = new SerialPortClass({
     path,
     baudRate: opts.baudRate ?? 115200,
     autoOpen: false,
