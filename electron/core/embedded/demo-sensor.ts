@@ -17,6 +17,8 @@ export class DemoSensor {
 
   start(): void {
     this.connect();
+    // a device reports as soon as it is online, not a period later: the first screen shows a reading at once
+    this.client?.once('connect', () => this.tick());
     this.timer = setInterval(() => this.tick(), this.intervalMs);
     this.timer.unref?.();
   }
@@ -46,7 +48,9 @@ export class DemoSensor {
     // smooth, plausible indoor values with a little noise
     const temperature = round(21 + 2 * Math.sin(this.t / 60) + (Math.random() - 0.5) * 0.3);
     const humidity = round(45 + 5 * Math.cos(this.t / 90) + (Math.random() - 0.5));
-    client.publish('demo/temperature', JSON.stringify({ data: temperature, write: this.t % 10 === 0 }), { qos: 0 });
+    // the first reading and every tenth are persisted: sendOnSubscribe has a value to replay from the start
+    const write = this.t % 10 === 1;
+    client.publish('demo/temperature', JSON.stringify({ data: temperature, write }), { qos: 0 });
     client.publish('demo/humidity', JSON.stringify({ data: humidity }), { qos: 0 });
   }
 
