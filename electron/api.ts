@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { RuleInput, type FiredAlert, type Rule, type RuleTestHit, type StoredAlert, type TrayModel } from './api/alerts.js';
 import { codecMethodParams, type CodecMethodResults } from './api/codecs.js';
 import { consoleMethodParams, type ConsoleEvents, type ConsoleMethodResults } from './api/console.js';
+import { iamMethodParams, type IamMethodResults } from './api/iam.js';
 import type {
   AppInfo,
   AppSettings,
@@ -67,6 +68,7 @@ export type { Vtype } from './common/beebotte-names.js';
 export type { CodecName, CodecRule, EncodingName, SeriesResult } from './api/codecs.js';
 export type { Rule, RuleInput, FiredAlert, TrayModel, StoredAlert, RuleTestHit } from './api/alerts.js';
 export type { ConsoleStateDTO, ConsoleEntryDTO } from './api/console.js';
+export type { IamRuleDTO, IamTokenDTO } from './api/iam.js';
 export type {
   ClearRetainedResult,
   MessageProps,
@@ -84,6 +86,7 @@ export type {
 export const methodParams = {
   'app.info': Empty,
   ...consoleMethodParams,
+  ...iamMethodParams,
   ...codecMethodParams,
   'profiles.list': Empty,
   'profiles.save': ProfileInput,
@@ -152,6 +155,11 @@ export const methodParams = {
       resource: beebotteName,
       /** a channel token for the device; absent = the profile's own credential */
       token: z.string().max(256).optional(),
+      /**
+       * an IAM token of the device's own (data read/write on its channel, named after it) instead of the
+       * channel token; absent = yes when the profile may create IAM tokens (secret key, admin:iam:write)
+       */
+      deviceToken: z.boolean().optional(),
       waitSeconds: z.number().int().min(1).max(600).default(60),
     })
     .strict()
@@ -208,7 +216,7 @@ export interface SavedProfile extends ProfileDTO {
   restartError?: string;
 }
 
-export interface MethodResults extends CodecMethodResults, ConsoleMethodResults {
+export interface MethodResults extends CodecMethodResults, ConsoleMethodResults, IamMethodResults {
   'app.info': AppInfo;
   'profiles.list': ProfileDTO[];
   'profiles.save': SavedProfile;

@@ -224,6 +224,10 @@ export interface KnownDevice {
   online: boolean;
   /** its token was regenerated after pairing: it must be re-provisioned */
   staleToken?: boolean;
+  /** the IAM token of its own it was paired with (id and name; the value is only on the device) */
+  iamToken?: { id: string; name: string };
+  /** its IAM token was revoked: it can no longer connect */
+  revoked?: boolean;
 }
 
 export interface PairingStep {

@@ -26,6 +26,7 @@ import { ConsoleSessions } from './devices/console-sessions.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { FirstMessageWaiters } from './devices/session-first-message.js';
 import { PairingManager } from './devices/pairing-manager.js';
+import { iamAccess } from './devices/device-token.js';
 import { restForProfile } from './handlers/rest.js';
 import { watchPorts, type PortWatcher } from './pairing/discovery.js';
 
@@ -175,6 +176,8 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     sandboxMqtt: () => sandbox?.urls.mqtt,
     // a secret-key or IAM profile pairs a device with its channel's token, fetched over REST (as account.copyToken)
     rest: (id) => restForProfile(services, id),
+    // a profile that may administer IAM gives each device a token of its own (devices/device-token.ts)
+    iam: (profile) => iamAccess({ secret: (id) => vault.read(id), rest: (id) => restForProfile(services, id) }, profile),
   });
 
   const services: CoreServices = {

@@ -133,6 +133,7 @@ describe('pairing with a profile that holds the account secret key', () => {
       channel: 'demo',
       resource: 'humidity',
       waitSeconds: 30,
+      deviceToken: false, // the channel-token path (device tokens: pairing-device-token.test.ts)
     });
     expect(result.firstMessage?.topic).toBe('demo/humidity');
     expect(JSON.stringify(result)).not.toContain(demo().secretKey);
@@ -182,6 +183,7 @@ describe('re-provisioning after a token regeneration: MQTT settings only', () =>
       channel: 'hive',
       resource: 'weight',
       waitSeconds: 30,
+      deviceToken: false,
     });
     expect(paired.firstMessage?.topic).toBe('hive/weight');
     const joins = (own.sim.output().match(/connecting to "Hive"/g) ?? []).length;
@@ -203,6 +205,7 @@ describe('re-provisioning after a token regeneration: MQTT settings only', () =>
       channel: 'hive',
       resource: 'weight',
       waitSeconds: 30,
+      deviceToken: false,
     });
     expect(result.firstMessage?.topic).toBe('hive/weight');
     expect(steps).toEqual(expect.arrayContaining(['open', 'handshake', 'mqtt', 'first-message', 'done']));

@@ -61,7 +61,8 @@ export async function regenerateChannelToken(
   };
   const staleDevices: KnownDevice[] = [];
   for (const device of deps.devices.list()) {
-    if (device.channel !== channel || !sameAccount(device)) continue;
+    // a device with an IAM token of its own never held the channel token: it keeps working
+    if (device.channel !== channel || device.iamToken || !sameAccount(device)) continue;
     const updated = deps.devices.update(device.id, { staleToken: true, online: false });
     if (updated) staleDevices.push(updated);
   }

@@ -1,6 +1,7 @@
 /**
  * What a device paired from the desk connects with: the profile's broker and a channel token of the chosen
- * channel — never the account secret key or an IAM token, which stay in this process.
+ * channel — never the account secret key or the profile's IAM token, which stay in this process. (A device
+ * token of its own, when the profile may mint one, comes from device-token.ts.)
  */
 import { ApiError } from '../../api.js';
 import type { BeebotteRest } from '../beebotte/rest-client.js';
@@ -37,11 +38,16 @@ export async function deviceBrokerFor(
       fromProfile: false,
     };
   }
+  const { token, fromProfile } = await channelToken(deps, profile, channel, typed);
+  return { url: beebotteDeviceUrl(deps, profile), ...credentialsForToken(token), fromProfile };
+}
+
+/** Where a device of a Beebotte or sandbox profile connects: the profile's port on Beebotte, or the sandbox. */
+export function beebotteDeviceUrl(deps: Pick<CredentialDeps, 'sandboxMqtt'>, profile: Profile): string {
   const port = profile.port ?? 8883;
   const url = profile.kind === 'sandbox' ? deps.sandboxMqtt?.() : `${port === 1883 ? 'mqtt' : 'mqtts'}://${BEEBOTTE_HOST}:${port}`;
   if (!url) throw new ApiError('failed', 'the embedded sandbox is not running');
-  const { token, fromProfile } = await channelToken(deps, profile, channel, typed);
-  return { url, ...credentialsForToken(token), fromProfile };
+  return url;
 }
 
 /**

@@ -42,6 +42,8 @@ export interface PairedFacts {
   lastSeen: number;
   replaces: KnownDevice | undefined;
   now: number;
+  /** the IAM token of its own it was given (id and name only) */
+  iamToken?: { id: string; name: string };
 }
 
 /** A device known by its USB serial number gets that id; otherwise its name and client id. */
@@ -61,5 +63,6 @@ export function knownDevice(f: PairedFacts): KnownDevice {
     ...(f.usb?.serialNumber ? { serialNumber: f.usb.serialNumber } : {}),
     ...(f.usb?.vendorId ? { vendorId: f.usb.vendorId } : {}),
     ...(f.usb?.productId ? { productId: f.usb.productId } : {}),
+    ...(f.iamToken ? { iamToken: { ...f.iamToken } } : {}),
   };
 }

@@ -17,7 +17,10 @@ import { listPorts } from '../pairing/discovery.js';
 import type { Profile } from '../profiles/profile.js';
 import type { DeviceRegistry } from './registry.js';
 import type { FirstMessageWaiters } from './session-first-message.js';
-import { deviceBrokerFor, type CredentialDeps, type ProfileDeviceBroker } from './device-credentials.js';
+import { beebotteDeviceUrl, deviceBrokerFor, type CredentialDeps, type ProfileDeviceBroker } from './device-credentials.js';
+import { mintDeviceToken, type MintedDeviceToken } from './device-token.js';
+import { credentialsForToken } from '../pairing/device-broker.js';
+import type { IamClient } from '../beebotte/iam-client.js';
 import { knownDevice, replacedDevice, type UsbIdentity } from './known-device.js';
 import { IdleCloser, type PairingTimers } from './idle-closer.js';
 
@@ -44,6 +47,8 @@ export interface PairingDeps extends CredentialDeps {
   timers?: PairingTimers;
   /** default: PAIRING_IDLE_MS */
   idleMs?: number;
+  /** the profile's IAM client when it may mint device tokens, else why not (device-token.ts iamAccess) */
+  iam?: (profile: Profile) => Promise<{ iam: IamClient } | { reason: string }>;
 }
 
 /** pairing.provision's checked params; keepWifi may be left out (false) by callers inside the core */
@@ -109,13 +114,18 @@ export class PairingManager {
     const profile = this.deps.profile(p.profileId);
     let broker: ProfileDeviceBroker;
     let replaces: KnownDevice | undefined;
+    let minted: { iam: IamClient; token: MintedDeviceToken } | null = null;
     try {
       replaces = replacedDevice(this.deps.registry, p.deviceId, h.board.portPath, h.usb);
       // What the device gets is settled before the device is touched; a refusal here leaves the port
       // held, so the wizard can try again with a channel token.
-      broker = await deviceBrokerFor(this.deps, profile, p.channel, p.token);
+      minted = await this.deviceToken(p, profile, h);
+      broker = minted
+        ? { url: beebotteDeviceUrl(this.deps, profile), ...credentialsForToken(minted.token.token), fromProfile: false }
+        : await deviceBrokerFor(this.deps, profile, p.channel, p.token);
       await this.watch(profile, topic, broker, p.channel); // subscribed before the device can publish
     } catch (err) {
+      await this.dropMinted(minted);
       if (this.held.get(h.id) === h) this.idle.start(h.id);
       throw this.fail(h.id, err);
     }
@@ -147,6 +157,8 @@ export class PairingManager {
       if (!result.ok) {
         const failed = new PairingError(result.code, result.error);
         if (result.deviceLog) failed.deviceLog = result.deviceLog;
+        await this.dropMinted(minted); // the board did not take it: no token of nobody's stays in the account
+        minted = null;
         throw failed;
       }
       const clientId = result.clientId ?? generated;
@@ -160,18 +172,62 @@ export class PairingManager {
         lastSeen: message?.receivedAt ?? Date.now(),
         replaces,
         now: Date.now(),
+        ...(minted ? { iamToken: { id: minted.token.id, name: minted.token.name } } : {}),
       });
+      // the board's previous token of its own is on no board now: revoke it (best effort, it is said so)
+      const previous = replaces?.iamToken;
+      if (minted && previous && previous.id !== minted.token.id) {
+        // best effort: one left behind is listed under Tokens without a device, to revoke there
+        await minted.iam.revoke(previous.id).catch(() => undefined);
+      }
       // a device known by its serial number gets that id: drop the entry it replaces if that was another
       if (replaces && replaces.id !== device.id) this.deps.registry.remove(replaces.id);
       this.deps.registry.upsert(device);
+      minted = null; // the device holds it now
       this.deps.bus.emit('devices.changed', this.deps.registry.list());
       this.progress(h.id, 'done', `Paired: ${h.board.device.name} published on ${topic}`);
       return { device, clientId, firstMessage: message ?? null, ...(result.deviceUrl ? { deviceUrl: result.deviceUrl } : {}) };
     } catch (err) {
+      await this.dropMinted(minted);
       throw this.fail(h.id, err);
     } finally {
       await this.cancel(h.id);
     }
+  }
+
+  /**
+   * A token of the device's own (data read/write on its channel), when asked (`deviceToken: true`) or by
+   * default when the profile may mint one; null: the channel token, as before. A typed channel token wins.
+   */
+  private async deviceToken(p: ProvisionParams, profile: Profile, h: Held): Promise<{ iam: IamClient; token: MintedDeviceToken } | null> {
+    if (p.deviceToken === false) return null;
+    if (p.token !== undefined) {
+      if (p.deviceToken) throw new ApiError('invalid_params', 'give either a channel token or a device token of its own, not both');
+      return null;
+    }
+    // by default only for a profile that itself holds an admin credential (the built-in sandbox profile
+    // holds the demo channel token: it pairs with that unless asked)
+    const admin = !profile.builtIn && (profile.credentialType === 'secretKey' || profile.credentialType === 'iamToken');
+    if (p.deviceToken === undefined && !admin) return null;
+    const access = this.deps.iam ? await this.deps.iam(profile) : { reason: 'device tokens are not available here' };
+    if (!('iam' in access)) {
+      if (p.deviceToken) throw new ApiError('invalid_params', `no device token: ${access.reason}`);
+      return null;
+    }
+    this.progress(h.id, 'mqtt', `creating an IAM token for ${h.board.device.name} (data on ${p.channel} only)`);
+    try {
+      const token = await mintDeviceToken(access.iam, { name: h.board.device.name, ...h.usb }, p.channel, p.resource);
+      return { iam: access.iam, token };
+    } catch (err) {
+      throw new ApiError(
+        'failed',
+        `could not create a device token (${(err as Error).message}): pair with the channel token instead (untick "its own token")`,
+      );
+    }
+  }
+
+  private async dropMinted(minted: { iam: IamClient; token: MintedDeviceToken } | null): Promise<void> {
+    if (minted) await minted.iam.revoke(minted.token.id).catch(() => undefined);
   }
 
   async cancel(pairingId: string): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { Settings } from '../store/index.js';
 const KEY = 'devices.known';
 export const MAX_DEVICES = 1000;
 
-/** Paired devices, remembered in the settings table (no secret: the token stays on the device and in the vault). */
+/** Paired devices, remembered in the settings table (no secret: the token stays on the device and in the vault; of a device's own IAM token only its id and name). */
 export class DeviceRegistry {
   /** cached: seen() runs on the ingest path */
   private devices: KnownDevice[];
@@ -57,6 +57,8 @@ export class DeviceRegistry {
     const list = this.devices;
     let changed = false;
     for (const d of list) {
+      // a revoked device cannot publish: what arrives on its topic is another device's
+      if (d.revoked) continue;
       if (d.profileId === profileId && `${d.channel}/${d.resource}` === topic && (!d.online || !d.lastSeen || at - d.lastSeen > 10_000)) {
         d.lastSeen = at;
         d.online = true;

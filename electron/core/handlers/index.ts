@@ -10,6 +10,7 @@ import { consoleHandlers } from './console.js';
 import { deviceHandlers } from './devices.js';
 import { explorerHandlers } from './explorer.js';
 import { flashHandlers } from './flash.js';
+import { iamHandlers } from './iam.js';
 import { messageHandlers } from './messages.js';
 import { mqtt5Handlers } from './mqtt5.js';
 import { outboxHandlers } from './outbox.js';
@@ -32,6 +33,7 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
     ...accountHandlers(s),
     ...deviceHandlers(s),
     ...flashHandlers(s),
+    ...iamHandlers(s),
     ...consoleHandlers(s),
     ...settingsHandlers(s),
     ...outboxHandlers(s),

@@ -1,0 +1,74 @@
+import { ApiError, type IamTokenDTO, type KnownDevice } from '../../api.js';
+import { describeRule, type IamTokenInfo } from '../beebotte/iam-client.js';
+import { BeebotteRestError } from '../beebotte/rest-client.js';
+import type { CoreServices } from '../core.js';
+import { iamAccess, requireIam, revokeDeviceToken } from '../devices/device-token.js';
+import { restForProfile } from './rest.js';
+import type { HandlerGroup } from './types.js';
+
+type Methods = 'iam.capability' | 'iam.list' | 'iam.create' | 'iam.copy' | 'iam.revoke';
+
+/** Beebotte IAM tokens (the desk's Tokens section): listed without their values, which leave only on a copy. */
+export function iamHandlers(s: Pick<CoreServices, 'profiles' | 'vault' | 'sandbox' | 'devices' | 'bus' | 'platform'>): HandlerGroup<Methods> {
+  const profile = (profileId: string) => {
+    const p = s.profiles.get(profileId);
+    if (!p) throw new ApiError('not_found', `no profile with id ${profileId}`);
+    return p;
+  };
+  const access = (profileId: string) =>
+    iamAccess({ secret: (id) => s.vault.read(id), rest: (id) => restForProfile(s, id) }, profile(profileId));
+  const iam = async (profileId: string) => requireIam(await access(profileId));
+  const readable = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof BeebotteRestError) throw new ApiError('failed', err.message);
+      throw err;
+    }
+  };
+  const dto = (info: IamTokenInfo, profileId: string, devices: KnownDevice[]): IamTokenDTO => {
+    const holder = devices.find((d) => d.profileId === profileId && d.iamToken?.id === info.id);
+    return {
+      ...info,
+      scopes: info.acl.map(describeRule),
+      ...(holder ? { device: { id: holder.id, name: holder.name } } : {}),
+    };
+  };
+
+  return {
+    'iam.capability': async ({ profileId }) => {
+      const a = await access(profileId);
+      return 'iam' in a ? { canManage: true } : { canManage: false, reason: a.reason };
+    },
+
+    'iam.list': ({ profileId }) =>
+      readable(async () => {
+        const devices = s.devices.list();
+        return (await (await iam(profileId)).list()).map((t) => dto(t, profileId, devices));
+      }),
+
+    'iam.create': ({ profileId, name, description, acl }) =>
+      readable(async () => {
+        const { info } = await (await iam(profileId)).create({ name, ...(description ? { description } : {}), acl });
+        return dto(info, profileId, []); // the value stays here: iam.copy hands it on when asked
+      }),
+
+    'iam.copy': ({ profileId, tokenId }) =>
+      readable(async () => {
+        const token = await (await iam(profileId)).value(tokenId);
+        // Electron copies in the main process: the value never reaches the renderer
+        if (s.platform.clipboard) {
+          s.platform.clipboard.writeText(token);
+          return { copied: true };
+        }
+        return { copied: false, token };
+      }),
+
+    'iam.revoke': ({ profileId, tokenId }) =>
+      readable(async () => {
+        const devices = await revokeDeviceToken(await iam(profileId), s.devices, profileId, tokenId);
+        if (devices.length) s.bus.emit('devices.changed', s.devices.list());
+        return { revoked: true as const, devices };
+      }),
+  };
+}
