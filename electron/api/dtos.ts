@@ -148,6 +148,8 @@ export interface TopicStat {
 
 export interface ExportProgress {
   exportId: string;
+  /** what is exported: absent = the message log (messages.export); 'history' = a resource's stored records (history.export) */
+  kind?: 'history';
   done: number;
   total: number;
   finished?: { file: string; count: number; bytes: number; downloadPath?: string };

@@ -1,5 +1,18 @@
-import type { ChannelInfo, ReadPoint } from '../../api.js';
+import type { ChannelInfo, HistoryBucketDTO, HistoryReadResult, ReadPoint } from '../../api.js';
+import type { ReadSource } from '../../common/read-ranges.js';
 import { signedHeaders } from './signing.js';
+
+/** What a read asks for: a time range or start/end (ms), raw or statistics, one in `sampleRate`, at most `limit`. */
+export interface ReadOptions {
+  limit?: number;
+  timeRange?: string;
+  start?: number;
+  end?: number;
+  source?: ReadSource;
+  sampleRate?: number;
+}
+
+type RawRow = { _id?: unknown; ts?: unknown; data?: unknown; count?: unknown; min?: unknown; max?: unknown; sum?: unknown; mean?: unknown };
 
 export type RestAuth = { kind: 'token'; token: string } | { kind: 'keys'; apiKey: string; secretKey: string };
 
@@ -131,15 +144,49 @@ export class BeebotteRest {
     return token;
   }
 
-  read(channel: string, resource: string, opts: { limit?: number; timeRange?: string } = {}): Promise<ReadPoint[]> {
+  /** Stored records as `{ts, data}`, oldest first (the explorer's chart); `readRecords` for ids and statistics. */
+  read(channel: string, resource: string, opts: ReadOptions = {}): Promise<ReadPoint[]> {
+    return this.readRaw(channel, resource, opts).then((rows) =>
+      rows.filter((r) => typeof r.ts === 'number').map((r) => ({ ts: r.ts as number, data: r.data })),
+    );
+  }
+
+  /**
+   * A read as the History explorer shows it: raw records with their ids, or hourly / daily buckets with
+   * count, min, max, mean and sum. Oldest first, at most `limit` (the newest in the window).
+   */
+  async readRecords(channel: string, resource: string, opts: ReadOptions = {}): Promise<HistoryReadResult> {
+    const rows = await this.readRaw(channel, resource, opts);
+    if (!opts.source || opts.source === 'raw') {
+      const records = rows.filter((r) => typeof r.ts === 'number' && r._id !== undefined && r._id !== null);
+      return { source: 'raw', records: records.map((r) => ({ id: String(r._id), ts: r.ts as number, data: r.data })) };
+    }
+    return { source: opts.source, buckets: rows.filter((r) => typeof r.ts === 'number').map(toBucket) };
+  }
+
+  /** Replaces one stored record's value (and its time when `ts` is given); Beebotte checks the vtype. */
+  updateRecord(channel: string, resource: string, id: string, data: unknown, ts?: number): Promise<unknown> {
+    return this.request('POST', `/v1/data/update/${enc(channel)}/${enc(resource)}`, { _id: id, data, ...(ts ? { ts } : {}) });
+  }
+
+  deleteRecord(channel: string, resource: string, id: string): Promise<unknown> {
+    return this.request('DELETE', `/v1/data/delete/${enc(channel)}/${enc(resource)}?_id=${encodeURIComponent(id)}`);
+  }
+
+  private readRaw(channel: string, resource: string, opts: ReadOptions): Promise<RawRow[]> {
     const query = new URLSearchParams();
     if (opts.limit) query.set('limit', String(opts.limit));
     if (opts.timeRange) query.set('time-range', opts.timeRange);
+    // Beebotte documents ISO dates for start-time/end-time; the sandbox takes both forms
+    if (opts.start !== undefined) query.set('start-time', new Date(opts.start).toISOString());
+    if (opts.end !== undefined) query.set('end-time', new Date(opts.end).toISOString());
+    if (opts.source && opts.source !== 'raw') query.set('source', opts.source);
+    if (opts.sampleRate && opts.sampleRate > 1) query.set('sample-rate', String(opts.sampleRate));
     const qs = query.toString();
-    return this.request<{ ts?: number; data?: unknown }[]>(
-      'GET',
-      `/v1/data/read/${enc(channel)}/${enc(resource)}${qs ? `?${qs}` : ''}`,
-    ).then((rows) => rows.filter((r) => typeof r.ts === 'number').map((r) => ({ ts: r.ts!, data: r.data })));
+    return this.request<unknown>('GET', `/v1/data/read/${enc(channel)}/${enc(resource)}${qs ? `?${qs}` : ''}`).then((rows) => {
+      if (!Array.isArray(rows)) throw new BeebotteRestError(200, null, 'the server answered a read with something other than a list of records');
+      return rows as RawRow[];
+    });
   }
 
   publish(channel: string, resource: string, data: unknown): Promise<unknown> {
@@ -149,6 +196,15 @@ export class BeebotteRest {
   write(channel: string, resource: string, data: unknown): Promise<unknown> {
     return this.request('POST', `/v1/data/write/${enc(channel)}/${enc(resource)}`, { data });
   }
+}
+
+/** A statistics row; the sandbox sends the mean as `data` (so a plain reader plots means), with count/min/max/sum. */
+function toBucket(r: RawRow): HistoryBucketDTO {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const count = num(r.count) ?? 0;
+  const sum = num(r.sum);
+  const mean = num(r.mean) ?? num(r.data) ?? (count > 0 && sum !== null ? sum / count : null);
+  return { ts: r.ts as number, count, min: num(r.min), max: num(r.max), mean, sum };
 }
 
 function enc(name: string): string {

@@ -10,6 +10,7 @@ import { consoleHandlers } from './console.js';
 import { deviceHandlers } from './devices.js';
 import { explorerHandlers } from './explorer.js';
 import { flashHandlers } from './flash.js';
+import { historyHandlers } from './history.js';
 import { iamHandlers } from './iam.js';
 import { messageHandlers } from './messages.js';
 import { mqtt5Handlers } from './mqtt5.js';
@@ -33,6 +34,7 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
     ...accountHandlers(s),
     ...deviceHandlers(s),
     ...flashHandlers(s),
+    ...historyHandlers(s),
     ...iamHandlers(s),
     ...consoleHandlers(s),
     ...settingsHandlers(s),

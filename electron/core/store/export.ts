@@ -171,7 +171,7 @@ function isoTime(ms: number): string {
 }
 
 /** A WriteStream that honors backpressure and turns stream errors into rejections. */
-class FileWriter {
+export class FileWriter {
   bytes = 0;
   private readonly stream: fs.WriteStream;
   private error: Error | null = null;
