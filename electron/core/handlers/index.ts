@@ -4,6 +4,7 @@ import { accountHandlers } from './account.js';
 import { alertHandlers } from './alerts.js';
 import { appHandlers } from './app.js';
 import { beebotteHandlers } from './beebotte.js';
+import { beeruleHandlers } from './beerules.js';
 import { codecHandlers } from './codecs.js';
 import { composerHandlers } from './composer.js';
 import { consoleHandlers } from './console.js';
@@ -29,6 +30,7 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
     ...messageHandlers(s),
     ...explorerHandlers(s),
     ...beebotteHandlers(s),
+    ...beeruleHandlers(s),
     ...composerHandlers(s),
     ...alertHandlers(s),
     ...accountHandlers(s),
