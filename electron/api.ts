@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { RuleInput, type FiredAlert, type Rule, type RuleTestHit, type StoredAlert, type TrayModel } from './api/alerts.js';
 import { codecMethodParams, type CodecMethodResults } from './api/codecs.js';
 import { consoleMethodParams, type ConsoleEvents, type ConsoleMethodResults } from './api/console.js';
+import { presenceMethodParams, type PresenceEvents, type PresenceMethodResults } from './api/presence.js';
 import { beeruleMethodParams, type BeeruleMethodResults } from './api/beerules.js';
 import { historyMethodParams, type HistoryMethodResults } from './api/history.js';
 import { iamMethodParams, type IamMethodResults } from './api/iam.js';
@@ -70,6 +71,7 @@ export type { Vtype } from './common/beebotte-names.js';
 export type { CodecName, CodecRule, EncodingName, SeriesResult } from './api/codecs.js';
 export type { Rule, RuleInput, FiredAlert, TrayModel, StoredAlert, RuleTestHit } from './api/alerts.js';
 export type { ConsoleStateDTO, ConsoleEntryDTO } from './api/console.js';
+export type { ConnectionDTO, ConnectionsSnapshot, PresenceEventDTO, PresenceMode } from './api/presence.js';
 export type { BeeruleDTO, BeeruleRunDTO } from './api/beerules.js';
 export type { HistoryBucketDTO, HistoryQuery, HistoryReadResult, HistoryRecordDTO } from './api/history.js';
 export type { IamRuleDTO, IamTokenDTO } from './api/iam.js';
@@ -90,6 +92,7 @@ export type {
 export const methodParams = {
   'app.info': Empty,
   ...consoleMethodParams,
+  ...presenceMethodParams,
   ...beeruleMethodParams,
   ...historyMethodParams,
   ...iamMethodParams,
@@ -222,7 +225,7 @@ export interface SavedProfile extends ProfileDTO {
   restartError?: string;
 }
 
-export interface MethodResults extends CodecMethodResults, ConsoleMethodResults, BeeruleMethodResults, HistoryMethodResults, IamMethodResults {
+export interface MethodResults extends CodecMethodResults, ConsoleMethodResults, PresenceMethodResults, BeeruleMethodResults, HistoryMethodResults, IamMethodResults {
   'app.info': AppInfo;
   'profiles.list': ProfileDTO[];
   'profiles.save': SavedProfile;
@@ -292,7 +295,7 @@ export type ResultOf<M extends MethodName> = MethodResults[M];
 // ---------------------------------------------------------------------------------------------
 // Events
 
-export interface EventPayloads extends ConsoleEvents {
+export interface EventPayloads extends ConsoleEvents, PresenceEvents {
   'session.state': SessionState;
   'messages.batch': MessageBatch;
   'profiles.changed': ProfileDTO[];

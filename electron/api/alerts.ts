@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { parsePath } from '../common/json-path.js';
 import { compileSafeRegex } from '../common/safe-regex.js';
-import { topicFilterError } from '../common/topic-filter.js';
+import { hasControlChars } from '../common/control-chars.js';
+import { compileTopicFilter, topicFilterError } from '../common/topic-filter.js';
 import type { SessionStatus } from '../api.js';
 
 const id = z
@@ -71,6 +72,32 @@ const SilentCondition = z
   })
   .strict();
 
+/** `*` any run of characters, `?` one; everything else literal (client ids and channel names, case-sensitive) */
+const GlobPattern = z
+  .string()
+  .trim()
+  .min(1, 'use * for any')
+  .max(256)
+  .refine((text) => !hasControlChars(text), 'no control characters');
+/**
+ * A client connecting to or leaving the profile's account (Beebotte's signaling/connect|disconnect events, or
+ * a change between two reads of /v1/connections where the credential cannot read signaling): "device offline"
+ * the moment its connection goes, not after minutes of silence.
+ */
+const PresenceCondition = z
+  .object({
+    kind: z.literal('presence'),
+    event: z.enum(['connect', 'disconnect', 'either']).default('disconnect'),
+    /** the MQTT client id (or WebSocket userid) */
+    clientId: GlobPattern.default('*'),
+    /** the channel of the channel token it connects with; `*` also matches account keys and IAM tokens */
+    channel: GlobPattern.default('*'),
+  })
+  .strict();
+
+/** Where presence events arrive for the engine: a rule on them reads these topics (signaling/# both). */
+export const PRESENCE_TOPICS = ['signaling/connect', 'signaling/disconnect'] as const;
+
 export const Condition = z.discriminatedUnion('kind', [
   AnyCondition,
   CompareCondition,
@@ -79,6 +106,7 @@ export const Condition = z.discriminatedUnion('kind', [
   ContainsCondition,
   RegexCondition,
   SilentCondition,
+  PresenceCondition,
 ]);
 export type Condition = z.infer<typeof Condition>;
 export type ConditionKind = Condition['kind'];
@@ -117,7 +145,20 @@ export const RuleInput = z
     titleTemplate: z.string().max(200).default('{rule}: {topic}'),
     bodyTemplate: z.string().max(1000).default('{value}'),
   })
-  .strict();
+  .strict()
+  .superRefine((rule, ctx) => {
+    if (rule.condition.kind !== 'presence') return;
+    // one account's connections: the profile says which account (and which credential watches it)
+    if (rule.profileId === null)
+      ctx.addIssue({ code: 'custom', path: ['profileId'], message: 'a connect/disconnect rule watches one account: choose its profile' });
+    const matches = compileTopicFilter(rule.topicFilter);
+    if (!PRESENCE_TOPICS.some((t) => matches(t)))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['topicFilter'],
+        message: 'a connect/disconnect rule reads the account’s signaling events: use the topic filter signaling/#',
+      });
+  });
 export type RuleInput = z.input<typeof RuleInput>;
 export type Rule = z.output<typeof RuleInput> & { id: string };
 

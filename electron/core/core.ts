@@ -21,6 +21,8 @@ import { applySettings, readSettings } from './handlers/settings.js';
 import { TopicStats } from './explorer/topic-stats.js';
 import { CodecTable } from './codecs/index.js';
 import { AlertService } from './alerts/service.js';
+import { PresenceService } from './account/presence.js';
+import { presenceSourceFor } from './account/presence-source.js';
 import { ComposerStore } from './composer/templates.js';
 import { ConsoleSessions } from './devices/console-sessions.js';
 import { DeviceRegistry } from './devices/registry.js';
@@ -76,6 +78,8 @@ export interface CoreServices {
   pairing: PairingManager;
   /** serial consoles open in the desk (closed with the core) */
   consoles: ConsoleSessions;
+  /** who is connected to each watched profile's account (Connections view, connect/disconnect alerts) */
+  presence: PresenceService;
   /** the built-in sandbox profile's token was regenerated: the demo sensor follows */
   onDemoTokenChanged?: (token: string) => void;
 }
@@ -139,6 +143,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
   const composer = new ComposerStore(settings);
   const devices = new DeviceRegistry(settings);
   const waiters = new FirstMessageWaiters();
+  const presence = new PresenceService({ bus, clock: platform.clock, log: platform.log, sourceFor: (id) => presenceSourceFor(services, id) });
   const alerts = new AlertService({
     db,
     bus,
@@ -147,7 +152,9 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     sessions: () => profiles.list().map((p) => sessions.state(p.id)),
     profiles: () => profiles.list().map((p) => ({ id: p.id, name: p.name })),
     templates: () => composer.templates().map((t) => ({ id: t.id, name: t.name, topic: t.topic })),
+    presenceProfiles: (ids) => presence.setAlertProfiles(ids),
   });
+  presence.onEvent((event) => alerts.observePresence(event));
   ingest.addObserver(topics);
   ingest.addObserver(alerts);
   ingest.addObserver(waiters);
@@ -199,6 +206,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     devices,
     pairing,
     consoles,
+    presence,
     onDemoTokenChanged: (token) => {
       // the regenerated demo token: the sandbox's record of its demo account, and the demo sensor, follow it
       if (sandbox?.demo) sandbox.demo.token = token;
@@ -263,6 +271,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     async close() {
       portWatcher?.stop();
       alerts.close();
+      await presence.close();
       await pairing.closeAll();
       await consoles.closeAll();
       await sessions.closeAll();

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, StoreOpenError } from '../../electron/core/store/database.js';
+import { MessageLog } from '../../electron/core/store/message-log.js';
 import { migrations } from '../../electron/core/store/migrations.js';
+import { openSqlite } from '../../electron/core/store/sqlite.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-store-db-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -22,6 +24,36 @@ describe('openDatabase', () => {
     const again = openDatabase(file);
     expect(again.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(migrations.length);
     again.close();
+  });
+
+  it('keeps a log written before topic keys (migration 7): each history and topic filter still finds its messages', () => {
+    const file = path.join(dir, 'before-topic-keys.db');
+    const old = openSqlite(file);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const m of migrations.filter((m) => m.version < 7)) {
+      old.exec(m.sql);
+      old.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)').run(m.version, m.name);
+    }
+    const insert = old.prepare(
+      'INSERT INTO messages (profile_id, topic, received_at, qos, retain, size, stored_bytes, kind, payload) VALUES (?, ?, ?, 0, 0, 1, 1, ?, ?)',
+    );
+    // two profiles share a topic name: their histories must stay apart
+    for (let i = 0; i < 30; i++) insert.run(i % 2 ? 'p1' : 'p2', `home/${i % 3}`, 1000 + i, 'text', Buffer.from(String(i)));
+    old.close();
+
+    const db = openDatabase(file);
+    const log = new MessageLog(db);
+    const history = log.topicHistory('p1', 'home/0', 100);
+    expect(history.map((m) => m.payload.toString())).toEqual(['27', '21', '15', '9', '3']);
+    expect(log.query({ profileId: 'p2', topicFilter: 'home/1', limit: 100 })).toHaveLength(5);
+    expect(log.query({ topicFilter: 'home/2', limit: 100 })).toHaveLength(10);
+    // new rows join the same topic's history
+    log.insertBatch([
+      { profileId: 'p1', topic: 'home/0', receivedAt: 2000, qos: 0, retain: false, payload: Buffer.from('new'), kind: 'text' },
+    ]);
+    expect(log.topicHistory('p1', 'home/0', 1)[0]?.payload.toString()).toBe('new');
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'messages_profile_topic'").pluck().get()).toBe(0);
+    db.close();
   });
 
   it('opens :memory: with the full schema', () => {

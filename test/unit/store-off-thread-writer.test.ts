@@ -38,6 +38,12 @@ describe('the off-thread writer', () => {
     expect(log.stats().count).toBe(300);
     expect(log.get(250)?.payload.toString()).toBe('{"data":249}');
     expect(log.topicHistory('p', 't/0', 1000)).toHaveLength(100);
+    // the same topic under another profile gets its own key: the histories stay apart
+    writer.insertBatch(rows(6).map((r) => ({ ...r, profileId: 'q' })));
+    await writer.settled();
+    expect(log.topicHistory('q', 't/0', 1000).map((m) => m.id)).toEqual([304, 301]);
+    expect(log.topicHistory('p', 't/0', 1000)).toHaveLength(100);
+    expect(log.query({ profileId: 'q', topicFilter: 't/1', limit: 100 })).toHaveLength(2);
     await writer.close();
     db.close();
 
@@ -46,9 +52,10 @@ describe('the off-thread writer', () => {
     const log2 = new MessageLog(db2);
     log2.clear();
     const writer2 = new OffThreadWriter(log2, file, logger);
-    expect(writer2.insertBatch(rows(1))).toEqual([301]);
+    expect(writer2.insertBatch(rows(1))).toEqual([307]);
     await writer2.settled();
-    expect(log2.get(301)).toBeDefined();
+    expect(log2.get(307)).toBeDefined();
+    expect(log2.topicHistory('p', 't/0', 10).map((m) => m.id)).toEqual([307]);
     await writer2.close();
     db2.close();
   });

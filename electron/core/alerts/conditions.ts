@@ -4,6 +4,7 @@
  */
 import { RE2JS } from 're2js';
 import { BoundedMap } from './bounded-map.js';
+import { compileGlob } from './glob.js';
 import { parsePath, readPath, type PathSegment } from '../../common/json-path.js';
 import type { CompareOp, Condition } from './rule.js';
 import { clipText, compileSafeRegex, MAX_MATCH_TEXT } from '../../common/safe-regex.js';
@@ -101,7 +102,47 @@ export function compileCondition(condition: Condition): CompiledCondition {
     case 'silent':
       // silence is about messages that do not come: the engine's tick() handles it
       return { test: () => null };
+    case 'presence': {
+      const client = compileGlob(condition.clientId);
+      const channel = compileGlob(condition.channel);
+      const anyChannel = condition.channel === '*';
+      return {
+        test(msg) {
+          const event = presenceEventOf(msg);
+          if (!event || (condition.event !== 'either' && condition.event !== event.event)) return null;
+          if (!client(event.clientid)) return null;
+          if (!anyChannel && (event.channel === null || !channel(event.channel))) return null;
+          return { value: describePresence(event) };
+        },
+      };
+    }
   }
+}
+
+export interface PresenceFacts {
+  event: 'connect' | 'disconnect';
+  clientid: string;
+  channel: string | null;
+  protocol: string;
+}
+
+/** A presence message (alerts/presence-message.ts, or a stored signaling/connect|disconnect message) read back. */
+export function presenceEventOf(msg: AlertMessage): PresenceFacts | null {
+  const event = msg.topic === 'signaling/connect' ? 'connect' : msg.topic === 'signaling/disconnect' ? 'disconnect' : null;
+  if (!event) return null;
+  const data = readMessagePath(msg, DATA_PATH);
+  if (!data || typeof data !== 'object') return null;
+  const d = data as Record<string, unknown>;
+  const clientid = typeof d.clientid === 'string' ? d.clientid : '';
+  if (!clientid) return null;
+  const channel = typeof d.channel === 'string' && d.channel !== '' && d.channel !== '*' ? d.channel : null;
+  const protocol = typeof d.protocol === 'string' ? (d.protocol === 'socketio' ? 'ws' : d.protocol) : 'mqtt';
+  return { event, clientid, channel, protocol };
+}
+
+function describePresence(e: PresenceFacts): string {
+  const where = [e.channel ? `channel ${e.channel}` : null, e.protocol].filter(Boolean).join(', ');
+  return `${e.clientid} ${e.event === 'connect' ? 'connected' : 'disconnected'} (${where})`;
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { Clock } from '../platform.js';
 import { BoundedMap } from './bounded-map.js';
 import { buildAlert, buildSummary, type HitContext } from './build-alert.js';
-import { compileCondition, type CompiledCondition } from './conditions.js';
+import { compileCondition, presenceEventOf, type CompiledCondition } from './conditions.js';
 import { FloodGate } from './flood.js';
 import { inQuietHours } from './quiet-hours.js';
 import type { Rule } from './rule.js';
@@ -70,6 +70,8 @@ export class AlertEngine {
   private flood: FloodGate;
   private rules: CompiledRule[] = [];
   private silentRules: CompiledRule[] = [];
+  /** connect/disconnect rules: fed by evaluatePresence only (a session's own signaling/# messages never count twice) */
+  private presenceRules: CompiledRule[] = [];
   private readonly cooldownUntil = new BoundedMap<string, number>(MAX_COOLDOWNS);
   private readonly counters: AlertStats = { fired: 0, suppressedCooldown: 0, suppressedQuiet: 0, suppressedFlood: 0, errors: 0 };
 
@@ -81,7 +83,7 @@ export class AlertEngine {
   /** Replaces the rule set. Disabled rules are dropped; unchanged rules keep their per-topic state. */
   setRules(rules: readonly Rule[]): void {
     const now = this.clock.now();
-    const previous = new Map(this.rules.map((c) => [c.rule.id, c]));
+    const previous = new Map([...this.rules, ...this.presenceRules].map((c) => [c.rule.id, c]));
     const next: CompiledRule[] = [];
     for (const rule of rules) {
       if (!rule.enabled) continue;
@@ -100,8 +102,9 @@ export class AlertEngine {
         this.counters.errors++;
       }
     }
-    this.rules = next;
+    this.rules = next.filter((c) => c.rule.condition.kind !== 'presence');
     this.silentRules = next.filter((c) => c.rule.condition.kind === 'silent');
+    this.presenceRules = next.filter((c) => c.rule.condition.kind === 'presence');
   }
 
   /**
@@ -114,10 +117,24 @@ export class AlertEngine {
 
   /** Called once per ingested message. Returns the notifications to show now (possibly none). */
   evaluate(msg: AlertMessage): FiredAlert[] {
+    return this.evaluateWith(this.rules, msg);
+  }
+
+  /** A client connected to or left a profile's account (alerts/presence-message.ts made `msg` of it). */
+  evaluatePresence(msg: AlertMessage): FiredAlert[] {
+    return this.evaluateWith(this.presenceRules, msg);
+  }
+
+  /** the profiles whose accounts enabled connect/disconnect rules watch */
+  presenceProfiles(): string[] {
+    return [...new Set(this.presenceRules.map((c) => c.rule.profileId).filter((id): id is string => id !== null))];
+  }
+
+  private evaluateWith(rules: readonly CompiledRule[], msg: AlertMessage): FiredAlert[] {
     const out: FiredAlert[] = [];
     const now = this.clock.now();
     this.flushFlood(now, out);
-    for (const compiled of this.rules) {
+    for (const compiled of rules) {
       try {
         const { rule } = compiled;
         if (rule.profileId !== null && rule.profileId !== msg.profileId) continue;
@@ -135,7 +152,9 @@ export class AlertEngine {
         if (!hit) continue;
         const context: HitContext = { topic: msg.topic, profileId: msg.profileId, value: hit.value, ts: msg.receivedAt };
         if (msg.id !== undefined) context.messageId = msg.id;
-        this.deliver(rule, msg.topic, context, now, out);
+        // a presence rule's cooldown is per client: one device's flapping does not hide another's going
+        const cooldownTopic = rule.condition.kind === 'presence' ? `${msg.topic}\u0000${presenceEventOf(msg)?.clientid ?? ''}` : msg.topic;
+        this.deliver(rule, cooldownTopic, context, now, out);
       } catch {
         this.counters.errors++;
       }

@@ -6,6 +6,8 @@ import type { Clock, Logger } from '../platform.js';
 import { Settings } from '../store/settings.js';
 import { AlertEngine } from './engine.js';
 import { AlertStore } from './store.js';
+import { presenceMessage } from './presence-message.js';
+import type { PresenceEventDTO } from '../../api/presence.js';
 import { computeTrayModel, pauseUntil, type PauseKind, type TrayModel } from './tray-model.js';
 import type { AlertMessage, FiredAlert } from './types.js';
 
@@ -25,6 +27,8 @@ export interface AlertServiceDeps {
   sessions: () => SessionState[];
   profiles: () => { id: string; name: string }[];
   templates: () => { id: string; name: string; topic: string }[];
+  /** the profiles enabled connect/disconnect rules watch, each time the rules change (the presence service follows) */
+  presenceProfiles?: (profileIds: string[]) => void;
   tickMs?: number;
 }
 
@@ -64,7 +68,13 @@ export class AlertService implements IngestObserver {
   reloadRules(): void {
     const rules = this.store.listRules();
     this.engine.setRules(rules);
-    this.active = rules.some((r) => r.enabled);
+    this.active = rules.some((r) => r.enabled && r.condition.kind !== 'presence');
+    this.deps.presenceProfiles?.(this.engine.presenceProfiles());
+  }
+
+  /** A client connected to or left a watched account: connect/disconnect rules fire now, not at the next batch. */
+  observePresence(event: PresenceEventDTO): void {
+    this.handle(this.engine.evaluatePresence(presenceMessage(event)));
   }
 
   observe(message: MessageDTO, payload: Buffer, json?: unknown): void {

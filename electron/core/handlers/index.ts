@@ -16,6 +16,7 @@ import { iamHandlers } from './iam.js';
 import { messageHandlers } from './messages.js';
 import { mqtt5Handlers } from './mqtt5.js';
 import { outboxHandlers } from './outbox.js';
+import { presenceHandlers } from './presence.js';
 import { profileHandlers } from './profiles.js';
 import { sessionHandlers } from './sessions.js';
 import { settingsHandlers } from './settings.js';
@@ -41,6 +42,7 @@ export function createHandlers(s: CoreServices, info: () => Promise<AppInfo>): H
     ...consoleHandlers(s),
     ...settingsHandlers(s),
     ...outboxHandlers(s),
+    ...presenceHandlers(s),
     ...codecHandlers(s),
     ...mqtt5Handlers(s),
   };

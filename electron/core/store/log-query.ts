@@ -53,7 +53,12 @@ export function buildWhere(q: LogQuery): BuiltWhere {
       params.glob = filterToGlob(q.topicFilter);
       params.regex = filterToRegex(q.topicFilter);
     } else {
-      clauses.push('topic = @topic');
+      // through the topic's key (migration 7): the (topic_key, id) index walks its messages newest first
+      clauses.push(
+        q.profileId !== undefined
+          ? 'topic_key = (SELECT key FROM topics WHERE profile_id = @profileId AND topic = @topic)'
+          : 'topic_key IN (SELECT key FROM topics WHERE topic = @topic)',
+      );
       params.topic = q.topicFilter;
     }
   } else if (q.topicFilter === '#') {

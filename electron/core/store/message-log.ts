@@ -79,10 +79,21 @@ export const WRITTEN_COLUMNS = [
   'own',
   'payload',
   'props',
+  'topic_key',
 ] as const;
 export const INSERT_MESSAGE = `INSERT INTO messages (${WRITTEN_COLUMNS.join(', ')}) VALUES (${WRITTEN_COLUMNS.map(() => '?').join(', ')})`;
 /** where the payload sits in a tuple: a worker receives it as a Uint8Array and makes it a Buffer again */
 export const PAYLOAD_COLUMN = WRITTEN_COLUMNS.indexOf('payload');
+/** the tuple's topic key: null from prepareRows(), filled in by whoever writes the row (TOPIC_KEY_SQL) */
+export const TOPIC_KEY_COLUMN = WRITTEN_COLUMNS.indexOf('topic_key');
+/** where a tuple's profile id and topic sit (the topic key is looked up from them) */
+export const PROFILE_COLUMN = WRITTEN_COLUMNS.indexOf('profile_id');
+export const TOPIC_COLUMN = WRITTEN_COLUMNS.indexOf('topic');
+/** A topic's key (migration 7): ensure its row, then read its key; both bound (profile_id, topic). */
+export const TOPIC_KEY_SQL = {
+  ensure: 'INSERT INTO topics (profile_id, topic) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  get: 'SELECT key FROM topics WHERE profile_id = ? AND topic = ?',
+} as const;
 
 /**
  * The message log: batched inserts on the ingest hot path, retention by count and bytes,
@@ -109,14 +120,23 @@ export class MessageLog {
   ) {
     this.budgetValue = normalizeBudget({ ...DEFAULT_LOG_BUDGET, ...budget });
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id = ?`);
-    this.historyStmt = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE profile_id = ? AND topic = ? ORDER BY id DESC LIMIT ?`);
+    this.historyStmt = db.prepare(
+      `SELECT ${COLUMNS} FROM messages WHERE topic_key = (SELECT key FROM topics WHERE profile_id = ? AND topic = ?) ORDER BY id DESC LIMIT ?`,
+    );
     // stored_bytes sits before payload in the row: walking it never reads the blobs
     this.oldestStmt = db.prepare('SELECT id, stored_bytes AS n FROM messages ORDER BY id ASC');
     this.deleteUpToStmt = db.prepare('DELETE FROM messages WHERE id <= ?');
 
     const insertWithId = db.prepare(INSERT_MESSAGE);
+    const ensureTopic = db.prepare(TOPIC_KEY_SQL.ensure);
+    const topicKey = db.prepare(TOPIC_KEY_SQL.get).pluck();
+    // the fallback when the writer thread is gone (and tests): no key cache, a topic costs two lookups here
     this.writeTx = db.transaction((tuples: unknown[][]) => {
-      for (const t of tuples) insertWithId.run(t);
+      for (const t of tuples) {
+        ensureTopic.run(t[PROFILE_COLUMN], t[TOPIC_COLUMN]);
+        t[TOPIC_KEY_COLUMN] = topicKey.get(t[PROFILE_COLUMN], t[TOPIC_COLUMN]);
+        insertWithId.run(t);
+      }
     });
 
     this.trim = db.transaction((excessCount: number, excessBytes: number) => {
@@ -167,7 +187,7 @@ export class MessageLog {
       ids[i] = id;
       // in the order of WRITTEN_COLUMNS
       const props = r.props ? JSON.stringify(r.props) : null;
-      tuples[i] = [id, r.profileId, r.topic, r.receivedAt, r.qos, r.retain ? 1 : 0, r.payload.length, stored.length, r.kind, overCap ? 1 : 0, r.own ? 1 : 0, stored, props];
+      tuples[i] = [id, r.profileId, r.topic, r.receivedAt, r.qos, r.retain ? 1 : 0, r.payload.length, stored.length, r.kind, overCap ? 1 : 0, r.own ? 1 : 0, stored, props, null];
       bytes += stored.length;
     }
     return { ids, tuples, bytes };

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../platform.js';
-import { INSERT_MESSAGE, PAYLOAD_COLUMN, type MessageLog, type NewMessage } from './message-log.js';
+import {
+  INSERT_MESSAGE,
+  PAYLOAD_COLUMN,
+  PROFILE_COLUMN,
+  TOPIC_COLUMN,
+  TOPIC_KEY_COLUMN,
+  TOPIC_KEY_SQL,
+  type MessageLog,
+  type NewMessage,
+} from './message-log.js';
 import { sqliteModulePath } from './sqlite.js';
 
 /**
@@ -15,8 +24,9 @@ import { sqliteModulePath } from './sqlite.js';
 const WORKER_FILE = new URL('./writer-worker.cjs', import.meta.url);
 
 type Reply =
-  | { type: 'ok'; seq: number; n: number; bytes: number }
-  | { type: 'error'; seq: number; message: string }
+  // one answer per group commit: `batches` batches, the newest of them `seq`
+  | { type: 'ok'; seq: number; batches: number; n: number; bytes: number }
+  | { type: 'error'; seq: number; batches: number; message: string }
   | { type: 'closed' };
 
 export class OffThreadWriter {
@@ -28,6 +38,8 @@ export class OffThreadWriter {
   /** each waits for the batches handed over before it asked, not for any that came after */
   private waiters: { upTo: number; resolve: () => void }[] = [];
   private failed: string | null = null;
+  /** a flush was asked for and not answered yet: one is enough for every reader waiting */
+  private flushAsked = false;
   private closing: Promise<void> | null = null;
   /** the last write error ("messages are not being stored: …"), null once writes succeed again */
   lastError: string | null = null;
@@ -41,7 +53,13 @@ export class OffThreadWriter {
     // started from its text: fs reads into the packaged app's asar archive, a Worker given a path there does not
     this.worker = new Worker(readFileSync(WORKER_FILE, 'utf8'), {
       eval: true,
-      workerData: { file, sqlite, insert: INSERT_MESSAGE, payloadColumn: PAYLOAD_COLUMN },
+      workerData: {
+        file,
+        sqlite,
+        insert: INSERT_MESSAGE,
+        payloadColumn: PAYLOAD_COLUMN,
+        topicKey: { ...TOPIC_KEY_SQL, column: TOPIC_KEY_COLUMN, profileColumn: PROFILE_COLUMN, topicColumn: TOPIC_COLUMN },
+      },
     });
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => this.receive(reply));
@@ -77,6 +95,11 @@ export class OffThreadWriter {
   settled(): Promise<void> {
     if (this.inFlight === 0 || this.answered >= this.seq) return Promise.resolve();
     const upTo = this.seq;
+    // the worker groups batches into one commit for up to 200 ms: a reader is waiting, commit now
+    if (!this.failed && !this.flushAsked) {
+      this.flushAsked = true;
+      this.worker.postMessage({ type: 'flush' });
+    }
     return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
   }
 
@@ -96,8 +119,9 @@ export class OffThreadWriter {
 
   private receive(reply: Reply): void {
     if (reply.type === 'closed') return;
-    this.inFlight--;
+    this.inFlight -= reply.batches;
     this.answered = reply.seq;
+    this.flushAsked = false;
     if (reply.type === 'ok') {
       try {
         this.log.committed(reply.n, reply.bytes);

@@ -26,6 +26,10 @@ export interface RuleDraft {
   pattern: string;
   flags: string;
   minutes: string;
+  /** presence: connect, disconnect or either; the client id and channel patterns (`*` any) */
+  presenceEvent: 'connect' | 'disconnect' | 'either';
+  clientId: string;
+  channel: string;
   cooldownSeconds: string;
   quiet: boolean;
   quietStart: string;
@@ -42,7 +46,11 @@ export const KINDS: { kind: ConditionKind; label: string }[] = [
   { kind: 'contains', label: 'Text contains' },
   { kind: 'regex', label: 'Text matches a regex' },
   { kind: 'silent', label: 'No message for N minutes (silent device)' },
+  { kind: 'presence', label: 'A device connects or disconnects (offline)' },
 ];
+
+/** A presence rule reads the account's signaling events: the editor sets this filter and hides the field. */
+export const PRESENCE_FILTER = 'signaling/#';
 
 export const OPS: { op: CompareOp; label: string }[] = [
   { op: '>', label: '>' },
@@ -54,6 +62,10 @@ export const OPS: { op: CompareOp; label: string }[] = [
 ];
 
 export const PLACEHOLDERS = ['{topic}', '{channel}', '{resource}', '{value}', '{ts}', '{rule}'];
+
+export const DEFAULT_TITLE = '{rule}: {topic}';
+/** a presence alert's {value} names the device: "garage-1 disconnected (channel home, mqtt)" */
+export const PRESENCE_TITLE = '{rule}: {value}';
 
 export function emptyDraft(profileId = ''): RuleDraft {
   return {
@@ -72,11 +84,14 @@ export function emptyDraft(profileId = ''): RuleDraft {
     pattern: '',
     flags: '',
     minutes: '10',
+    presenceEvent: 'disconnect',
+    clientId: '*',
+    channel: '*',
     cooldownSeconds: '60',
     quiet: false,
     quietStart: '22:00',
     quietEnd: '07:00',
-    titleTemplate: '{rule}: {topic}',
+    titleTemplate: DEFAULT_TITLE,
     bodyTemplate: '{value}',
   };
 }
@@ -103,6 +118,7 @@ export function draftFromRule(rule: Rule): RuleDraft {
   if (c.kind === 'contains') Object.assign(d, { text: c.text, caseSensitive: c.caseSensitive });
   if (c.kind === 'regex') Object.assign(d, { pattern: c.pattern, flags: c.flags });
   if (c.kind === 'silent') d.minutes = String(c.minutes);
+  if (c.kind === 'presence') Object.assign(d, { presenceEvent: c.event, clientId: c.clientId, channel: c.channel });
   return d;
 }
 
@@ -136,7 +152,10 @@ export type FieldErrors = Record<string, string>;
 export function localErrors(d: RuleDraft): FieldErrors {
   const e: FieldErrors = {};
   if (!d.name.trim()) e.name = 'give the rule a name (it appears in the notification)';
-  if (!d.topicFilter.trim()) e.topicFilter = 'which topics? e.g. demo/temperature or home/#';
+  if (d.kind !== 'presence' && !d.topicFilter.trim()) e.topicFilter = 'which topics? e.g. demo/temperature or home/#';
+  if (d.kind === 'presence' && !d.profileId) e.profileId = 'a connect/disconnect rule watches one account: choose its profile';
+  if (d.kind === 'presence' && !d.clientId.trim()) e['condition.clientId'] = 'which devices? a client id, sensor-* or * for any';
+  if (d.kind === 'presence' && !d.channel.trim()) e['condition.channel'] = 'which channel? a name, or * for any';
   if (d.kind === 'compare' && !d.value.trim()) e['condition.value'] = 'compare with what? a number, text, true or false';
   if (d.kind === 'crosses' && !NUMBER.test(d.threshold.trim())) e['condition.threshold'] = 'enter a number, e.g. 30';
   if (d.kind === 'contains' && !d.text) e['condition.text'] = 'enter the text to look for';
@@ -157,13 +176,14 @@ export function ruleFromDraft(d: RuleDraft): RuleInput {
     contains: { kind: 'contains', text: d.text, caseSensitive: d.caseSensitive },
     regex: { kind: 'regex', pattern: d.pattern, flags: d.flags.trim() },
     silent: { kind: 'silent', minutes: Number(d.minutes.trim()) },
+    presence: { kind: 'presence', event: d.presenceEvent, clientId: d.clientId.trim(), channel: d.channel.trim() },
   };
   return {
     ...(d.id ? { id: d.id } : {}),
     name: d.name.trim(),
     enabled: d.enabled,
     profileId: d.profileId || null,
-    topicFilter: d.topicFilter.trim(),
+    topicFilter: d.kind === 'presence' ? PRESENCE_FILTER : d.topicFilter.trim(),
     condition: conditions[d.kind],
     cooldownSeconds: Number(d.cooldownSeconds.trim()),
     ...(d.quiet ? { quietHours: { start: d.quietStart.trim(), end: d.quietEnd.trim() } } : {}),
@@ -190,6 +210,9 @@ const FIELDS = new Set([
   'condition.pattern',
   'condition.flags',
   'condition.minutes',
+  'condition.event',
+  'condition.clientId',
+  'condition.channel',
   'quietHours.start',
   'quietHours.end',
 ]);
@@ -228,5 +251,10 @@ export function describeCondition(rule: Rule): string {
       return `matches /${c.pattern}/${c.flags}`;
     case 'silent':
       return `silent for ${c.minutes} min`;
+    case 'presence': {
+      const what = c.event === 'either' ? 'connects or disconnects' : c.event === 'connect' ? 'connects' : 'disconnects';
+      const who = c.clientId === '*' ? 'any client' : `client ${c.clientId}`;
+      return `${who}${c.channel === '*' ? '' : ` on channel ${c.channel}`} ${what}`;
+    }
   }
 }

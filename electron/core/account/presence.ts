@@ -1,0 +1,195 @@
+/**
+ * Who is connected to each profile's account, for the desk and the connect/disconnect alert rules: one
+ * PresenceWatcher per profile that someone needs — a desk view holding a lease (`watch`, renewed while the view is
+ * open, so a window that goes away stops it by itself) or an enabled alert rule on that profile — and none
+ * otherwise. Snapshots and events go out on the bus (`connections.changed`, `connections.event`) and to the
+ * listeners the core adds (the alert engine).
+ */
+import { ApiError } from '../../api/wire.js';
+import { WATCH_LEASE_SECONDS, type ConnectionsSnapshot, type PresenceEventDTO } from '../../api/presence.js';
+import { dropConnection } from '../beebotte/connections-client.js';
+import { BeebotteRestError, type BeebotteRest } from '../beebotte/rest-client.js';
+import type { EventBus } from '../events.js';
+import type { Clock, Logger } from '../platform.js';
+import { PresenceWatcher, type SignalingEndpoint } from './presence-watcher.js';
+
+/** What the service needs of a profile: its REST client and, where its credential allows, a signaling endpoint. */
+export interface PresenceSource {
+  rest: BeebotteRest;
+  signaling: SignalingEndpoint | null;
+  /** why there is no signaling endpoint (a channel token, say) */
+  pollReason?: string;
+}
+
+export interface PresenceDeps {
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  /** throws ApiError when the profile has no Beebotte REST API or no credential */
+  sourceFor(profileId: string): Promise<PresenceSource>;
+  pollMs?: number;
+  leaseMs?: number;
+}
+
+interface Entry {
+  watcher: PresenceWatcher;
+  started: Promise<ConnectionsSnapshot>;
+  leaseUntil: number;
+}
+
+const RETRY_MS = 30_000;
+
+type PresenceListener = (event: PresenceEventDTO) => void;
+
+export class PresenceService {
+  private readonly entries = new Map<string, Entry>();
+  private alertProfiles = new Set<string>();
+  private readonly listeners = new Set<PresenceListener>();
+  private readonly sweeper: NodeJS.Timeout;
+  /** when an alert profile's watcher last failed to start: retried every RETRY_MS (the network may be back) */
+  private readonly failedAt = new Map<string, number>();
+  private closed = false;
+
+  constructor(private readonly deps: PresenceDeps) {
+    this.sweeper = setInterval(() => void this.sweep(), 5000);
+    this.sweeper.unref?.();
+  }
+
+  onEvent(listener: PresenceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The list now: the live watcher's when there is one, else one REST read. */
+  async list(profileId: string): Promise<ConnectionsSnapshot> {
+    const entry = this.entries.get(profileId);
+    if (entry) {
+      await entry.started;
+      return entry.watcher.refresh();
+    }
+    const source = await this.deps.sourceFor(profileId);
+    const once = new PresenceWatcher({
+      profileId,
+      rest: source.rest,
+      signaling: null,
+      pollReason: 'not watching: one read',
+      onSnapshot: () => undefined,
+      onEvent: () => undefined,
+    });
+    try {
+      return await readable(once.start());
+    } finally {
+      await once.stop();
+    }
+  }
+
+  async drop(profileId: string, userid: string): Promise<{ dropped: boolean; remaining: ConnectionsSnapshot }> {
+    const source = await this.deps.sourceFor(profileId);
+    const before = await this.list(profileId);
+    await readable(dropConnection(source.rest, userid));
+    const remaining = await this.list(profileId);
+    const had = before.connections.some((c) => c.userid === userid);
+    const left = remaining.connections.some((c) => c.userid === userid);
+    return { dropped: had && !left, remaining };
+  }
+
+  /** Starts (or renews) a lease on live updates; the first snapshot comes back (a rights error rejects). */
+  async watch(profileId: string): Promise<ConnectionsSnapshot> {
+    const until = this.deps.clock.now() + (this.deps.leaseMs ?? WATCH_LEASE_SECONDS * 1000);
+    const entry = await this.ensure(profileId);
+    entry.leaseUntil = Math.max(entry.leaseUntil, until);
+    await entry.started;
+    return entry.watcher.snapshot();
+  }
+
+  async unwatch(profileId: string): Promise<boolean> {
+    const entry = this.entries.get(profileId);
+    if (entry) entry.leaseUntil = 0;
+    await this.sweep();
+    return this.entries.has(profileId);
+  }
+
+  /** The profiles enabled alert rules watch; the others stop once no desk holds a lease on them. */
+  setAlertProfiles(profileIds: readonly string[]): void {
+    this.alertProfiles = new Set(profileIds);
+    this.failedAt.clear();
+    // not now: the alert service calls this while the core is still being composed
+    setImmediate(() => void this.sweep()).unref?.();
+  }
+
+  watching(profileId: string): boolean {
+    return this.entries.has(profileId);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((e) => e.watcher.stop()));
+  }
+
+  private async ensure(profileId: string): Promise<Entry> {
+    if (this.closed) throw new ApiError('failed', 'Apiary is closing');
+    const existing = this.entries.get(profileId);
+    if (existing) return existing;
+    const source = await this.deps.sourceFor(profileId);
+    const again = this.entries.get(profileId); // another call started it meanwhile
+    if (again) return again;
+    const watcher = new PresenceWatcher({
+      profileId,
+      rest: source.rest,
+      signaling: source.signaling,
+      ...(source.pollReason ? { pollReason: source.pollReason } : {}),
+      ...(this.deps.pollMs ? { pollMs: this.deps.pollMs } : {}),
+      now: () => this.deps.clock.now(),
+      onSnapshot: (snapshot) => this.deps.bus.emit('connections.changed', snapshot),
+      onEvent: (event) => {
+        this.deps.bus.emit('connections.event', event);
+        for (const listener of this.listeners) {
+          try {
+            listener(event);
+          } catch (err) {
+            this.deps.log.warn(`presence listener: ${(err as Error).message}`);
+          }
+        }
+      },
+      log: (line) => this.deps.log.info(line),
+    });
+    const entry: Entry = { watcher, started: readable(watcher.start()), leaseUntil: 0 };
+    this.entries.set(profileId, entry);
+    entry.started.catch(() => {
+      // a profile whose list cannot be read is not kept: the next watch tries again and says why
+      if (this.entries.get(profileId) === entry) this.entries.delete(profileId);
+      void watcher.stop();
+    });
+    return entry;
+  }
+
+  private async sweep(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const id of this.alertProfiles) {
+      if (this.entries.has(id) || now - (this.failedAt.get(id) ?? -Infinity) < RETRY_MS) continue;
+      this.failedAt.set(id, now);
+      this.ensure(id)
+        .then((e) => e.started)
+        .then(() => this.failedAt.delete(id))
+        .catch((err: Error) => this.deps.log.warn(`connect/disconnect alerts for profile ${id}: ${err.message}`));
+    }
+    for (const [id, entry] of this.entries) {
+      if (entry.leaseUntil > now || this.alertProfiles.has(id)) continue;
+      this.entries.delete(id);
+      await entry.watcher.stop();
+    }
+  }
+}
+
+/** REST failures become ApiErrors with the client's words (rights, reachability). */
+async function readable<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof BeebotteRestError) throw new ApiError('failed', err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,15 @@
+import type { CoreServices } from '../core.js';
+import type { HandlerGroup } from './types.js';
+
+type Methods = 'connections.list' | 'connections.drop' | 'connections.watch' | 'connections.unwatch';
+
+/** Who is connected to a profile's account (core/account/presence.ts): one-line adapters. */
+export function presenceHandlers(s: Pick<CoreServices, 'presence'>): HandlerGroup<Methods> {
+  const p = s.presence;
+  return {
+    'connections.list': ({ profileId }) => p.list(profileId),
+    'connections.drop': ({ profileId, userid }) => p.drop(profileId, userid),
+    'connections.watch': ({ profileId }) => p.watch(profileId),
+    'connections.unwatch': async ({ profileId }) => ({ watching: await p.unwatch(profileId) }),
+  };
+}
