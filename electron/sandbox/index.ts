@@ -90,6 +90,9 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     const beerules = { store: beeruleStore, runner: new BeeruleRunner(beeruleStore, data, log) };
     cleanups.push(() => beerules.runner.close());
 
+    // first run: the TLS keys are made on the thread pool while the broker and the MQTT listener start
+    const tlsReady = ensureTlsMaterial(options.dataDir);
+    tlsReady.catch(() => undefined); // awaited below; a failure there is reported, not unhandled meanwhile
     const broker = await SandboxBroker.create({
       data,
       connections,
@@ -103,7 +106,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     cleanups.push(() => closeTracked(mqtt));
     const mqttPort = await listen(mqtt.server, options.mqttPort ?? 0, host, 'MQTT', '--mqtt-port');
 
-    const tls = ensureTlsMaterial(options.dataDir);
+    const tls = await tlsReady;
     let mqttsPort: number | null = null;
     if (options.mqttsPort !== null) {
       const server = createTlsServer({ cert: tls.certPem, key: tls.keyPem }, (socket) =>

@@ -4,10 +4,11 @@
  * Keys come from Node's crypto; node-forge builds and signs the X.509 certificates. Node's X509Certificate reads
  * them back, so node-forge is loaded only on the runs that make certificates, not on every start.
  */
-import { X509Certificate, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { X509Certificate, generateKeyPair, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type forge from 'node-forge';
 
 let forgeLib: typeof forge | undefined;
@@ -24,7 +25,11 @@ export interface TlsMaterial {
 
 const FILES = { ca: 'sandbox-ca.pem', caKey: 'sandbox-ca.key', cert: 'sandbox-server.pem', key: 'sandbox-server.key' };
 
-export function ensureTlsMaterial(dataDir: string): TlsMaterial {
+/**
+ * Reuses the material in dataDir, or makes it. The RSA keys are generated on libuv's thread pool (two at once), so a
+ * first run goes on starting the sandbox's other listeners meanwhile instead of blocking for them.
+ */
+export async function ensureTlsMaterial(dataDir: string): Promise<TlsMaterial> {
   const paths = Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, join(dataDir, f)])) as Record<
     keyof typeof FILES,
     string
@@ -38,8 +43,9 @@ export function ensureTlsMaterial(dataDir: string): TlsMaterial {
       keyPem: readFileSync(paths.key, 'utf8'),
     };
   }
-  const ca = makeCa();
-  const server = makeServerCert(ca);
+  const [caKeys, serverKeys] = await Promise.all([newKeys(), newKeys()]);
+  const ca = makeCa(caKeys);
+  const server = makeServerCert(ca, serverKeys);
   writeSecret(paths.caKey, ca.keyPem);
   writeSecret(paths.key, server.keyPem);
   writeFileSync(paths.ca, ca.certPem);
@@ -67,8 +73,12 @@ interface Issued {
   keyPem: string;
 }
 
-function newKeys(): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+type Keys = { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string };
+
+async function newKeys(): Promise<Keys> {
+  const { publicKey, privateKey } = await generateKeyPairAsync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
@@ -92,8 +102,7 @@ function validFor(cert: forge.pki.Certificate, days: number): void {
   cert.validity.notAfter = new Date(now.getTime() + days * 86_400_000);
 }
 
-function makeCa(): Issued {
-  const keys = newKeys();
+function makeCa(keys: Keys): Issued {
   const cert = nodeForge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
@@ -113,8 +122,7 @@ function makeCa(): Issued {
   return { cert, certPem: nodeForge().pki.certificateToPem(cert), key: keys.privateKey, keyPem: keys.keyPem };
 }
 
-function makeServerCert(ca: Issued): Issued {
-  const keys = newKeys();
+function makeServerCert(ca: Issued, keys: Keys): Issued {
   const cert = nodeForge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();

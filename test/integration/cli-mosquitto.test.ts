@@ -78,7 +78,7 @@ let caPath: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'apiary-cli-mosquitto-'));
-  const material = ensureTlsMaterial(dir); // a private CA and a 127.0.0.1 certificate
+  const material = await ensureTlsMaterial(dir); // a private CA and a 127.0.0.1 certificate
   caPath = material.caPath;
   const passwd = join(dir, 'passwd');
   writeFileSync(passwd, '');
