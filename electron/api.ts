@@ -244,7 +244,14 @@ export interface MethodResults extends CodecMethodResults, ConsoleMethodResults,
   'messages.history': MessageDTO[];
   /** what the store holds, and why it is not storing when it is not (disk full, unwritable) */
   /** `received`: messages received since the core started (all profiles), counted by the core, not the page */
-  'messages.stats': { count: number; bytes: number; received: number; storeError?: string };
+  'messages.stats': {
+    count: number;
+    bytes: number;
+    received: number;
+    storeError?: string;
+    /** messages handed to the store's writer and not committed yet, and how long the oldest has waited */
+    lag?: { messages: number; ms: number };
+  };
   'messages.export': { exportId: string };
   'explorer.topics': TopicStat[];
   'beebotte.channels': ChannelInfo[];

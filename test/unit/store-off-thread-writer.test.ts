@@ -100,4 +100,26 @@ describe('the off-thread writer', () => {
     await writer.close();
     db.close();
   });
+
+  it('says how far it is behind: rows handed over and not committed, and how long the oldest has waited', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-otw-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'apiary.db');
+    const db = openDatabase(file);
+    const log = new MessageLog(db);
+    const writer = new OffThreadWriter(log, file, logger);
+    expect(writer.lag()).toEqual({ messages: 0, ms: 0 });
+    const handedAt = Date.now();
+    writer.insertBatch(rows(300));
+    writer.insertBatch(rows(200, 300));
+    // nothing can be committed before this turn of the event loop ends: the answer is on the way back
+    const lag = writer.lag(handedAt + 1500);
+    expect(lag.messages).toBe(500);
+    expect(lag.ms).toBeGreaterThanOrEqual(1400);
+    await writer.settled();
+    expect(writer.lag()).toEqual({ messages: 0, ms: 0 });
+    expect(log.stats().count).toBe(500);
+    await writer.close();
+    db.close();
+  });
 });

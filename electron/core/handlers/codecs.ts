@@ -3,6 +3,7 @@ import { defaultNumericPath, numberAt, numericFields, numericPathError } from '.
 import { CodecError, loadProto, messageTypes } from '../codecs/index.js';
 import { decodePayload } from '../codecs/decode.js';
 import type { CoreServices } from '../core.js';
+import { HISTORY_WAIT_MS } from './messages.js';
 import type { HandlerGroup } from './types.js';
 
 type Methods = 'codecs.list' | 'codecs.save' | 'codecs.protoTypes' | 'messages.series';
@@ -21,7 +22,7 @@ export function codecHandlers(s: Pick<CoreServices, 'codecs' | 'log' | 'writer'>
         const problem = numericPathError(path);
         if (problem) throw new ApiError('invalid_params', `path: ${problem}`);
       }
-      await s.writer.settled(); // the series includes what the UI was already shown
+      await s.writer.settled(HISTORY_WAIT_MS); // the series includes what the UI was already shown (bounded, as History)
       // the newest `limit` messages of the topic (ids follow arrival), kept when inside the window
       const rows = s.log.topicHistory(profileId, topic, limit);
       const codec = s.codecs.forTopic(topic);

@@ -19,6 +19,9 @@ type Methods =
 
 type Deps = Pick<CoreServices, 'profiles' | 'sessions' | 'composer' | 'log' | 'writer' | 'ingest' | 'topics' | 'bus' | 'platform' | 'codecs'>;
 
+/** how long a topic's History (and a chart's series) waits for the store's writer before reading what is committed */
+export const HISTORY_WAIT_MS = 2000;
+
 /** Publishing (with its history), and the message log: query, one message, a topic's history, stats, export. */
 export function messageHandlers(s: Deps): HandlerGroup<Methods> {
   return {
@@ -58,16 +61,20 @@ export function messageHandlers(s: Deps): HandlerGroup<Methods> {
       return toFullMessageDTO(row, s.codecs.forTopic(row.topic));
     },
     'messages.history': async ({ profileId, topic, limit }) => {
-      await s.writer.settled(); // read what the UI was already shown
+      // read what the UI was already shown; a writer seconds behind (a flood on a busy machine) must not keep
+      // History "loading…": after 2 s it answers from what is committed, and the page's live batches go on top
+      await s.writer.settled(HISTORY_WAIT_MS);
       const codec = s.codecs.forTopic(topic);
       return s.log.topicHistory(profileId, topic, limit).map((row) => toMessageDTO(row, PREVIEW_BYTES, codec));
     },
 
     'messages.stats': async () => {
-      await s.writer.settled();
+      // the writer commits what it holds when asked (a few ms); one far behind is shown as a lag, not waited for
+      await s.writer.settled(250);
       const stats = s.log.stats();
       const storeError = s.ingest.lastStoreError;
-      return { ...stats, received: s.topics.received, ...(storeError ? { storeError } : {}) };
+      const lag = s.writer.lag();
+      return { ...stats, received: s.topics.received, ...(storeError ? { storeError } : {}), ...(lag.messages > 0 ? { lag } : {}) };
     },
 
     'messages.export': async ({ query, format }) => {

@@ -40,6 +40,9 @@ export class OffThreadWriter {
   private failed: string | null = null;
   /** a flush was asked for and not answered yet: one is enough for every reader waiting */
   private flushAsked = false;
+  /** the batches handed over and not answered, oldest first: what the store's lag is made of */
+  private unanswered: { seq: number; rows: number; at: number }[] = [];
+  private unansweredRows = 0;
   private closing: Promise<void> | null = null;
   /** the last write error ("messages are not being stored: …"), null once writes succeed again */
   lastError: string | null = null;
@@ -84,6 +87,8 @@ export class OffThreadWriter {
     }
     this.inFlight++;
     this.worker.postMessage({ type: 'batch', seq: ++this.seq, rows: tuples, bytes });
+    this.unanswered.push({ seq: this.seq, rows: tuples.length, at: Date.now() });
+    this.unansweredRows += tuples.length;
     return ids;
   }
 
@@ -92,7 +97,7 @@ export class OffThreadWriter {
    * flood there is always a newer batch in flight, and waiting for none at all never came (the topic history
    * and the store's stats stayed "loading…").
    */
-  settled(): Promise<void> {
+  settled(maxWaitMs?: number): Promise<void> {
     if (this.inFlight === 0 || this.answered >= this.seq) return Promise.resolve();
     const upTo = this.seq;
     // the worker groups batches into one commit for up to 200 ms: a reader is waiting, commit now
@@ -100,7 +105,21 @@ export class OffThreadWriter {
       this.flushAsked = true;
       this.worker.postMessage({ type: 'flush' });
     }
-    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
+    const settled = new Promise<void>((resolve) => this.waiters.push({ upTo, resolve }));
+    if (maxWaitMs === undefined) return settled;
+    // a reader that would rather answer from what is committed than wait for a writer far behind
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
+    return Promise.race([settled, late]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * How far the store is behind what ingest handed it: rows not committed yet, and how long the oldest of
+   * them has waited (ms). Zero when everything is committed. A group commit waits up to 200 ms by design.
+   */
+  lag(now = Date.now()): { messages: number; ms: number } {
+    const oldest = this.unanswered[0];
+    return { messages: this.unansweredRows, ms: oldest ? Math.max(0, now - oldest.at) : 0 };
   }
 
   close(): Promise<void> {
@@ -122,6 +141,7 @@ export class OffThreadWriter {
     this.inFlight -= reply.batches;
     this.answered = reply.seq;
     this.flushAsked = false;
+    while (this.unanswered.length && this.unanswered[0]!.seq <= reply.seq) this.unansweredRows -= this.unanswered.shift()!.rows;
     if (reply.type === 'ok') {
       try {
         this.log.committed(reply.n, reply.bytes);
@@ -144,6 +164,8 @@ export class OffThreadWriter {
     this.failed = reason;
     this.logger.warn(`${reason}: writing messages on the main thread from now on`);
     this.inFlight = 0;
+    this.unanswered = [];
+    this.unansweredRows = 0;
     this.release(Infinity);
   }
 
