@@ -57,6 +57,18 @@ class DevicesState {
     }
   }
 
+  /** Deletes the device's own IAM token: it is locked out at once; other devices are not touched. */
+  async revokeToken(device: KnownDevice): Promise<void> {
+    if (!device.iamToken) return;
+    try {
+      await api.call('iam.revoke', { profileId: device.profileId, tokenId: device.iamToken.id });
+      this.knownError = null;
+      await this.refreshKnown();
+    } catch (e) {
+      this.knownError = `The token of ${device.name} was not revoked: ${errorText(e)}`;
+    }
+  }
+
   async forget(device: KnownDevice): Promise<void> {
     try {
       await api.call('devices.forget', { id: device.id });
@@ -74,6 +86,8 @@ export { listedPorts, portOf, vidPid } from './ports';
 
 /** Online state in words (color is never alone). A device that stopped publishing is "silent". */
 export function deviceState(d: KnownDevice, now: number): { word: string; cls: string; hint: string } {
+  if (d.revoked)
+    return { word: 'revoked', cls: 'st-failed', hint: 'its IAM token was revoked: it cannot connect until it is paired again' };
   if (d.staleToken)
     return { word: 'token revoked', cls: 'st-failed', hint: 'its channel token was regenerated after pairing: re-provision it' };
   if (!d.online) return { word: 'offline', cls: 'st-idle', hint: 'no message from it since Apiary started watching' };

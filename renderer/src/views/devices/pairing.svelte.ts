@@ -187,6 +187,8 @@ class PairingWizard {
     channel: string;
     resource: string;
     token?: string;
+    /** an IAM token of the device's own instead of the channel token */
+    deviceToken?: boolean;
     waitSeconds: number;
   }): Promise<void> {
     if (!this.pairingId) return;
