@@ -2,8 +2,11 @@
  * Apiary's core with everything on, fed by a generic MQTT profile: decode, SQLite log, explorer stats,
  * an enabled alert rule, and every UI event serialised as the host would send it (one bus listener).
  * Config: { url, filter, dataDir }. Prints {"type":"ready"} once connected and subscribed, then
- * {"type":"tick","at","n","cpuUs","rss","stored","uiBytes"} every 200 ms until stdin closes.
- * n counts messages that made it through the whole path (the messages.batch events: shown + skipped).
+ * {"type":"tick","at","n","cpuUs","rss","stored","received","uiBytes"} every 200 ms until stdin closes.
+ * n counts messages that made it through the whole path (the messages.batch events: shown + skipped);
+ * stored is what the store has committed, received what the status bar calls received.
+ * probe: { topic, everyMs } also asks for that topic's History and chart series (messages.history,
+ * messages.series, as the explorer does) every everyMs and prints {"type":"probe","at","historyMs","seriesMs","rows"}.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -62,12 +65,30 @@ await new Promise((r) => setTimeout(r, 300)); // the subscription is sent right 
 out({ type: 'ready' });
 const tick = () => {
   const cpu = process.cpuUsage();
-  out({ type: 'tick', at: Date.now(), n, cpuUs: cpu.user + cpu.system, rss: process.memoryUsage().rss, stored: core.services.log.stats().count, uiBytes });
+  const stored = core.services.log.stats().count;
+  out({ type: 'tick', at: Date.now(), n, cpuUs: cpu.user + cpu.system, rss: process.memoryUsage().rss, stored, received: core.services.topics.received, uiBytes });
 };
 tick();
 const timer = setInterval(tick, 200);
+// one probe at a time: a History that takes 5 s is measured as 5 s, not hidden behind overlapping calls
+let probing = false;
+const probe = async () => {
+  if (probing) return;
+  probing = true;
+  try {
+    const t0 = performance.now();
+    const rows = await core.call('messages.history', { profileId: profile.id, topic: cfg.probe.topic, limit: 200 });
+    const t1 = performance.now();
+    await core.call('messages.series', { profileId: profile.id, topic: cfg.probe.topic, since: Date.now() - 3_600_000, limit: 1000 });
+    out({ type: 'probe', at: Date.now(), historyMs: t1 - t0, seriesMs: performance.now() - t1, rows: rows.length });
+  } finally {
+    probing = false;
+  }
+};
+const probes = cfg.probe ? setInterval(() => void probe(), cfg.probe.everyMs ?? 250) : null;
 process.stdin.on('end', async () => {
   clearInterval(timer);
+  if (probes) clearInterval(probes);
   await core.close();
   if (!cfg.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
