@@ -62,7 +62,9 @@ export async function runIamCommand(argv: string[], ioIn: Partial<CommandIo> = {
     if (extra.length) throw usage(`unexpected argument "${extra[0]!.slice(0, 40)}"`);
     if (action !== 'list' && action !== 'show' && action !== 'create' && action !== 'revoke') {
       throw usage(
-        action ? `unknown action "${action.slice(0, 40)}": use list, show, create or revoke` : 'say what to do: list, show, create or revoke',
+        action
+          ? `unknown action "${action.slice(0, 40)}": use list, show, create or revoke`
+          : 'say what to do: list, show, create or revoke',
       );
     }
     if (action === 'list' && arg !== undefined) throw usage(`unexpected argument "${arg.slice(0, 40)}"`);
@@ -75,9 +77,11 @@ export async function runIamCommand(argv: string[], ioIn: Partial<CommandIo> = {
     if (action === 'create') {
       const name = (arg ?? '').trim();
       if (name.length < 2 || name.length > 48) throw usage('create needs a NAME of 2–48 characters');
-      if ((values.channel !== undefined) === !!values.scope?.length) throw usage('give either --channel C or --scope … (one or more)');
+      if ((values.channel !== undefined) === !!values.scope?.length)
+        throw usage('give either --channel C or --scope … (one or more)');
       acl = values.channel !== undefined ? deviceAcl(checkName('channel', values.channel)) : values.scope!.map(parseScope);
-      if (values.description !== undefined && values.description.length > 256) throw usage('--description is at most 256 characters');
+      if (values.description !== undefined && values.description.length > 256)
+        throw usage('--description is at most 256 characters');
     }
     const iam = new IamClient(await resolveRest(values, io));
 

@@ -85,7 +85,10 @@ beforeAll(async () => {
     ['hive', 'weight'],
     ['garden', 'soil'],
   ] as const) {
-    await call('account.createChannel', { profileId: account.id, channel: { name, resources: [{ name: res, vtype: 'number' }] } });
+    await call('account.createChannel', {
+      profileId: account.id,
+      channel: { name, resources: [{ name: res, vtype: 'number' }] },
+    });
   }
 });
 afterAll(async () => {

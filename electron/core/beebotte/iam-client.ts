@@ -36,7 +36,11 @@ export function deviceAcl(channel: string): IamRule[] {
 /** An IAM token name (Beebotte: 2–48 characters) after a device: "Bee 1 (home)". */
 export function deviceTokenName(deviceName: string, channel: string): string {
   const suffix = ` (${channel})`;
-  const base = [...deviceName].filter((c) => c >= ' ' && c !== '\u007f').join('').trim() || 'device';
+  const base =
+    [...deviceName]
+      .filter((c) => c >= ' ' && c !== '\u007f')
+      .join('')
+      .trim() || 'device';
   const name = `${base.slice(0, Math.max(2, 48 - suffix.length))}${suffix}`;
   return name.length > 48 ? name.slice(0, 48) : name.padEnd(2, '_');
 }
@@ -50,7 +54,8 @@ export function describeRule(rule: IamRule): string {
   }
   const admin = /^admin:(\w+):(read|write)$/.exec(rule.action);
   if (admin) {
-    const area = { channel: 'channels', connection: 'connections', iam: 'IAM tokens', beerule: 'Beerules' }[admin[1]!] ?? admin[1];
+    const area =
+      { channel: 'channels', connection: 'connections', iam: 'IAM tokens', beerule: 'Beerules' }[admin[1]!] ?? admin[1];
     return admin[2] === 'read' ? `see ${area}` : `manage ${area}`;
   }
   return rule.action;
@@ -98,7 +103,11 @@ export class IamClient {
   async value(id: string): Promise<string> {
     const doc = await this.rest.request<Record<string, unknown>>('GET', `/v1/iamtokens/${encodeURIComponent(id)}`);
     if (typeof doc?.token !== 'string')
-      throw new BeebotteRestError(200, null, 'the server did not show this token (a credential with fewer rights than the token cannot see it)');
+      throw new BeebotteRestError(
+        200,
+        null,
+        'the server did not show this token (a credential with fewer rights than the token cannot see it)',
+      );
     return doc.token;
   }
 

@@ -20,7 +20,9 @@ export async function iamAccess(deps: IamAccessDeps, profile: Profile): Promise<
   if (profile.kind === 'mqtt') return { reason: `${profile.name} is a generic MQTT profile: it has no Beebotte IAM tokens` };
   const type = profile.credentialType ?? 'channelToken';
   if (type === 'channelToken' && !profile.builtIn)
-    return { reason: `${profile.name} holds a channel token: IAM tokens need the account secret key or an IAM token with admin:iam:write` };
+    return {
+      reason: `${profile.name} holds a channel token: IAM tokens need the account secret key or an IAM token with admin:iam:write`,
+    };
   if (!deps.rest) return { reason: 'IAM tokens need Beebotte REST, which is not available here' };
   let rest: BeebotteRest;
   try {
@@ -30,7 +32,9 @@ export async function iamAccess(deps: IamAccessDeps, profile: Profile): Promise<
   }
   const own = type === 'iamToken' && !profile.builtIn ? await deps.secret(profile.id) : null;
   if (!(await IamClient.canManage(rest, own)))
-    return { reason: `${profile.name}'s IAM token does not hold admin:iam:write (and admin:iam:read to tell): it cannot create device tokens` };
+    return {
+      reason: `${profile.name}'s IAM token does not hold admin:iam:write (and admin:iam:read to tell): it cannot create device tokens`,
+    };
   return { iam: new IamClient(rest) };
 }
 

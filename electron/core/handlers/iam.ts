@@ -9,7 +9,9 @@ import type { HandlerGroup } from './types.js';
 type Methods = 'iam.capability' | 'iam.list' | 'iam.create' | 'iam.copy' | 'iam.revoke';
 
 /** Beebotte IAM tokens (the desk's Tokens section): listed without their values, which leave only on a copy. */
-export function iamHandlers(s: Pick<CoreServices, 'profiles' | 'vault' | 'sandbox' | 'devices' | 'bus' | 'platform'>): HandlerGroup<Methods> {
+export function iamHandlers(
+  s: Pick<CoreServices, 'profiles' | 'vault' | 'sandbox' | 'devices' | 'bus' | 'platform'>,
+): HandlerGroup<Methods> {
   const profile = (profileId: string) => {
     const p = s.profiles.get(profileId);
     if (!p) throw new ApiError('not_found', `no profile with id ${profileId}`);
