@@ -21,6 +21,7 @@ Usage: apiary <command> [options]
   channels              list|create|delete Beebotte channels (REST)
   resources             list|create|delete resources of a channel (REST)
   token                 get|regenerate a channel token (REST)
+  connections           list|drop|watch who is connected to a Beebotte account (REST, signaling)
   rules                 list|create|enable|disable|invoke|delete Beerules (REST; they run in the cloud)
   iam                   list|show|create|revoke IAM tokens (REST)
   read <ch/res>         a resource's stored records or hourly/daily statistics (REST)
@@ -46,6 +47,7 @@ const commands: Record<string, () => Promise<Command>> = {
   channels: async () => (await import('./commands/channels.js')).runChannelsCommand,
   resources: async () => (await import('./commands/resources.js')).runResourcesCommand,
   token: async () => (await import('./commands/token.js')).runTokenCommand,
+  connections: async () => (await import('./commands/connections.js')).runConnectionsCommand,
   rules: async () => (await import('./commands/rules.js')).runRulesCommand,
   iam: async () => (await import('./commands/iam.js')).runIamCommand,
   read: async () => (await import('./commands/read.js')).runReadCommand,

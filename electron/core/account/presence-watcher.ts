@@ -46,6 +46,7 @@ export class PresenceWatcher {
   private last: ConnectionsSnapshot | null = null;
   private refreshing: Promise<ConnectionsSnapshot> | null = null;
   private again = false;
+  private againInfer = false;
   private stopped = false;
   private readonly pollMs: number;
   private readonly now: () => number;
@@ -75,16 +76,20 @@ export class PresenceWatcher {
     };
   }
 
-  /** Reads the list now and announces it (after a drop, say). */
-  async refresh(): Promise<ConnectionsSnapshot> {
+  /**
+   * Reads the list now and announces it (after a drop, say). `infer`: report who came and went since the last
+   * read as events — when polling, and once when signaling takes over (what happened while it connected).
+   */
+  async refresh(infer = this.mode === 'polling'): Promise<ConnectionsSnapshot> {
     if (this.refreshing) {
       this.again = true;
+      this.againInfer ||= infer;
       return this.refreshing;
     }
     this.refreshing = (async () => {
       try {
         const next = await this.read();
-        if (this.mode === 'polling' && this.last) this.inferEvents(this.last.connections, next.connections);
+        if (infer && this.last) this.inferEvents(this.last.connections, next.connections);
         this.last = next;
       } catch (err) {
         if (this.last) this.last = { ...this.last, error: (err as Error).message };
@@ -94,8 +99,9 @@ export class PresenceWatcher {
       const snap = this.snapshot();
       if (!this.stopped) this.o.onSnapshot(snap);
       if (this.again && !this.stopped) {
-        this.again = false;
-        return this.refresh();
+        const inferNext = this.againInfer || this.mode === 'polling';
+        this.again = this.againInfer = false;
+        return this.refresh(inferNext);
       }
       return snap;
     })();
@@ -135,7 +141,7 @@ export class PresenceWatcher {
     this.pollTimer = null;
     this.mode = 'signaling';
     this.modeReason = undefined;
-    void this.refresh(); // whatever happened while it was connecting
+    void this.refresh(true); // whatever happened while it was connecting
   }
 
   private openSignaling(endpoint: SignalingEndpoint): void {
