@@ -18,9 +18,12 @@ const userid = z
 export const presenceMethodParams = {
   'connections.list': z.object({ profileId: id }).strict(),
   'connections.drop': z.object({ profileId: id, userid }).strict(),
-  /** starts (or renews, for LEASE_SECONDS) live updates of the profile's connections: `connections.changed` */
-  'connections.watch': z.object({ profileId: id }).strict(),
-  'connections.unwatch': z.object({ profileId: id }).strict(),
+  /**
+   * starts (or renews, for WATCH_LEASE_SECONDS) live updates of the profile's connections (`connections.changed`);
+   * `viewId` names the view holding the lease, so one window's unwatch leaves another's standing
+   */
+  'connections.watch': z.object({ profileId: id, viewId: id.default('default') }).strict(),
+  'connections.unwatch': z.object({ profileId: id, viewId: id.default('default') }).strict(),
 };
 
 /** how long one `connections.watch` keeps the watcher alive without a renewal */

@@ -86,6 +86,10 @@ describe('the Connections list and its live updates', () => {
     const channelProfile = await profileWith('demo-token', 'channelToken', sandbox().demo!.token);
     expect(await rejection(call('connections.list', { profileId: channelProfile }))).toMatch(/405\/1102.*admin:connection:read/);
     expect(await rejection(call('connections.watch', { profileId: channelProfile }))).toMatch(/admin:connection:read/);
+    // an offline rule on it could never fire: refused when saved, saying why
+    const rule = { name: 'never', profileId: channelProfile, topicFilter: 'signaling/#', condition: { kind: 'presence' } };
+    expect(await rejection(call('alerts.saveRule', { rule }))).toMatch(/^profileId: this profile cannot see who connects .*admin:connection:read/);
+    expect((await call<unknown[]>('alerts.rules', {})).length).toBe(0);
 
     const dataOnly = sandbox().accounts.createIamToken('demo', { channels: ['demo'] });
     const dataProfile = await profileWith('data-only', 'iamToken', dataOnly);
@@ -100,9 +104,12 @@ describe('the Connections list and its live updates', () => {
       /admin:connection:write/,
     );
     // and its watcher reads the account's signaling (admin:connection:read is enough for signaling/#)
-    await call('connections.watch', { profileId: readerProfile });
+    await call('connections.watch', { profileId: readerProfile, viewId: 'window-a' });
+    await call('connections.watch', { profileId: readerProfile, viewId: 'window-b' });
     await waitFor(() => changes.some((c) => c.profileId === readerProfile && c.mode === 'signaling'), 'the IAM watcher on signaling');
-    await call('connections.unwatch', { profileId: readerProfile });
+    // one window leaving does not stop the other's live list; the last one does
+    expect(await call('connections.unwatch', { profileId: readerProfile, viewId: 'window-a' })).toEqual({ watching: true });
+    expect(await call('connections.unwatch', { profileId: readerProfile, viewId: 'window-b' })).toEqual({ watching: false });
     expect(t.core.services.presence.watching(readerProfile)).toBe(false);
   });
 

@@ -34,10 +34,13 @@ export interface PresenceDeps {
 interface Entry {
   watcher: PresenceWatcher;
   started: Promise<ConnectionsSnapshot>;
-  leaseUntil: number;
+  /** view id → until when it holds the watcher (ms since epoch) */
+  leases: Map<string, number>;
 }
 
 const RETRY_MS = 30_000;
+/** views holding one profile's watcher at once (windows, tabs): a bound on what a page can make the core keep */
+const MAX_LEASES = 64;
 
 type PresenceListener = (event: PresenceEventDTO) => void;
 
@@ -94,17 +97,17 @@ export class PresenceService {
   }
 
   /** Starts (or renews) a lease on live updates; the first snapshot comes back (a rights error rejects). */
-  async watch(profileId: string): Promise<ConnectionsSnapshot> {
+  async watch(profileId: string, viewId = 'default'): Promise<ConnectionsSnapshot> {
     const until = this.deps.clock.now() + (this.deps.leaseMs ?? WATCH_LEASE_SECONDS * 1000);
     const entry = await this.ensure(profileId);
-    entry.leaseUntil = Math.max(entry.leaseUntil, until);
+    if (entry.leases.size < MAX_LEASES || entry.leases.has(viewId)) entry.leases.set(viewId, until);
     await entry.started;
     return entry.watcher.snapshot();
   }
 
-  async unwatch(profileId: string): Promise<boolean> {
-    const entry = this.entries.get(profileId);
-    if (entry) entry.leaseUntil = 0;
+  /** Ends this view's lease; true while the watcher stays (another view, or an alert rule, still needs it). */
+  async unwatch(profileId: string, viewId = 'default'): Promise<boolean> {
+    this.entries.get(profileId)?.leases.delete(viewId);
     await this.sweep();
     return this.entries.has(profileId);
   }
@@ -156,7 +159,7 @@ export class PresenceService {
       },
       log: (line) => this.deps.log.info(line),
     });
-    const entry: Entry = { watcher, started: readable(watcher.start()), leaseUntil: 0 };
+    const entry: Entry = { watcher, started: readable(watcher.start()), leases: new Map() };
     this.entries.set(profileId, entry);
     entry.started.catch(() => {
       // a profile whose list cannot be read is not kept: the next watch tries again and says why
@@ -177,7 +180,8 @@ export class PresenceService {
         .catch((err: Error) => this.deps.log.warn(`connect/disconnect alerts for profile ${id}: ${err.message}`));
     }
     for (const [id, entry] of this.entries) {
-      if (entry.leaseUntil > now || this.alertProfiles.has(id)) continue;
+      for (const [view, until] of entry.leases) if (until <= now) entry.leases.delete(view);
+      if (entry.leases.size > 0 || this.alertProfiles.has(id)) continue;
       this.entries.delete(id);
       await entry.watcher.stop();
     }

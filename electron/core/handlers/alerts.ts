@@ -22,10 +22,20 @@ function asInvalid(err: unknown): never {
   throw err;
 }
 
-export function alertHandlers(s: Pick<CoreServices, 'alerts' | 'log' | 'writer' | 'platform' | 'codecs'>): HandlerGroup<Methods> {
+/** A connect/disconnect rule on a profile whose credential cannot see its account's connections would never fire: said now. */
+async function canSeeConnections(s: Pick<CoreServices, 'presence'>, profileId: string): Promise<void> {
+  try {
+    await s.presence.list(profileId);
+  } catch (err) {
+    throw new ApiError('invalid_params', `profileId: this profile cannot see who connects to its account — ${(err as Error).message}`);
+  }
+}
+
+export function alertHandlers(s: Pick<CoreServices, 'alerts' | 'log' | 'writer' | 'platform' | 'codecs' | 'presence'>): HandlerGroup<Methods> {
   return {
     'alerts.rules': async () => s.alerts.store.listRules(),
     'alerts.saveRule': async ({ rule }) => {
+      if (rule.condition.kind === 'presence' && rule.enabled && rule.profileId) await canSeeConnections(s, rule.profileId);
       try {
         const saved = s.alerts.store.saveRule(rule, s.platform.clock.now());
         s.alerts.reloadRules();

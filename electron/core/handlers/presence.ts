@@ -9,7 +9,7 @@ export function presenceHandlers(s: Pick<CoreServices, 'presence'>): HandlerGrou
   return {
     'connections.list': ({ profileId }) => p.list(profileId),
     'connections.drop': ({ profileId, userid }) => p.drop(profileId, userid),
-    'connections.watch': ({ profileId }) => p.watch(profileId),
-    'connections.unwatch': async ({ profileId }) => ({ watching: await p.unwatch(profileId) }),
+    'connections.watch': ({ profileId, viewId }) => p.watch(profileId, viewId),
+    'connections.unwatch': async ({ profileId, viewId }) => ({ watching: await p.unwatch(profileId, viewId) }),
   };
 }

@@ -20,6 +20,9 @@ export class ConnectionsState {
   private offs: (() => void)[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
 
+  /** this view's lease on the watcher: another window's leaving does not stop it */
+  private readonly viewId = `view-${Math.random().toString(36).slice(2, 12)}`;
+
   constructor(readonly profileId: string) {}
 
   /** Starts watching; returns the function that stops it (an $effect's cleanup). */
@@ -40,7 +43,7 @@ export class ConnectionsState {
   async watch(renewal = false): Promise<void> {
     if (!renewal) this.loading = true;
     try {
-      const snapshot = await api.call('connections.watch', { profileId: this.profileId });
+      const snapshot = await api.call('connections.watch', { profileId: this.profileId, viewId: this.viewId });
       // a renewal answers with the watcher's last list: only take it when no live update came in meanwhile
       if (!renewal || !this.snapshot || snapshot.at >= this.snapshot.at) this.snapshot = snapshot;
       this.error = null;
@@ -68,6 +71,6 @@ export class ConnectionsState {
     this.offs = [];
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    void api.call('connections.unwatch', { profileId: this.profileId }).catch(() => undefined);
+    void api.call('connections.unwatch', { profileId: this.profileId, viewId: this.viewId }).catch(() => undefined);
   }
 }
