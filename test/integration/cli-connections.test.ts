@@ -61,6 +61,10 @@ describe('apiary connections', () => {
     const again = captureIo();
     expect(await runConnectionsCommand(['drop', 'cli-drop-me', ...account], again.io)).toBe(0);
     expect(again.out.stdout).toBe('cli-drop-me was not connected\n');
+    // a dot segment would be resolved away by the URL and reach another route: refused before anything is sent
+    const dots = captureIo();
+    expect(await runConnectionsCommand(['drop', '..', ...account], dots.io)).toBe(1);
+    expect(dots.out.stderr).toContain('cannot be named in Beebotte');
   });
 
   for (const [how, extra] of [

@@ -195,3 +195,35 @@ describe('describeCondition: the rule list line', () => {
     expect(describe1(condition)).toBe(text);
   });
 });
+
+describe('a connect/disconnect (offline) rule in the form', () => {
+  const presence = (patch: Partial<RuleDraft> = {}) =>
+    filled({ kind: 'presence', topicFilter: '', profileId: 'p1', clientId: 'garage-*', channel: 'home', ...patch });
+
+  it('saves with the signaling filter the form does not show, and the core accepts it', () => {
+    const rule = ruleFromDraft(presence());
+    expect(rule.topicFilter).toBe('signaling/#');
+    expect(rule.condition).toEqual({ kind: 'presence', event: 'disconnect', clientId: 'garage-*', channel: 'home' });
+    expect(parseRule(rule).profileId).toBe('p1');
+    expect(draftFromRule(parseRule({ ...rule, id: 'x' }))).toMatchObject({ kind: 'presence', presenceEvent: 'disconnect', clientId: 'garage-*', channel: 'home' });
+    expect(describeCondition(parseRule(rule))).toBe('client garage-* on channel home disconnects');
+    expect(describeCondition(parseRule(ruleFromDraft(presence({ clientId: '*', channel: '*', presenceEvent: 'either' }))))).toBe(
+      'any client connects or disconnects',
+    );
+  });
+
+  it('asks for a profile and patterns before saving, and needs no topic filter', () => {
+    expect(localErrors(presence())).toEqual({});
+    expect(localErrors(presence({ profileId: '', clientId: ' ', channel: '' }))).toEqual({
+      profileId: 'a connect/disconnect rule watches one account: choose its profile',
+      'condition.clientId': 'which devices? a client id, sensor-* or * for any',
+      'condition.channel': 'which channel? a name, or * for any',
+    });
+  });
+
+  it("the core's profile error lands at the profile", () => {
+    const message = coreError({ ...ruleFromDraft(presence()), profileId: null }, 'contract');
+    expect(fieldOfError(message)).toEqual({ field: 'profileId', text: 'a connect/disconnect rule watches one account: choose its profile' });
+    expect(fieldOfError('profileId: this profile cannot see who connects to its account — x').field).toBe('profileId');
+  });
+});

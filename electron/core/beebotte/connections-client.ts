@@ -35,6 +35,9 @@ export async function listConnections(rest: BeebotteRest): Promise<BeebotteConne
 
 /** Drops every connection of `userid` (Beebotte answers an empty 200 whether or not there was one). */
 export async function dropConnection(rest: BeebotteRest, userid: string): Promise<void> {
+  // URLs resolve `.` and `..` segments (encoded too): DELETE …/drop/.. would reach another route
+  if (userid === '.' || userid === '..' || /^%2e%2e?$/i.test(userid))
+    throw new BeebotteRestError(0, null, `the client id "${userid}" cannot be named in Beebotte's drop route: drop it by another way (regenerate its token)`);
   await explainRights('write', () => rest.request<unknown>('DELETE', `/v1/connections/drop/${encodeURIComponent(userid)}`));
 }
 
