@@ -5,16 +5,17 @@ import { errorText } from './format';
 
 export type ExportFormat = 'csv' | 'json' | 'ndjson';
 
-class ExportsState {
+/** One export at a time followed to its end: a call that answers an exportId, then that export's export.progress events. */
+export class ExportTracker {
   current = $state.raw<ExportProgress | null>(null);
   starting = $state(false);
   error = $state<string | null>(null);
 
-  async start(query: Omit<MessageQuery, 'beforeId' | 'limit'>, format: ExportFormat): Promise<void> {
+  async run(start: () => Promise<{ exportId: string }>): Promise<void> {
     this.starting = true;
     this.error = null;
     try {
-      const { exportId } = await api.call('messages.export', { query, format });
+      const { exportId } = await start();
       // progress may already have arrived for this id
       if (this.current?.exportId !== exportId) this.current = { exportId, done: 0, total: 0 };
     } catch (e) {
@@ -35,4 +36,13 @@ class ExportsState {
   }
 }
 
+/** The message log's exports (the Log's Export button). */
+class ExportsState extends ExportTracker {
+  start(query: Omit<MessageQuery, 'beforeId' | 'limit'>, format: ExportFormat): Promise<void> {
+    return this.run(() => api.call('messages.export', { query, format }));
+  }
+}
+
 export const exportsState = new ExportsState();
+/** The History explorer's exports (a resource's stored records): events of kind 'history' come here. */
+export const historyExports = new ExportTracker();

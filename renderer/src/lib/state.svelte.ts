@@ -8,7 +8,7 @@ import { api } from './api';
 import { errorText } from './format';
 import { log, setPaused, LOG_WINDOW } from './log.svelte';
 import { explorer } from './explorer.svelte';
-import { exportsState } from './exports.svelte';
+import { exportsState, historyExports } from './exports.svelte';
 
 export { log, setPaused, LOG_WINDOW };
 
@@ -105,7 +105,7 @@ export async function start(): Promise<void> {
       app.rate = explorer.totalRate();
     });
     api.on('tray.model', (model) => (app.tray = model));
-    api.on('export.progress', (p) => exportsState.progress(p));
+    api.on('export.progress', (p) => (p.kind === 'history' ? historyExports : exportsState).progress(p));
     setInterval(() => (clock.now = Date.now()), 1000);
     const bridge = api as { onConnection?: (l: (c: boolean) => void) => () => void };
     bridge.onConnection?.((connected) => {

@@ -52,6 +52,14 @@ class AccountState {
   /** the outcome of the last action on a channel, shown on its card */
   notes = $state<Record<string, ChannelNote>>({});
   regenerated = $state.raw<Regenerated | null>(null);
+  /** the resource the History section shows (set by a channel card's History action) */
+  historyTarget = $state<{ channel: string; resource: string } | null>(null);
+
+  /** Opens the History section on one resource. */
+  openHistory(channel: string, resource: string): void {
+    this.historyTarget = { channel, resource };
+    this.section = 'history';
+  }
 
   /** Picks a usable profile when none (or a gone one) is chosen. */
   ensureProfile(): void {
