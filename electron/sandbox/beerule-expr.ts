@@ -10,7 +10,10 @@
 import { errors } from './errors.js';
 
 export const MAX_EXPRESSION_LENGTH = 512;
-const MAX_DEPTH = 32;
+/** nesting (each parenthesis costs about seven levels of the grammar): bounds the parser's and evaluator's recursion */
+const MAX_DEPTH = 128;
+/** a value built by `+` on strings stays within the REST/WebSocket message limit (128 KiB) */
+export const MAX_TEXT_LENGTH = 128 * 1024;
 
 export type Expr =
   | { kind: 'lit'; value: unknown }
@@ -88,7 +91,7 @@ function tokenize(source: string, what: string): Token[] {
       i += number[0].length;
       continue;
     }
-    const name = /^[A-Za-z_]\w*(\.[A-Za-z_*]\w*)*/.exec(source.slice(i));
+    const name = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*/.exec(source.slice(i));
     if (name) {
       tokens.push({ type: 'name', text: name[0] });
       i += name[0].length;
@@ -138,9 +141,7 @@ function binary(op: string, leftExpr: Expr, rightExpr: Expr, resolve: (path: str
     case '!==':
       return !sameValue(left, right);
     case '+':
-      return typeof left === 'string' || typeof right === 'string'
-        ? `${text(left)}${text(right)}`
-        : toNumber(left) + toNumber(right);
+      return typeof left === 'string' || typeof right === 'string' ? join(left, right) : toNumber(left) + toNumber(right);
     case '-':
       return toNumber(left) - toNumber(right);
     case '*':
@@ -176,6 +177,15 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function toNumber(value: unknown): number {
   return typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+}
+
+/** String `+`: bounded, so `data + data + …` on a large message cannot build a huge value. */
+function join(left: unknown, right: unknown): string {
+  const a = text(left);
+  const b = text(right);
+  if (a.length + b.length > MAX_TEXT_LENGTH)
+    throw errors.validation(`a value built with + is longer than ${MAX_TEXT_LENGTH} characters`);
+  return a + b;
 }
 
 function text(value: unknown): string {
