@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { credentialsForToken } from '../core/pairing/device-broker.js';
 import { BeebotteRest } from '../core/beebotte/rest-client.js';
+import { IamClient } from '../core/beebotte/iam-client.js';
 import type { SecretStore } from '../core/platform.js';
 import { BEEBOTTE_HOST, BEEBOTTE_REST, type Profile } from '../core/profiles/profile.js';
 import { openHeadless } from '../core/headless.js';
@@ -15,6 +16,11 @@ export interface ResolveOptions {
   secrets?: SecretStore;
   /** the Beebotte REST base a secret-key or IAM profile fetches the channel token from (default Beebotte's) */
   api?: string;
+  /**
+   * --device-token: no channel token; the profile's IAM client instead (`iam` in the answer), to mint a token
+   * of the device's own once its name is known. Refused for a profile that cannot create IAM tokens.
+   */
+  deviceToken?: boolean;
 }
 
 /**
@@ -49,6 +55,15 @@ export async function resolveProfileForDevice(
     throw new Error('the built-in sandbox profile lives inside the running app: use --broker and --token with `apiary sandbox`');
   if (!secret) throw new Error(`profile "${name}" has no credential in the keychain`);
   const port = profile.port ?? 8883;
+  if (options.deviceToken) {
+    return {
+      url: `${port === 1883 ? 'mqtt' : 'mqtts'}://${BEEBOTTE_HOST}:${port}`,
+      username: '',
+      password: '',
+      iam: await iamClientOf(profile, secret, options.api),
+      ...(port !== 1883 ? { ca: fs.readFileSync(path.join(packageRoot, 'resources', 'certs', 'beebotte-ca.pem'), 'utf8') } : {}),
+    };
+  }
   const token =
     (profile.credentialType ?? 'channelToken') === 'channelToken'
       ? secret
@@ -58,6 +73,21 @@ export async function resolveProfileForDevice(
     ...credentialsForToken(token),
     ...(port !== 1883 ? { ca: fs.readFileSync(path.join(packageRoot, 'resources', 'certs', 'beebotte-ca.pem'), 'utf8') } : {}),
   };
+}
+
+/** The profile's IAM client, when it may create tokens: the secret key, or an IAM token with admin:iam:write. */
+async function iamClientOf(profile: Profile, secret: string, api = BEEBOTTE_REST): Promise<IamClient> {
+  const refuse = (why: string) => new Error(`"${profile.name}" cannot give a device a token of its own: ${why}`);
+  if (profile.credentialType === 'secretKey') {
+    if (!profile.apiKey) throw refuse("signed requests need the account's API key in the profile");
+    return new IamClient(new BeebotteRest(api, { kind: 'keys', apiKey: profile.apiKey, secretKey: secret }));
+  }
+  if (profile.credentialType !== 'iamToken')
+    throw refuse('it holds a channel token (IAM tokens need the account secret key or an IAM token with admin:iam:write)');
+  const rest = new BeebotteRest(api, { kind: 'token', token: secret });
+  if (!(await IamClient.canManage(rest, secret)))
+    throw refuse('its IAM token does not hold admin:iam:write (and admin:iam:read to tell)');
+  return new IamClient(rest);
 }
 
 /** The channel's token over REST with the profile's account credentials (as the app's pairing wizard does). */

@@ -14,12 +14,16 @@ import type { DuplexPort } from '../core/pairing/improv-types.js';
 import { pairingErrorTitle } from '../common/pairing-codes.js';
 import type { OpenSerialOptions } from '../core/pairing/serial-port.js';
 import { usage } from './cli-io.js';
+import type { IamClient } from '../core/beebotte/iam-client.js';
+import { mintDeviceToken, type MintedDeviceToken } from '../core/devices/device-token.js';
 
 export interface ResolvedProfile {
   url: string;
   username: string;
   password: string;
   ca?: string;
+  /** with --device-token: the profile's IAM client, to mint the device a token of its own */
+  iam?: IamClient;
 }
 
 export interface ProvisionDeps {
@@ -27,7 +31,7 @@ export interface ProvisionDeps {
    * the app's profile store; without it --profile cannot work. Given the channel, because a device gets only
    * that channel's token (fetched over REST when the profile holds the account secret key or an IAM token).
    */
-  resolveProfile?: (name: string, channel: string) => Promise<ResolvedProfile>;
+  resolveProfile?: (name: string, channel: string, options?: { deviceToken?: boolean }) => Promise<ResolvedProfile>;
   /** for --profile: watch through the app's session instead of a subscriber of our own */
   waitForFirstMessage?: ProvisionHooks['waitForFirstMessage'];
   openPort?: (path: string, opts?: OpenSerialOptions) => Promise<DuplexPort>;
@@ -40,7 +44,7 @@ export interface ProvisionDeps {
 
 const USAGE =
   'usage: apiary provision --port PATH (--wifi-ssid S (--wifi-password P | --wifi-password-stdin) [--keep-mqtt] | --keep-wifi) ' +
-  '(--profile NAME | --broker URL (--token-env VAR | --token T)) --channel C --resource R [--wait-first-message SECONDS] [--json]';
+  '(--profile NAME [--device-token] | --broker URL (--token-env VAR | --token T)) --channel C --resource R [--wait-first-message SECONDS] [--json]';
 
 const HELP = `${USAGE}
 
@@ -61,6 +65,11 @@ MQTT extension; Tasmota: console commands), then wait for its first message on C
   --profile NAME              a saved profile: its broker, and a token of CHANNEL for the board (its own
                               channel token, or, for an account secret key or IAM token, the channel's
                               token fetched over REST: those never go to a device)
+  --device-token              with --profile (the account secret key, or an IAM token with admin:iam:write):
+                              the board gets an IAM token of its own instead — data read/write on CHANNEL
+                              only, named after the board — revoked alone with \`apiary iam revoke ID\`;
+                              its id and name are in the result (never its value); a failed pairing
+                              revokes it again
   --broker URL --token-env VAR  or a broker (mqtt://host:1883, mqtts://host:8883) and the name of the
                               environment variable that holds the channel token (--token T also works,
                               but puts the token where ps and the shell history see it)
@@ -78,6 +87,7 @@ interface Parsed {
   ssid: string | null;
   /** --keep-mqtt: Wi-Fi only */
   keepMqtt: boolean;
+  deviceToken: boolean;
   password: string | null; // null: read from stdin (or --keep-wifi)
   profile?: string;
   broker?: string;
@@ -113,6 +123,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Parsed {
         'wifi-password-stdin': { type: 'boolean', default: false },
         'keep-wifi': { type: 'boolean', default: false },
         'keep-mqtt': { type: 'boolean', default: false },
+        'device-token': { type: 'boolean', default: false },
         profile: { type: 'string' },
         broker: { type: 'string' },
         token: { type: 'string' },
@@ -151,10 +162,14 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   const hasProfile = values.profile !== undefined;
   const hasBroker = values.broker !== undefined || values.token !== undefined || values['token-env'] !== undefined;
   if (hasProfile === hasBroker) throw usage('give either --profile NAME or --broker URL --token T');
+  const deviceToken = values['device-token'] ?? false;
+  if (deviceToken && !hasProfile) throw usage('--device-token needs --profile NAME (a profile that may create IAM tokens)');
+  if (deviceToken && keepMqtt) throw usage('--keep-mqtt sends no MQTT settings: no device token to give');
   const parsed: Parsed = {
     port,
     ssid,
     keepMqtt,
+    deviceToken,
     password: hasPw ? values['wifi-password']! : null,
     channel: need('channel'),
     resource: need('resource'),
@@ -246,14 +261,18 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
 
   let deviceBroker: { url: string; username: string; password: string };
   let waitForFirstMessage: ProvisionHooks['waitForFirstMessage'];
+  let iam: IamClient | undefined;
+  let minted: MintedDeviceToken | undefined;
   if (args.profile !== undefined) {
     if (!deps.resolveProfile) return usage("--profile needs the app's profile store");
     let profile: ResolvedProfile;
     try {
-      profile = await deps.resolveProfile(args.profile, args.channel);
+      profile = await deps.resolveProfile(args.profile, args.channel, args.deviceToken ? { deviceToken: true } : {});
     } catch (e) {
       return usage(`profile "${args.profile}": ${(e as Error).message}`);
     }
+    if (args.deviceToken && !profile.iam) return usage(`profile "${args.profile}" cannot create a device token`);
+    iam = profile.iam;
     deviceBroker = { url: profile.url, username: profile.username, password: profile.password };
     waitForFirstMessage =
       deps.waitForFirstMessage ??
@@ -276,6 +295,17 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
       wifi: args.ssid === null ? 'keep' : { ssid: args.ssid, password },
       ...(args.keepMqtt ? { mqtt: 'keep' as const } : {}),
       broker: deviceBroker,
+      ...(iam
+        ? {
+            // minted once the board's name is known; the first-message watcher then logs in with it too
+            credentialsFor: async (device: { name: string }) => {
+              minted = await mintDeviceToken(iam!, device, args.channel, args.resource);
+              err.write(`→ device token: ${minted.name} (id ${minted.id}), data on ${args.channel} only\n`);
+              Object.assign(deviceBroker, credentialsForToken(minted.token));
+              return credentialsForToken(minted.token);
+            },
+          }
+        : {}),
       channel: args.channel,
       resource: args.resource,
       firstMessageTimeoutMs: Math.round(args.waitSeconds * 1000),
@@ -283,6 +313,15 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
     hooks,
   );
 
+  if (!result.ok && minted && iam) {
+    // the board did not take it: no token of nobody's stays in the account
+    const id = minted.id;
+    await iam
+      .revoke(id)
+      .catch((e: Error) =>
+        err.write(`apiary provision: warning: device token ${id} not revoked (${e.message}): apiary iam revoke ${id}\n`),
+      );
+  }
   if (result.ok) {
     err.write(`paired ${result.device.name} on ${result.port}${describeFirst(result.firstMessage)}\n`);
     if (result.deviceUrl) err.write(`device page: ${result.deviceUrl}\n`);
@@ -290,7 +329,8 @@ export async function runProvisionCommand(argv: string[], deps: ProvisionDeps = 
     err.write(`✗ ${result.step}: ${pairingErrorTitle(result.code)} — ${result.error}\n`);
     if (result.deviceLog?.length) err.write(`device log:\n  ${result.deviceLog.slice(-5).join('\n  ')}\n`);
   }
-  if (json) out.write(`${JSON.stringify(result)}\n`);
+  const token = result.ok && minted ? { iamToken: { id: minted.id, name: minted.name } } : {};
+  if (json) out.write(`${JSON.stringify({ ...result, ...token })}\n`);
   return result.ok ? 0 : 1;
 }
 

@@ -36,6 +36,12 @@ export interface ProvisionOptions {
    */
   mqtt?: 'send' | 'keep';
   broker: DeviceBroker;
+  /**
+   * The device's credentials once its name is known (right after the handshake, before anything is sent):
+   * `apiary provision --device-token` mints an IAM token named after it. Default: the broker's username and
+   * password. Not called when the MQTT settings are kept. A failure stops the pairing (code 'broker').
+   */
+  credentialsFor?: (device: ProvisionedDevice) => Promise<{ username: string; password: string }>;
   channel: string;
   resource: string;
   /** default: apiary-<random> */
@@ -125,6 +131,7 @@ async function requireMqttKept(board: Board): Promise<void> {
 export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHooks): Promise<ProvisionResult> {
   let step: ProvisionStep = 'open';
   let board: Board | undefined = opts.board;
+  let credentials = { username: opts.broker.username, password: opts.broker.password };
   const abort = new AbortController();
   const progress = (status: 'start' | 'done', detail?: string) =>
     hooks.onProgress?.(detail === undefined ? { step, status } : { step, status, detail });
@@ -158,7 +165,15 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
     }
     const { client, device } = board;
     const keepMqtt = opts.mqtt === 'keep';
-    if (keepMqtt && !wifiToJoin) throw new PairingError('bad-input', 'keeping both the Wi-Fi and the MQTT settings leaves nothing to send');
+    if (opts.credentialsFor && !keepMqtt) {
+      try {
+        credentials = await opts.credentialsFor(device);
+      } catch (err) {
+        throw new PairingError('broker', `no credentials for ${device.name}: ${(err as Error).message}`);
+      }
+    }
+    if (keepMqtt && !wifiToJoin)
+      throw new PairingError('bad-input', 'keeping both the Wi-Fi and the MQTT settings leaves nothing to send');
     if (keepMqtt) await requireMqttKept(board);
     if (!wifiToJoin) requireMqttOverSerial(board, false);
 
@@ -200,7 +215,7 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
       clientId = null;
       progress('done', 'kept');
     } else if (board.tasmota) {
-      const tasmota = tasmotaSettings(broker, opts.broker, opts.channel, opts.resource);
+      const tasmota = tasmotaSettings(broker, { ...opts.broker, ...credentials }, opts.channel, opts.resource);
       progress('start', tasmota.detail);
       await client.sendConsoleLine(tasmota.line);
       clientId = null;
@@ -209,8 +224,8 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
       progress('start', `${broker.tls ? 'mqtts' : 'mqtt'}://${broker.host}:${broker.port}, topic ${topic}`);
       const sent = await client.setMqtt({
         ...broker,
-        username: opts.broker.username,
-        password: opts.broker.password,
+        username: credentials.username,
+        password: credentials.password,
         clientId: opts.clientId ?? `apiary-${randomBytes(4).toString('hex')}`,
         topic,
       });
@@ -245,6 +260,7 @@ export async function provisionDevice(opts: ProvisionOptions, hooks: ProvisionHo
     if (board) failed.device = board.device;
     // devices echo what they were sent (Tasmota prints MqttUser, which holds the token): never pass it on
     const secrets = [opts.broker.username, opts.broker.username.replace(/^token:/, ''), opts.broker.password];
+    secrets.push(credentials.username, credentials.username.replace(/^token:/, ''), credentials.password);
     if (opts.wifi !== 'keep') secrets.push(opts.wifi.password);
     const log = (board?.client.recentLog() ?? e.deviceLog)?.map((line) => redactSecrets(line, secrets));
     if (log?.length) failed.deviceLog = log;
