@@ -113,6 +113,17 @@ describe('the Connections list and its live updates', () => {
     expect(t.core.services.presence.watching(readerProfile)).toBe(false);
   });
 
+  it('a profile saved with another credential is watched with it from then on', async () => {
+    const reader = sandbox().accounts.createIamToken('demo', { acl: [{ action: 'admin:connection:read' }] });
+    const profileId = await profileWith('switching', 'iamToken', reader);
+    await call('connections.watch', { profileId, viewId: 'w' });
+    const dataOnly = sandbox().accounts.createIamToken('demo', { channels: ['demo'] });
+    await call('profiles.save', { id: profileId, name: 'switching', kind: 'sandbox', credentialType: 'iamToken', secret: dataOnly, secretMode: 'keychain', subscriptions: [] });
+    // the old watcher (and its rights) is gone: the next renewal says what the new credential lacks
+    await waitFor(async () => /admin:connection:read/.test(await rejection(call('connections.watch', { profileId, viewId: 'w' }))), 'the new credential used');
+    expect(t.core.services.presence.watching(profileId)).toBe(false);
+  });
+
   it('polls where signaling is not available, and still sees a device connect and leave', async () => {
     const demo = sandbox().demo!;
     const seen: PresenceEventDTO[] = [];

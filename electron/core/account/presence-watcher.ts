@@ -30,6 +30,7 @@ export interface PresenceWatcherOptions {
   now?: () => number;
   onSnapshot(snapshot: ConnectionsSnapshot): void;
   onEvent(event: PresenceEventDTO): void;
+  /** one line when the way it keeps the list live changes (never a credential) */
   log?: (line: string) => void;
 }
 
@@ -129,6 +130,7 @@ export class PresenceWatcher {
   }
 
   private startPolling(reason: string): void {
+    if (this.mode !== 'polling' || this.modeReason !== reason) this.o.log?.(`presence ${this.o.profileId}: polling: ${reason}`);
     this.mode = 'polling';
     this.modeReason = reason;
     if (this.pollTimer || this.stopped) return;
@@ -137,6 +139,7 @@ export class PresenceWatcher {
   }
 
   private toSignaling(): void {
+    this.o.log?.(`presence ${this.o.profileId}: live from the account's signaling`);
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = null;
     this.mode = 'signaling';

@@ -53,9 +53,20 @@ export class PresenceService {
   private readonly failedAt = new Map<string, number>();
   private closed = false;
 
+  private restartTimer: NodeJS.Timeout | null = null;
+
   constructor(private readonly deps: PresenceDeps) {
     this.sweeper = setInterval(() => void this.sweep(), 5000);
     this.sweeper.unref?.();
+    // a profile saved with another credential (or removed): its watcher starts again with what it holds now
+    deps.bus.subscribe((event) => {
+      if (event !== 'profiles.changed' || this.restartTimer || this.closed) return;
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = null;
+        void this.restartAll();
+      }, 200);
+      this.restartTimer.unref?.();
+    });
   }
 
   onEvent(listener: PresenceListener): () => void {
@@ -127,6 +138,7 @@ export class PresenceService {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     const all = [...this.entries.values()];
     this.entries.clear();
     await Promise.all(all.map((e) => e.watcher.stop()));
@@ -167,6 +179,21 @@ export class PresenceService {
       void watcher.stop();
     });
     return entry;
+  }
+
+  private async restartAll(): Promise<void> {
+    for (const [id, old] of [...this.entries]) {
+      if (this.closed) return;
+      this.entries.delete(id);
+      await old.watcher.stop();
+      try {
+        const entry = await this.ensure(id);
+        for (const [view, until] of old.leases) entry.leases.set(view, until);
+        this.deps.bus.emit('connections.changed', await entry.started);
+      } catch (err) {
+        this.deps.log.warn(`presence ${id}: not watched after the profile changed: ${(err as Error).message}`);
+      }
+    }
   }
 
   private async sweep(): Promise<void> {
