@@ -16,6 +16,8 @@ import {
   endClient,
   nextMessage,
   publish,
+  sdkCall,
+  sdkConnector,
   startTestSandbox,
   subscribe,
 } from '../tools/sandbox-fixtures.js';
@@ -117,6 +119,27 @@ describe('apiary rules', () => {
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
     }
+  });
+
+  it('never prints an FCM server key, in words or --json', async () => {
+    const sdk = sdkConnector(t.sandbox.urls.http, { apiKey: ALICE.apiKey, secretKey: ALICE.secretKey });
+    const rule = await sdkCall<{ _id: string }>((cb) =>
+      sdk.createBeerule(
+        {
+          name: 'push',
+          trigger: { event: 'write', channel: 'home', resource: 'temp' },
+          action: { type: 'fcm', serverKey: 'fcm-server-key-secret', to: '/topics/x' },
+        },
+        cb,
+      ),
+    );
+    for (const extra of [[], ['--json']]) {
+      const listed = await rules(['list', ...extra, ...account]);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain(rule._id);
+      expect(listed.stdout).not.toContain('fcm-server-key-secret');
+    }
+    expect((await rules(['delete', rule._id, ...account])).code).toBe(0);
   });
 
   it('tells a channel token which right listing Beerules needs (exit 1)', async () => {

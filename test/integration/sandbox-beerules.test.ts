@@ -181,6 +181,64 @@ describe('/v1/beerules with the official SDK', () => {
   });
 });
 
+describe('hostile bodies', () => {
+  it('answers 4xx, never 5xx, to malformed rules and invocations, and stores none of them', async () => {
+    const token = await iamToken([
+      { action: 'admin:beerule:write' },
+      { action: 'admin:beerule:read' },
+      { action: 'data:read' },
+      { action: 'data:write' },
+    ]);
+    const good = {
+      name: 'ok rule',
+      trigger: trigger('write', 'home', 'temp'),
+      action: { type: 'publish', channel: 'home', resource: 'note' },
+    };
+    const bodies: unknown[] = [
+      null,
+      [],
+      'text',
+      {},
+      { ...good, name: 'x' },
+      { ...good, name: 'y'.repeat(49) },
+      { ...good, extra: 1 },
+      JSON.parse(
+        '{"name":"proto","__proto__":{"admin":true},"trigger":{"event":"write","channel":"home","resource":"temp"},"action":{"type":"publish","channel":"home","resource":"note"}}',
+      ),
+      { ...good, trigger: { ...good.trigger, event: 'constructor' } },
+      { ...good, trigger: { ...good.trigger, channel: 'bob/home' } },
+      { ...good, trigger: { ...good.trigger, channel: 'h'.repeat(65) } },
+      { ...good, action: { ...good.action, channel: '../bob' } },
+      { ...good, action: { ...good.action, channel: 'private-' } },
+      { ...good, action: { ...good.action, value: 'a'.repeat(600) } },
+      { ...good, action: { ...good.action, value: ['data'] } },
+      { ...good, action: { type: 'webhook', endpoint: 'file:///etc/passwd' } },
+      { ...good, condition: 42 },
+      { ...good, condition: '(((((((((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))))))))))))))))))' },
+    ];
+    for (const body of bodies) {
+      const answer = await api('POST', '/v1/beerules/publish', token, body);
+      expect(answer.status, JSON.stringify(body).slice(0, 80)).toBeGreaterThanOrEqual(400);
+      expect(answer.status, JSON.stringify(body).slice(0, 80)).toBeLessThan(500);
+    }
+    expect((await api('GET', '/v1/beerules', token)).json).toEqual([]);
+    const made = await api('POST', '/v1/beerules/publish', token, good);
+    for (const body of [
+      null,
+      {},
+      { channel: 'home' },
+      { channel: 'home', resource: 'temp', extra: 1 },
+      { channel: 7, resource: 'temp' },
+    ]) {
+      const answer = await api('POST', `/v1/beerules/${made.json._id}/invoke`, token, body);
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.status).toBeLessThan(500);
+    }
+    expect((await api('POST', `/v1/beerules/${made.json._id}/setstatus`, token, { enabled: 'no' })).status).toBe(400);
+    expect((await api('DELETE', '/v1/beerules/nosuchrule', token)).status).toBe(404);
+  });
+});
+
 describe('triggers', () => {
   it('an MQTT publish fires a publish rule whose condition holds; the runs say why another did not', async () => {
     const sub = await mqtt(ALICE_HOME_TOKEN);
