@@ -169,16 +169,28 @@ export const methodParams = {
        * channel token; absent = yes when the profile may create IAM tokens (secret key, admin:iam:write)
        */
       deviceToken: z.boolean().optional(),
+      /** Wi-Fi only: the board joins the new network and keeps the MQTT settings it has (a known device's, with deviceId) */
+      keepMqtt: z.boolean().default(false),
       waitSeconds: z.number().int().min(1).max(600).default(60),
     })
     .strict()
     .superRefine((p, ctx) => {
+      if (p.keepWifi && p.keepMqtt)
+        ctx.addIssue({ code: 'custom', path: ['keepMqtt'], message: 'keepWifi and keepMqtt together leave nothing to send' });
       if (p.keepWifi && (p.ssid !== undefined || p.wifiPassword !== undefined))
         ctx.addIssue({ code: 'custom', path: ['ssid'], message: 'keepWifi sends no Wi-Fi: leave out ssid and wifiPassword' });
       if (!p.keepWifi && p.ssid === undefined)
         ctx.addIssue({ code: 'custom', path: ['ssid'], message: 'the Wi-Fi network is required (or keepWifi: true for a board already on Wi-Fi)' });
     }),
   'pairing.cancel': z.object({ pairingId: id }).strict(),
+  /** the board's hostname and device name (Improv 0x05/0x06): read them, or set the ones given */
+  'pairing.names': z
+    .object({
+      pairingId: id,
+      hostname: z.string().regex(/^[a-zA-Z0-9-]{1,63}$/, 'a hostname is 1–63 letters, digits and -').optional(),
+      deviceName: z.string().trim().min(1).max(64).optional(),
+    })
+    .strict(),
   'flash.run': z
     .object({
       port: z.string().min(1).max(512),
@@ -275,6 +287,7 @@ export interface MethodResults extends CodecMethodResults, ConsoleMethodResults,
   'pairing.scan': WifiNetworkDTO[];
   'pairing.provision': ProvisionResultDTO;
   'pairing.cancel': { cancelled: boolean };
+  'pairing.names': { hostname: string; name: string };
   'flash.run': FlashResultDTO;
   'account.channels': ChannelInfo[];
   'account.createChannel': ChannelInfo;

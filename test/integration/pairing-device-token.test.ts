@@ -169,6 +169,53 @@ describe.skipIf(!keyring)('pairing with a device token of its own (run under tes
     expect((await call<IamTokenDTO[]>('iam.list', { profileId: account.id })).map((x) => x.id)).not.toContain(tokenA.id);
   });
 
+  it('Wi-Fi only keeps the device token and client id; the hostname and device name are set over Improv', async () => {
+    const d = await board('Bee D');
+    const paired = await pair(d, 'garden', 'soil');
+    const token = paired.device.iamToken!;
+    expect(token.name).toBe('Bee D (garden)');
+
+    const again = await call<PairingHandshake>('pairing.start', { port: d.pty.a });
+    expect(await call('pairing.names', { pairingId: again.pairingId })).toEqual({ hostname: 'apiary-sim', name: 'Bee D' });
+    expect(await call('pairing.names', { pairingId: again.pairingId, hostname: 'bee-d-shed', deviceName: 'Shed Bee' })).toEqual({
+      hostname: 'bee-d-shed',
+      name: 'Shed Bee',
+    });
+    await expect(call('pairing.names', { pairingId: again.pairingId, hostname: 'no spaces' })).rejects.toThrow(
+      /a hostname is 1–63/,
+    );
+    const settingsBefore = (d.sim.output().match(/\[I\]\[mqtt\]: connecting to/g) ?? []).length;
+    await expect(
+      call('pairing.provision', {
+        pairingId: again.pairingId,
+        keepWifi: true,
+        keepMqtt: true,
+        profileId: account.id,
+        channel: 'garden',
+        resource: 'soil',
+      }),
+    ).rejects.toThrow(/leave nothing to send/);
+    const moved = await call<ProvisionResultDTO>('pairing.provision', {
+      pairingId: again.pairingId,
+      ssid: 'Hive',
+      wifiPassword: 'honeycomb',
+      keepMqtt: true,
+      deviceId: paired.device.id,
+      profileId: account.id,
+      channel: 'garden',
+      resource: 'soil',
+      waitSeconds: 30,
+    });
+    expect(moved.firstMessage?.topic).toBe('garden/soil');
+    expect(moved.device).toMatchObject({ id: paired.device.id, name: 'Shed Bee', clientId: paired.clientId, iamToken: token });
+    // no MQTT settings were sent: the board kept its connection and credentials
+    expect((d.sim.output().match(/\[I\]\[mqtt\]: connecting to/g) ?? []).length).toBe(settingsBefore);
+    expect(d.sim.output()).not.toContain('new settings: closing the old connection');
+    const tokensNow = await call<IamTokenDTO[]>('iam.list', { profileId: account.id });
+    expect(tokensNow.filter((x) => x.id === token.id)).toHaveLength(1); // the same token, not a second one
+    expect((await call<KnownDevice[]>('devices.list', {})).filter((x) => x.id === paired.device.id)).toHaveLength(1);
+  });
+
   it('a typed channel token, or deviceToken: false, pairs with the channel token as before; a failed pairing leaves no token', async () => {
     const c = await board('Bee C');
     const countTokens = async () => (await call<IamTokenDTO[]>('iam.list', { profileId: account.id })).length;

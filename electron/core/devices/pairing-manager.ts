@@ -5,7 +5,15 @@
  * become pairing.progress events; a failure carries its typed code.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { KnownDevice, MessageDTO, PairingHandshake, PairingStep, ParsedParamsOf, ProvisionResultDTO, WifiNetworkDTO } from '../../api.js';
+import type {
+  KnownDevice,
+  MessageDTO,
+  PairingHandshake,
+  PairingStep,
+  ParsedParamsOf,
+  ProvisionResultDTO,
+  WifiNetworkDTO,
+} from '../../api.js';
 import { ApiError } from '../../api.js';
 import type { EventBus } from '../events.js';
 import { openBoard, type Board } from '../pairing/board.js';
@@ -51,8 +59,11 @@ export interface PairingDeps extends CredentialDeps {
   iam?: (profile: Profile) => Promise<{ iam: IamClient } | { reason: string }>;
 }
 
-/** pairing.provision's checked params; keepWifi may be left out (false) by callers inside the core */
-export type ProvisionParams = Omit<ParsedParamsOf<'pairing.provision'>, 'keepWifi'> & { keepWifi?: boolean };
+/** pairing.provision's checked params; keepWifi and keepMqtt may be left out (false) by callers inside the core */
+export type ProvisionParams = Omit<ParsedParamsOf<'pairing.provision'>, 'keepWifi' | 'keepMqtt'> & {
+  keepWifi?: boolean;
+  keepMqtt?: boolean;
+};
 
 export class PairingManager {
   private readonly held = new Map<string, Held>();
@@ -117,6 +128,8 @@ export class PairingManager {
     let minted: { iam: IamClient; token: MintedDeviceToken } | null = null;
     try {
       replaces = replacedDevice(this.deps.registry, p.deviceId, h.board.portPath, h.usb);
+      if (p.keepMqtt && p.deviceToken)
+        throw new ApiError('invalid_params', 'Wi-Fi only sends no MQTT settings: no device token to give');
       // What the device gets is settled before the device is touched; a refusal here leaves the port
       // held, so the wizard can try again with a channel token.
       minted = await this.deviceToken(p, profile, h);
@@ -138,6 +151,7 @@ export class PairingManager {
           portPath: h.board.portPath,
           board: h.board,
           wifi: p.keepWifi ? 'keep' : { ssid: p.ssid ?? '', password: p.wifiPassword ?? '' },
+          ...(p.keepMqtt ? { mqtt: 'keep' as const } : {}),
           broker,
           channel: p.channel,
           resource: p.resource,
@@ -161,7 +175,9 @@ export class PairingManager {
         minted = null;
         throw failed;
       }
-      const clientId = result.clientId ?? generated;
+      // Wi-Fi only: the board kept its MQTT settings, so its client id and token are the ones it had
+      const kept = p.keepMqtt ? replaces : undefined;
+      const clientId = result.clientId ?? kept?.clientId ?? generated;
       const device = knownDevice({
         info: h.board.device,
         usb: h.usb,
@@ -172,7 +188,11 @@ export class PairingManager {
         lastSeen: message?.receivedAt ?? Date.now(),
         replaces,
         now: Date.now(),
-        ...(minted ? { iamToken: { id: minted.token.id, name: minted.token.name } } : {}),
+        ...(minted
+          ? { iamToken: { id: minted.token.id, name: minted.token.name } }
+          : kept?.iamToken
+            ? { iamToken: kept.iamToken }
+            : {}),
       });
       // the board's previous token of its own is on no board now: revoke it (best effort, it is said so)
       const previous = replaces?.iamToken;
@@ -199,10 +219,15 @@ export class PairingManager {
    * A token of the device's own (data read/write on its channel), when asked (`deviceToken: true`) or by
    * default when the profile may mint one; null: the channel token, as before. A typed channel token wins.
    */
-  private async deviceToken(p: ProvisionParams, profile: Profile, h: Held): Promise<{ iam: IamClient; token: MintedDeviceToken } | null> {
-    if (p.deviceToken === false) return null;
+  private async deviceToken(
+    p: ProvisionParams,
+    profile: Profile,
+    h: Held,
+  ): Promise<{ iam: IamClient; token: MintedDeviceToken } | null> {
+    if (p.deviceToken === false || p.keepMqtt) return null;
     if (p.token !== undefined) {
-      if (p.deviceToken) throw new ApiError('invalid_params', 'give either a channel token or a device token of its own, not both');
+      if (p.deviceToken)
+        throw new ApiError('invalid_params', 'give either a channel token or a device token of its own, not both');
       return null;
     }
     // by default only for a profile that itself holds an admin credential (the built-in sandbox profile
@@ -228,6 +253,30 @@ export class PairingManager {
 
   private async dropMinted(minted: { iam: IamClient; token: MintedDeviceToken } | null): Promise<void> {
     if (minted) await minted.iam.revoke(minted.token.id).catch(() => undefined);
+  }
+
+  /** Reads the board's hostname and device name, or sets the ones given first (Improv 0x05/0x06). */
+  async names(pairingId: string, set: { hostname?: string; deviceName?: string }): Promise<{ hostname: string; name: string }> {
+    const h = this.get(pairingId);
+    const ask = async (what: string, call: () => Promise<string>): Promise<string> => {
+      try {
+        return await call();
+      } catch (err) {
+        const e = asPairingError(err);
+        if (e.code === 'unknown-rpc')
+          throw new ApiError('failed', `${h.board.device.firmware} does not let Apiary read or set its ${what} over Improv`);
+        throw new ApiError('failed', e.message);
+      }
+    };
+    this.idle.stop(h.id);
+    try {
+      const hostname = await ask('hostname', () => h.board.client.hostname(set.hostname));
+      const name = await ask('device name', () => h.board.client.deviceName(set.deviceName));
+      h.board.device.name = name || h.board.device.name; // the known device (and its token) are named so
+      return { hostname, name: h.board.device.name };
+    } finally {
+      if (this.held.get(pairingId) === h) this.idle.start(h.id);
+    }
   }
 
   async cancel(pairingId: string): Promise<boolean> {
@@ -278,7 +327,10 @@ export class PairingManager {
   private get(pairingId: string): Held {
     const h = this.held.get(pairingId);
     if (!h)
-      throw new ApiError('not_found', 'this pairing is no longer open (the device was unplugged or the pairing cancelled): start again');
+      throw new ApiError(
+        'not_found',
+        'this pairing is no longer open (the device was unplugged or the pairing cancelled): start again',
+      );
     return h;
   }
 

@@ -2,7 +2,15 @@ import type { CoreServices } from '../core.js';
 import { listPorts } from '../pairing/discovery.js';
 import type { HandlerGroup } from './types.js';
 
-type Methods = 'devices.ports' | 'devices.list' | 'devices.forget' | 'pairing.start' | 'pairing.scan' | 'pairing.provision' | 'pairing.cancel';
+type Methods =
+  | 'devices.ports'
+  | 'devices.list'
+  | 'devices.forget'
+  | 'pairing.start'
+  | 'pairing.scan'
+  | 'pairing.provision'
+  | 'pairing.cancel'
+  | 'pairing.names';
 
 export function deviceHandlers(s: Pick<CoreServices, 'devices' | 'pairing' | 'bus'>): HandlerGroup<Methods> {
   return {
@@ -26,5 +34,7 @@ export function deviceHandlers(s: Pick<CoreServices, 'devices' | 'pairing' | 'bu
     'pairing.scan': async ({ pairingId }) => s.pairing.scan(pairingId),
     'pairing.provision': async (params) => s.pairing.provision(params),
     'pairing.cancel': async ({ pairingId }) => ({ cancelled: await s.pairing.cancel(pairingId) }),
+    'pairing.names': async ({ pairingId, hostname, deviceName }) =>
+      s.pairing.names(pairingId, { ...(hostname ? { hostname } : {}), ...(deviceName ? { deviceName } : {}) }),
   };
 }
