@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { stderrLogger, systemClock, type Platform } from './core/platform.js';
 import { KeytarSecretStore } from './core/vault/index.js';
 
-/** The package root (resources/, renderer/dist/), from dist/electron/ when built or electron/ in tests. */
+/** The package root (resources/, renderer/dist/), from dist/app/ or dist/electron/ when built, electron/ in tests. */
 export const packageRoot = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
 
 function findPackageRoot(start: string): string {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The app version from the package.json above this file (electron/core/ in tests, dist/electron/core/ when built). */
+/** The app version from the package.json above this file (electron/core/ in tests, dist/app/ or dist/electron/core/ when built). */
 export function appVersion(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {

@@ -14,7 +14,7 @@ export interface ServedApp {
 
 export async function serve(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServedApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-e2e-'));
-  const child = spawn(process.execPath, ['dist/electron/cli.js', 'serve', '--json', '--data', dataDir, ...extraArgs], {
+  const child = spawn(process.execPath, ['dist/app/cli.js', 'serve', '--json', '--data', dataDir, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/store/database.js';
 
 /**
- * The Electron shell, booted: the built dist/electron/main.js runs in Node against a recording stand-in of the
+ * The Electron shell, booted: the built (bundled) dist/app/main.js runs in Node against a recording stand-in of the
  * `electron` module (test/shell/), on a real data dir, the real core and embedded sandbox, and the real keychain
  * (this project runs under with-keyring.sh). The Electron binary cannot run here; this is its only seam.
  */
 const root = path.resolve(import.meta.dirname, '../..');
-const mainJs = path.join(root, 'dist/electron/main.js');
+const mainJs = path.join(root, 'dist/app/main.js');
 
 interface Snapshot {
   windows: {

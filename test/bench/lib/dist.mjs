@@ -1,4 +1,7 @@
-/** The built core (npm run build:core → dist/electron). The bench measures what ships, not the sources. */
+/**
+ * The built core (npm run build:core → dist/electron): the scenarios that drive the core in-process load its modules
+ * from here; the desk scenario starts the shipped bundle (dist/app, the same code). Built code, not the sources.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -11,7 +11,7 @@ import { repoRoot, track } from './proc.mjs';
 
 export function startHostProcess({ maxMs = 600_000, nodeArgs = [] } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-bench-host-'));
-  const proc = spawn(process.execPath, [...nodeArgs, 'dist/electron/cli.js', 'serve', '--json', '--data', dataDir], {
+  const proc = spawn(process.execPath, [...nodeArgs, 'dist/app/cli.js', 'serve', '--json', '--data', dataDir], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
