@@ -104,7 +104,7 @@ test('History explorer: records written over several hours show as hour statisti
       };
       return [local(from), local(to)];
     },
-    [base + HOUR, base + 2 * HOUR - 1000],
+    [base + HOUR, base + 2 * HOUR - 1000] as const,
   );
   await form.getByLabel('Custom', { exact: true }).check();
   await form.getByLabel('Start', { exact: true }).fill(start!);
