@@ -3,11 +3,12 @@
  * `npm run soak` (issue 19): Apiary publishes numbered QoS 1 messages through its core (the outbox) to a real
  * Mosquitto with persistence, while the broker is SIGKILLed and restarted every 5 minutes and the app itself is
  * SIGKILLed and restarted twice. A witness subscriber with a persistent session (clean: false, QoS 1) counts
- * every message. At the end: accepted (messages.publish answered sent or queued), delivered, missing,
+ * every message. At the end: accepted (committed to the outbox), delivered, missing,
  * duplicated, and the app's RSS over time. Exits 1 if a message Apiary accepted never arrived.
  *
  *   npm run soak                          30 minutes at 1,000 msg/s
  *   npm run soak -- --minutes 4 --rate 500
+ *   npm run soak -- --via-api             publish with messages.publish (adds the composer's history per message)
  * The broker kills are every 5 min × minutes/30 (every 40 s in a 4-minute run); the app kills at 35 % and 70 %
  * of the run. Needs the built core (npm run build:core) and Debian's mosquitto. Everything is bounded: the
  * run, the drain at the end (≤ 120 s), every child (killed at exit).
@@ -32,6 +33,7 @@ const option = (name, fallback) => {
 };
 const minutes = option('minutes', 30);
 const rate = option('rate', 1000);
+const viaApi = args.includes('--via-api');
 const runMs = minutes * 60_000;
 const brokerEveryMs = (5 * 60_000 * minutes) / 30;
 const appKillsAt = [0.35, 0.7].map((f) => Math.round(runMs * f));
@@ -118,6 +120,10 @@ async function main() {
   await witness.subscribeAsync('soak/#', { qos: 1 });
 
   const accepted = new Set();
+  // outbox row id → seq (ids are the outbox's, kept across restarts: same data dir), and what became of them
+  const seqOfId = new Map();
+  const ackedSeqs = new Set();
+  const deadSeqs = new Map();
   const refused = [];
   const samples = []; // [s, app RSS MB, broker RSS MB, outbox, delivered]
   let run = 0;
@@ -127,15 +133,20 @@ async function main() {
 
   const startApp = async () => {
     run++;
-    const child = startChild(path.join(benchDir, 'children', 'soak-app.mjs'), { dataDir, url: broker.url, rate, run }, { maxMs: runMs + 400_000 });
+    const child = startChild(path.join(benchDir, 'children', 'soak-app.mjs'), { dataDir, url: broker.url, rate, run, viaApi }, { maxMs: runMs + 400_000 });
     child.proc.stderr.on('data', (d) => appLog.push(...d.toString().split('\n').filter(Boolean).slice(0, 20)));
     await child.waitFor((m) => m.type === 'ready', 60_000, 'ready');
     let seen = 0;
     const drainTicks = () => {
       for (; seen < child.messages.length; seen++) {
         const m = child.messages[seen];
+        if (m.type === 'acc') {
+          accepted.add(m.seq);
+          seqOfId.set(m.id, m.seq);
+        }
+        if (m.type === 'acked') ackedSeqs.add(seqOfId.get(m.id));
+        if (m.type === 'dead') deadSeqs.set(seqOfId.get(m.id), m.reason);
         if (m.type !== 'tick') continue;
-        for (const seq of m.accepted) accepted.add(seq);
         for (const r of m.refused) refused.push(r);
         child.last = m;
       }
@@ -204,11 +215,18 @@ async function main() {
   const unconfirmed = [...delivered.keys()].filter((s) => !accepted.has(s)).length;
   const lines = [
     '',
-    `Apiary soak, ${new Date().toISOString().slice(0, 16)}Z, ${minutes} min at ${rate.toLocaleString('en-US')} msg/s (QoS 1, via messages.publish), load ${os.loadavg().map((l) => l.toFixed(1)).join('/')}, ${((Date.now() - t0) / 60_000).toFixed(1)} min wall`,
+    `Apiary soak, ${new Date().toISOString().slice(0, 16)}Z, ${minutes} min at ${rate.toLocaleString('en-US')} msg/s (QoS 1, via ${viaApi ? 'messages.publish' : 'the session manager\'s publish'}), load ${os.loadavg().map((l) => l.toFixed(1)).join('/')}, ${((Date.now() - t0) / 60_000).toFixed(1)} min wall`,
     `broker SIGKILLs: ${brokerKills}; app SIGKILLs: ${appKills} (runs: ${run})`,
-    `accepted by Apiary:   ${accepted.size.toLocaleString('en-US')} (sent or queued); refused: ${refused.length}${refused.length ? ` (first: ${refused[0][1]})` : ''}`,
-    `delivered (distinct): ${delivered.size.toLocaleString('en-US')}; of them not confirmed to the caller before a kill: ${unconfirmed}`,
+    `accepted by Apiary:   ${accepted.size.toLocaleString('en-US')} (committed to its outbox); refused: ${refused.length}${refused.length ? ` (first: ${refused[0][1]})` : ''}`,
+    `delivered (distinct): ${delivered.size.toLocaleString('en-US')}; delivered but never seen accepted: ${unconfirmed}`,
     `missing:              ${missing.length}${missing.length ? ` — ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}` : ''}`,
+    ...(missing.length
+      ? [
+          `  of them PUBACKed by the broker (Apiary removed them from its outbox on the broker's word: lost by the broker): ${missing.filter((s) => ackedSeqs.has(s)).length}`,
+          `  set aside as dead letters (visible, retryable in the desk): ${missing.filter((s) => deadSeqs.has(s)).length}${deadSeqs.size ? ` — ${[...deadSeqs.values()][0]}` : ''}`,
+          `  neither (lost by Apiary): ${missing.filter((s) => !ackedSeqs.has(s) && !deadSeqs.has(s)).length}`,
+        ]
+      : []),
     `duplicated:           ${duplicated.length} (QoS 1 is at least once: redelivery after a kill is expected)${duplicated.length ? ` — e.g. ${duplicated.slice(0, 5).map(([s, n]) => `${s}×${n}`).join(', ')}` : ''}`,
     'RSS over time (s: app MB / broker MB, outbox, delivered):',
     ...samples.map(([s, a, b, o, d]) => `  ${String(s).padStart(5)} s: app ${a} MB / broker ${b} MB, outbox ${o ?? '?'}, delivered ${d.toLocaleString('en-US')}`),

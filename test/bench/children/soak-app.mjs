@@ -1,11 +1,14 @@
 /**
  * The soak's app: Apiary's core (the built one) on a data dir that survives it, publishing numbered QoS 1
- * messages through `messages.publish` (its outbox) at `rate` msg/s to the profile "soak".
- * Config: { dataDir, url, rate, run, maxInFlight }.
+ * messages through its session manager's publish (the outbox: written there first, removed on the PUBACK) at `rate`
+ * msg/s to the profile "soak". viaApi: through `messages.publish` instead, which also records every message in the
+ * composer's publish history (a settings row rewritten per call: it caps the rate near 100–250 msg/s here).
+ * Config: { dataDir, url, rate, run, maxInFlight, viaApi }.
  * Prints {"type":"ready"} once the profile is connected (or has given up waiting: the broker may be down),
- * then every 200 ms {"type":"tick","at","accepted":[seq…],"refused":[[seq,error]…],"rss","outbox","sent"}.
- * `accepted` = messages.publish answered sent or queued: Apiary promised them; the parent checks each one
- * reaches the witness subscriber. Stdout is a pipe (written synchronously on Linux), so a line printed before
+ * {"type":"acc","seq"} for each message the outbox commits, and every 200 ms {"type":"tick","at","refused":[[seq,error]…],
+ * "rss","outbox","sent"}.
+ * `accepted` = written to the outbox (its enqueue returned: the row is committed, Apiary has promised it, even
+ * if the call is still waiting for the PUBACK when the app is killed); the parent checks each one reaches the witness. Stdout is a pipe (written synchronously on Linux), so a line printed before
  * a SIGKILL reaches the parent. Sequence numbers are run × 10,000,000 + i, unique across restarts.
  */
 import { coreModules } from '../lib/dist.mjs';
@@ -30,23 +33,46 @@ if (state() !== 'connected') await core.call('sessions.connect', { profileId: pr
 for (let i = 0; i < 100 && state() !== 'connected'; i++) await new Promise((r) => setTimeout(r, 50));
 out({ type: 'ready', status: state() });
 
-let accepted = [];
 let refused = [];
+// what the outbox has committed, seen where it happens (publish() answers only after the PUBACK or 5 s)
+const outbox = core.services.outbox;
+const enqueue = outbox.enqueue.bind(outbox);
+outbox.enqueue = (input) => {
+  const id = enqueue(input);
+  const seq = /"seq":(\d+)/.exec(Buffer.from(input.payload).toString())?.[1];
+  // at once, not with the next tick: a SIGKILL right after the commit must not hide the promise from the parent
+  if (seq !== undefined) out({ type: 'acc', seq: Number(seq), id });
+  return id;
+};
+// removed on the broker's PUBACK, or set aside as a dead letter: which side lost a missing message
+const remove = outbox.remove.bind(outbox);
+outbox.remove = (id) => {
+  const removed = remove(id);
+  if (removed) out({ type: 'acked', id, run: cfg.run });
+  return removed;
+};
+const deadLetter = outbox.deadLetter.bind(outbox);
+outbox.deadLetter = (id, reason) => {
+  out({ type: 'dead', id, reason });
+  return deadLetter(id, reason);
+};
 let sent = 0;
 let inFlight = 0;
 let i = 0;
+let backoffUntil = 0;
 const base = cfg.run * 10_000_000;
 const started = Date.now();
 
 async function publishOne(seq) {
   inFlight++;
   try {
-    const r = await core.call('messages.publish', { profileId: profile.id, topic: `soak/t${seq % 10}`, data: `{"seq":${seq}}`, qos: 1, raw: true });
-    if (r.status === 'sent' || r.status === 'queued') accepted.push(seq);
-    else refused.push([seq, `status ${r.status}`]);
+    const input = { profileId: profile.id, topic: `soak/t${seq % 10}`, data: `{"seq":${seq}}`, qos: 1, raw: true, write: false, ispublic: false, retain: false };
+    const r = cfg.viaApi ? await core.call('messages.publish', input) : await core.services.sessions.publish(core.services.profiles.get(profile.id), input);
+    if (r.status !== 'sent' && r.status !== 'queued') refused.push([seq, `status ${r.status}`]);
     if (r.status === 'sent') sent++;
   } catch (err) {
     refused.push([seq, String(err.message ?? err).slice(0, 200)]);
+    backoffUntil = Date.now() + 200; // refused (the outbox is full): a user would not hammer it either
   } finally {
     inFlight--;
   }
@@ -54,13 +80,13 @@ async function publishOne(seq) {
 
 // paced: as many as the clock says are due, never more than maxInFlight unanswered
 const pace = setInterval(() => {
+  if (Date.now() < backoffUntil) return;
   const due = Math.floor(((Date.now() - started) / 1000) * cfg.rate);
   while (i < due && inFlight < (cfg.maxInFlight ?? 5000)) void publishOne(base + i++);
 }, 10);
 
 const tick = () => {
-  out({ type: 'tick', at: Date.now(), accepted, refused, rss: process.memoryUsage().rss, outbox: core.services.outbox.count(profile.id), sent, published: i, inFlight });
-  accepted = [];
+  out({ type: 'tick', at: Date.now(), refused, rss: process.memoryUsage().rss, outbox: core.services.outbox.count(profile.id), sent, published: i, inFlight });
   refused = [];
 };
 const ticker = setInterval(tick, 200);
