@@ -58,6 +58,8 @@ export class BeeruleRunner {
   private droppedLogged = false;
   /** the chain of the action running right now (actions run synchronously), or null outside any action */
   private current: Chain | null = null;
+  /** runs not yet in the log: written once per batch (flushRuns) */
+  private readonly unlogged: Array<{ id: string; run: BeeruleRun }> = [];
 
   constructor(
     private readonly store: BeeruleStore,
@@ -109,7 +111,18 @@ export class BeeruleRunner {
       ...(body.ispublic !== undefined ? { ispublic: body.ispublic } : {}),
       ...(body.clientid !== undefined ? { clientid: body.clientid } : {}),
     };
-    return this.run(rule, event, 'invoke', { depth: 0, budget: { actions: 0 } });
+    const run = this.run(rule, event, 'invoke', { depth: 0, budget: { actions: 0 } });
+    this.flushRuns();
+    return run;
+  }
+
+  private flushRuns(): void {
+    const runs = this.unlogged.splice(0);
+    try {
+      this.store.addRuns(runs);
+    } catch (err) {
+      this.log(`beerules: cannot log ${runs.length} run(s): ${(err as Error).message}`);
+    }
   }
 
   private observeSignal(
@@ -155,10 +168,11 @@ export class BeeruleRunner {
         rules = this.store.enabledFor(event.owner, event.event);
       } catch (err) {
         this.log(`beerules: cannot read rules: ${(err as Error).message}`);
-        return;
+        continue;
       }
       for (const rule of rules) if (triggers(rule, event)) this.run(rule, event, 'trigger', chain);
     }
+    this.flushRuns();
     if (this.pending.length === 0) this.droppedLogged = false;
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -197,11 +211,7 @@ export class BeeruleRunner {
       run.outcome = 'failed';
       run.error = (err as Error).message;
     }
-    try {
-      this.store.addRun(rule._id, run);
-    } catch (err) {
-      this.log(`beerules: cannot log a run of ${rule._id}: ${(err as Error).message}`); // the rule was deleted meanwhile
-    }
+    this.unlogged.push({ id: rule._id, run });
     return run;
   }
 
