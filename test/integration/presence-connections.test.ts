@@ -10,6 +10,7 @@ import type { ConnectionsSnapshot, FiredAlert, PresenceEventDTO, ProfileDTO } fr
 import { BeebotteRest } from '../../electron/core/beebotte/rest-client.js';
 import { PresenceWatcher } from '../../electron/core/account/presence-watcher.js';
 import { startTestCore, waitFor, type TestCore } from '../tools/core-fixture.js';
+import { openSdkStream, socketioTransport } from '../tools/sandbox-fixtures.js';
 
 let t: TestCore;
 const changes: ConnectionsSnapshot[] = [];
@@ -71,6 +72,16 @@ describe('the Connections list and its live updates', () => {
     await sensor.endAsync();
     await waitFor(() => events.find((e) => e.event === 'disconnect' && e.clientid === 'garage-sensor-1'), 'the disconnect event');
     await waitFor(() => !changes.at(-1)?.connections.some((c) => c.clientid === 'garage-sensor-1'), 'the device gone from the list');
+  });
+
+  it('shows a WebSocket client of the official SDK as ws, joining and leaving', async () => {
+    const demo = sandbox().demo!;
+    const before = new Set(events.map((e) => e));
+    const sdk = await openSdkStream(socketioTransport(sandbox().urls.http, { apiKey: demo.apiKey, secretKey: demo.secretKey }));
+    const joined = await waitFor(() => events.find((e) => !before.has(e) && e.event === 'connect' && e.protocol === 'ws'), 'a ws connect');
+    await waitFor(() => changes.at(-1)?.connections.some((c) => c.protocol === 'ws' && c.clientid === joined.clientid), 'the ws row');
+    sdk.close();
+    await waitFor(() => events.find((e) => e.event === 'disconnect' && e.protocol === 'ws' && e.clientid === joined.clientid), 'a ws disconnect');
   });
 
   it('drops a connection: the device is closed and gone from the list', async () => {
