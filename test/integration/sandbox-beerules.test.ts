@@ -4,6 +4,7 @@
  * real MQTT publishes, REST writes and MQTT connects/disconnects, actions seen by real subscribers, accounts
  * kept apart, and a rule that retriggers itself stopped after a bounded chain.
  */
+import { createRequire } from 'node:module';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CHAIN_DEPTH } from '../../electron/sandbox/beerules-runner.js';
@@ -41,6 +42,38 @@ interface Run {
   condition?: boolean;
   action?: Record<string, unknown>;
   error?: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- socket.io-client 2.x is untyped CommonJS
+const io = createRequire(import.meta.url)('socket.io-client') as (url: string, opts: object) => any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const sockets: any[] = [];
+
+/** A WebSocket client of the sandbox, once connected (bounded). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function socket(query: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const s = io(t.sandbox.urls.http, { query, forceNew: true, reconnection: false, transports: ['websocket'] });
+    sockets.push(s);
+    const timer = setTimeout(() => reject(new Error('socket.io did not connect')), 5000);
+    s.on('connect', () => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+  });
+}
+
+/** Sends a control subscribe and resolves with the answer's event (subscribed / subscribeError). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function control(s: any, data: object): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no control answer')), 5000);
+    s.once('control', (m: { event: string }) => {
+      clearTimeout(timer);
+      resolve(m.event);
+    });
+    s.emit('message', { version: 1, channel: 'control', event: 'subscribe', data });
+  });
 }
 
 let t: TestSandbox;
@@ -98,6 +131,7 @@ afterEach(async () => {
   for (const sdk of [alice, bob]) for (const r of await list(sdk)) await sdkCall((cb) => sdk.deleteBeerule(r._id, cb));
 });
 afterAll(async () => {
+  for (const s of sockets) s.close();
   await Promise.all(clients.map(endClient));
   await t.cleanup();
 });
@@ -288,6 +322,37 @@ describe('triggers', () => {
     const gone = nextMessage(sub, (m) => m.topic === 'home/note' && json(m).data === 'disconnect sensor-7');
     await endClient(device);
     await gone;
+  });
+
+  it('a WebSocket write and a presence join fire write and join rules', async () => {
+    const sub = await mqtt(ALICE_HOME_TOKEN);
+    await subscribe(sub, 'home/note');
+    await create(alice, {
+      name: 'ws write',
+      trigger: trigger('write', 'home', 'temp'),
+      action: { type: 'publish', channel: 'home', resource: 'note', value: "'ws wrote ' + data" },
+    });
+    await create(alice, {
+      name: 'on join',
+      trigger: trigger('join', 'home', '*'),
+      action: { type: 'publish', channel: 'home', resource: 'note', value: "'joined ' + clientid" },
+    });
+    const wrote = nextMessage(sub, (m) => m.topic === 'home/note' && json(m).data === 'ws wrote 12');
+    const writer = await socket(`token=${ALICE_HOME_TOKEN}`);
+    expect(await control(writer, { channel: 'home', resource: 'temp', write: true, token: ALICE_HOME_TOKEN })).toBe('subscribed');
+    writer.emit('message', {
+      version: 1,
+      channel: 'stream',
+      event: 'write',
+      data: { channel: 'home', resource: 'temp', data: 12 },
+    });
+    await wrote;
+    const joined = nextMessage(sub, (m) => m.topic === 'home/note' && json(m).data === 'joined kiosk-1');
+    const kiosk = await socket(`token=${ALICE_HOME_TOKEN}&userid=kiosk-1`);
+    expect(await control(kiosk, { channel: 'presence-home', resource: '*', read: true, token: ALICE_HOME_TOKEN })).toBe(
+      'subscribed',
+    );
+    await joined;
   });
 
   it('webhook, email and FCM actions are recorded in the run log, not sent, and without the FCM server key', async () => {
