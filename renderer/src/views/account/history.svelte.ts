@@ -37,6 +37,8 @@ class HistoryState {
   shownFor = $state<string | null>(null);
   /** `profile/channel/resource` last asked for (shown or failed): a failed read is not retried on its own */
   requestedFor = $state<string | null>(null);
+  /** the query that read the result: what Export exports */
+  private shownQuery: HistoryQuery | null = null;
   loading = $state(false);
   error = $state<string | null>(null);
   note = $state<Note | null>(null);
@@ -69,9 +71,11 @@ class HistoryState {
     try {
       this.result = await api.call('history.read', q);
       this.shownFor = `${profileId}/${channel}/${resource}`;
+      this.shownQuery = q;
     } catch (e) {
       this.result = null;
       this.shownFor = null;
+      this.shownQuery = null;
       this.error = `Cannot read ${channel}/${resource}: ${errorText(e)}`;
     } finally {
       this.loading = false;
@@ -106,13 +110,11 @@ class HistoryState {
     }
   }
 
-  async exportAs(profileId: string, channel: string, resource: string, format: 'csv' | 'json'): Promise<void> {
-    const q = this.query(profileId, channel, resource);
-    if (typeof q === 'string') {
-      this.error = q;
-      return;
-    }
-    await historyExports.run(() => api.call('history.export', { query: q, format }));
+  /** Exports what the table shows: the query of the last read (the form may have changed since). */
+  async exportShown(format: 'csv' | 'json'): Promise<void> {
+    const query = this.shownQuery;
+    if (!query) return;
+    await historyExports.run(() => api.call('history.export', { query, format }));
   }
 }
 
