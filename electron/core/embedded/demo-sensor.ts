@@ -48,10 +48,11 @@ export class DemoSensor {
     // smooth, plausible indoor values with a little noise
     const temperature = round(21 + 2 * Math.sin(this.t / 60) + (Math.random() - 0.5) * 0.3);
     const humidity = round(45 + 5 * Math.cos(this.t / 90) + (Math.random() - 0.5));
-    // the first reading and every tenth are persisted: sendOnSubscribe has a value to replay from the start
+    // the first reading and every tenth are persisted: sendOnSubscribe has a value to replay from the start, and
+    // Account → History has records of both resources to show
     const write = this.t % 10 === 1;
     client.publish('demo/temperature', JSON.stringify({ data: temperature, write }), { qos: 0 });
-    client.publish('demo/humidity', JSON.stringify({ data: humidity }), { qos: 0 });
+    client.publish('demo/humidity', JSON.stringify({ data: humidity, write }), { qos: 0 });
   }
 
   async stop(): Promise<void> {
