@@ -34,7 +34,7 @@ test('pairing in the desk with an IAM token of its own: the Devices list and the
         '--password',
         'hunter22',
         '--name',
-        'Hive Scale',
+        'Scale 1',
         '--publish-ms',
         '500',
       ],
@@ -49,7 +49,16 @@ test('pairing in the desk with an IAM token of its own: the Devices list and the
     await view.getByLabel('Port path').fill(hostSide);
     await view.getByRole('button', { name: 'Pair this port' }).click();
     const wizard = page.getByRole('region', { name: 'Pairing wizard' });
+    await expect(wizard.getByTestId('device-name')).toHaveText('Scale 1');
+    // the board's names over Improv: the new name carries into its token and the Devices list
+    await wizard.getByRole('button', { name: 'Hostname and name…' }).click();
+    const names = wizard.getByRole('form', { name: 'Device names' });
+    await expect(names.getByLabel('Hostname')).toHaveValue('apiary-sim');
+    await names.getByLabel('Hostname').fill('hive-scale');
+    await names.getByLabel('Device name').fill('Hive Scale');
+    await names.getByRole('button', { name: 'Set' }).click();
     await expect(wizard.getByTestId('device-name')).toHaveText('Hive Scale');
+    await expect(wizard).toContainText('hive-scale · Hive Scale');
 
     const form = wizard.getByRole('form', { name: 'Provision' });
     await form.getByRole('radio', { name: /Workshop/ }).check();
@@ -97,8 +106,25 @@ test('pairing in the desk with an IAM token of its own: the Devices list and the
     );
     await page.screenshot({ path: 'test-results/screenshots/account-tokens.png' });
 
-    // Revoke from the Devices list: the board is locked out, its token gone
+    // Wi-Fi only: the board joins another network and keeps its MQTT settings and its token
     await page.getByRole('tab', { name: 'Devices' }).click();
+    await wizard.getByRole('button', { name: 'Pair another device' }).click();
+    await row.getByRole('button', { name: 'Change Wi-Fi' }).click();
+    await expect(wizard.getByRole('heading', { name: 'Change the Wi-Fi of Hive Scale' })).toBeVisible();
+    await view.getByLabel('Port path').fill(hostSide);
+    await view.getByRole('button', { name: 'Pair this port' }).click();
+    await expect(form.getByTestId('wifi-only')).toBeVisible();
+    await expect(form.getByLabel('Channel', { exact: true })).toHaveCount(0);
+    await form.getByRole('radio', { name: /Workshop/ }).check();
+    await form.getByLabel('Wi-Fi password').fill('hunter22');
+    await form.getByRole('button', { name: 'Send Wi-Fi' }).click();
+    await expect(wizard.getByText('Paired', { exact: true })).toBeVisible({ timeout: 45_000 });
+    await expect(wizard.locator('[data-step="mqtt"]')).toHaveAttribute('data-status', 'skipped');
+    await expect(wizard.locator('[data-step="wifi"]')).toHaveAttribute('data-status', 'done');
+    await expect(view.getByRole('list', { name: 'Paired devices' }).locator('li')).toHaveCount(1);
+    await expect(row.getByTestId('device-token')).toContainText('Token: Hive Scale (demo)');
+
+    // Revoke from the Devices list: the board is locked out, its token gone
     await row.getByRole('button', { name: 'Revoke' }).click();
     const dialog = page.getByRole('dialog', { name: 'Revoke the token of Hive Scale?' });
     await expect(dialog).toContainText('Other devices keep their own tokens');

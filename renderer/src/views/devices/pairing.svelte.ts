@@ -24,12 +24,13 @@ export const STEPS: { step: StepName; label: string }[] = [
 /** The steps an "MQTT settings only" re-provision leaves out: the board keeps its Wi-Fi. */
 const WIFI_STEPS: StepName[] = ['scan', 'wifi'];
 
-/** A prefilled destination; mqttOnly: re-provision a known device (no Wi-Fi step). */
+/** A prefilled destination; mqttOnly: re-provision a known device (no Wi-Fi step); wifiOnly: a new network for it (no MQTT step). */
 export interface Preset {
   profileId: string;
   channel: string;
   resource: string;
   mqttOnly?: { deviceId: string; name: string };
+  wifiOnly?: { deviceId: string; name: string };
 }
 
 export interface StepState {
@@ -37,13 +38,15 @@ export interface StepState {
   message: string;
 }
 
-function freshSteps(mqttOnly = false): Record<StepName, StepState> {
+function freshSteps(mqttOnly = false, wifiOnly = false): Record<StepName, StepState> {
   return Object.fromEntries(
     STEPS.map((s) => [
       s.step,
       mqttOnly && WIFI_STEPS.includes(s.step)
         ? { status: 'skipped', message: 'MQTT settings only: the board keeps its Wi-Fi' }
-        : { status: 'pending', message: '' },
+        : wifiOnly && s.step === 'mqtt'
+          ? { status: 'skipped', message: 'Wi-Fi only: the board keeps its MQTT settings' }
+          : { status: 'pending', message: '' },
     ]),
   ) as Record<StepName, StepState>;
 }
@@ -72,6 +75,11 @@ class PairingWizard {
   preset = $state.raw<Preset | null>(null);
   /** re-provisioning a known device: no scan, no Wi-Fi */
   readonly mqttOnly = $derived(Boolean(this.preset?.mqttOnly));
+  /** a known device joins another Wi-Fi: no MQTT settings sent */
+  readonly wifiOnly = $derived(Boolean(this.preset?.wifiOnly));
+  /** the board's hostname and device name (Improv), once read or set; why not */
+  names = $state.raw<{ hostname: string; name: string } | null>(null);
+  namesError = $state<string | null>(null);
 
   private subscribed = false;
   private lastStep: StepName | null = null;
@@ -98,6 +106,8 @@ class PairingWizard {
       this.failureLog = p.deviceLog ?? [];
       return;
     }
+    // Wi-Fi only: the core reports the MQTT settings as kept; the list shows the step as skipped
+    if (this.wifiOnly && p.step === 'mqtt') return;
     const index = STEPS.findIndex((s) => s.step === p.step);
     // everything before a step that starts is done (handshake reports twice: asking, then the answer)
     for (let i = 0; i < index; i++) {
@@ -113,7 +123,9 @@ class PairingWizard {
     this.handshake = null;
     this.networks = [];
     this.scanError = null;
-    this.steps = freshSteps(this.mqttOnly);
+    this.steps = freshSteps(this.mqttOnly, this.wifiOnly);
+    this.names = null;
+    this.namesError = null;
     this.failure = null;
     this.failureCode = null;
     this.failureLog = [];
@@ -129,6 +141,27 @@ class PairingWizard {
     this.preset = { profileId: d.profileId, channel: d.channel, resource: d.resource, mqttOnly: { deviceId: d.id, name: d.name } };
     if (port) void this.start(port);
     else this.again();
+  }
+
+  /** A known device joins another Wi-Fi and keeps its MQTT settings (and its token). */
+  changeWifi(d: KnownDevice, port?: string): void {
+    this.preset = { profileId: d.profileId, channel: d.channel, resource: d.resource, wifiOnly: { deviceId: d.id, name: d.name } };
+    if (port) void this.start(port);
+    else this.again();
+  }
+
+  /** Reads the board's hostname and device name, or sets the ones given; returns false when it failed. */
+  async setNames(set: { hostname?: string; deviceName?: string } = {}): Promise<boolean> {
+    if (!this.pairingId) return false;
+    try {
+      this.names = await api.call('pairing.names', { pairingId: this.pairingId, ...set });
+      this.namesError = null;
+      if (this.handshake) this.handshake = { ...this.handshake, device: { ...this.handshake.device, name: this.names.name } };
+      return true;
+    } catch (e) {
+      this.namesError = errorText(e);
+      return false;
+    }
   }
 
   /** From MQTT-only back to the full pairing (a board without Wi-Fi), on the same port. */
@@ -196,7 +229,12 @@ class PairingWizard {
     this.failure = null;
     try {
       const only = this.preset?.mqttOnly;
-      const mode = only ? { keepWifi: true, deviceId: only.deviceId } : {};
+      const wifi = this.preset?.wifiOnly;
+      const mode = only
+        ? { keepWifi: true, deviceId: only.deviceId }
+        : wifi
+          ? { keepMqtt: true, deviceId: wifi.deviceId, deviceToken: false }
+          : {};
       this.result = await api.call('pairing.provision', { pairingId: this.pairingId, ...p, ...mode });
       for (const s of STEPS) if (this.steps[s.step].status === 'active') this.steps[s.step].status = 'done';
       this.stage = 'paired';
