@@ -49,6 +49,7 @@ test('the Connections view shows a device connect and disconnect, and the offlin
     await expect(editor.getByRole('alert')).toContainText('choose its profile');
     await editor.getByLabel('Profile').selectOption({ label: 'Sandbox (demo)' });
     await editor.getByLabel('Client id').fill('garage-*');
+    await page.screenshot({ path: 'test-results/screenshots/alerts-offline-rule.png' });
     await editor.getByRole('button', { name: 'Save rule' }).click();
     await expect(editor.getByRole('status')).toContainText('Saved “Garage offline”');
     await expect(alerts.getByRole('list', { name: 'Rules' })).toContainText('client garage-* disconnects');
