@@ -44,6 +44,8 @@ export type BoardOutcome =
       device: { name: string; firmware: string; chip: string };
       clientId: string | null;
       firstMessageAt?: number;
+      /** with --device-token: the board's own IAM token (never its value) */
+      iamToken?: { id: string; name: string };
     }
   | { status: 'failed'; step: string; code?: string; error: string }
   | { status: 'skipped'; reason: string; device: string };
@@ -58,7 +60,7 @@ export interface BatchReport {
 
 export const BATCH_USAGE =
   'usage: apiary provision --batch FILE (--wifi-password-env VAR | --wifi-password-stdin) ' +
-  '(--profile NAME | --broker URL --token-env VAR) [--wifi-ssid S] [--channel C] [--resource R] ' +
+  '(--profile NAME [--device-token] | --broker URL --token-env VAR) [--wifi-ssid S] [--channel C] [--resource R] ' +
   '[--wait-first-message SECONDS] [--report FILE] [--data DIR] [--force] [--json]';
 
 const BATCH_HELP = `${BATCH_USAGE}
@@ -78,6 +80,9 @@ not the password) or the first line of stdin; the broker credential from the pro
                   APIARY_DATA_DIR): a re-run skips the boards it knows (same USB serial number, or same
                   channel/resource under the same broker)
   --force         provision boards the registry already knows too
+  --device-token  with --profile: each board gets an IAM token of its own (data on its channel only, named
+                  after it), as \`apiary provision --device-token\` does; the registry and the report keep
+                  its id and name, never its value
   --json          the report on stdout instead of the summary table
 
 Exit status: 0 every board paired or skipped, 1 a board failed, 2 bad usage.`;
@@ -150,6 +155,7 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
         report: { type: 'string' },
         data: { type: 'string' },
         force: { type: 'boolean', default: false },
+        'device-token': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
     }));
@@ -159,13 +165,16 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
       throw usage('give either --profile NAME or --broker URL --token-env VAR');
     }
     if (values.token !== undefined && values['token-env'] !== undefined) throw usage('give one of --token T or --token-env VAR');
+    if (values['device-token'] && values.profile === undefined)
+      throw usage('--device-token needs --profile NAME (a profile that may create IAM tokens)');
     if (values['token-env'] !== undefined) {
       // the token stays out of the command line (ps, shell history); it goes to each board's step in-process
       const v = env[values['token-env']]?.trim();
       if (!v) throw usage(`--token-env ${values['token-env']}: that environment variable is not set or empty`);
       values.token = v;
     }
-    if (values.broker !== undefined && !values.token) throw usage('--broker needs the channel token: --token-env VAR (or --token T)');
+    if (values.broker !== undefined && !values.token)
+      throw usage('--broker needs the channel token: --token-env VAR (or --token T)');
     if ((values['wifi-password-env'] !== undefined) === values['wifi-password-stdin']) {
       throw usage('give exactly one of --wifi-password-env VAR or --wifi-password-stdin');
     }
@@ -238,6 +247,7 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
             },
             clientId: result.clientId,
             ...(result.firstMessage ? { firstMessageAt: result.firstMessage.receivedAt } : {}),
+            ...(tokenOf(result) ? { iamToken: tokenOf(result)! } : {}),
           }
         : { status: 'failed', step: result.step, code: result.code, error: redactSecrets(result.error, secrets) };
       results.push({ ...spec, port, ...outcome });
@@ -281,7 +291,12 @@ async function provisionOne(
   board: BoardSpec,
   port: string,
   password: string,
-  values: { profile?: string | undefined; broker?: string | undefined; token?: string | undefined },
+  values: {
+    profile?: string | undefined;
+    broker?: string | undefined;
+    token?: string | undefined;
+    'device-token'?: boolean | undefined;
+  },
   deps: BatchDeps,
 ): Promise<ProvisionResult | Extract<ProvisionResult, { ok: false }>> {
   const argv = [
@@ -291,6 +306,7 @@ async function provisionOne(
     board.ssid,
     '--wifi-password-stdin',
     ...(values.profile !== undefined ? ['--profile', values.profile] : ['--broker', values.broker!, '--token', values.token!]),
+    ...(values['device-token'] ? ['--device-token'] : []),
     '--channel',
     board.channel,
     '--resource',
@@ -330,7 +346,14 @@ function knownDevice(
     online: result.firstMessage !== null,
     ...(result.firstMessage ? { lastSeen: result.firstMessage.receivedAt } : {}),
     ...(serial ? { serialNumber: serial } : {}),
+    ...(tokenOf(result) ? { iamToken: tokenOf(result)! } : {}),
   };
+}
+
+/** The board's own IAM token, as `apiary provision --device-token --json` names it (id and name only). */
+function tokenOf(result: ProvisionResult): { id: string; name: string } | undefined {
+  const t = (result as { iamToken?: { id?: unknown; name?: unknown } }).iamToken;
+  return t && typeof t.id === 'string' && typeof t.name === 'string' ? { id: t.id, name: t.name } : undefined;
 }
 
 /** The registry in the data dir's store, as the app keeps it (settings table, key devices.known). */

@@ -4,17 +4,19 @@
  * after it, with data on its channel only; the result names it (never its value); `apiary iam revoke` then
  * locks that board out. A board that fails to pair leaves no token behind.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIamCommand } from '../../electron/commands/iam.js';
 import { resolveProfileForDevice } from '../../electron/commands/profile-resolver.js';
 import { runProvisionCommand, type ProvisionDeps } from '../../electron/commands/provision.js';
 import { IamClient } from '../../electron/core/beebotte/iam-client.js';
 import { BeebotteRest } from '../../electron/core/beebotte/rest-client.js';
+import { DeviceRegistry } from '../../electron/core/devices/registry.js';
 import { ProfileStore } from '../../electron/core/profiles/profile-store.js';
+import { Settings, openDatabase } from '../../electron/core/store/index.js';
 import { normalizeProfile } from '../../electron/core/profiles/profile.js';
 import { KeytarSecretStore, accountFor } from '../../electron/core/vault/index.js';
 import { captureIo } from '../tools/cli-io.js';
@@ -52,14 +54,16 @@ async function board(name: string, password = 'honeycomb') {
   return { pty, sim };
 }
 
-/** --profile keys --device-token, with the resolved broker moved to the sandbox (the credentials stay as resolved). */
+/** --profile NAME as the CLI resolves it, with the broker moved to the sandbox (the credentials stay as resolved). */
+const resolveProfile: ProvisionDeps['resolveProfile'] = async (n, c, o) => {
+  const { ca: _ca, ...resolved } = await resolveProfileForDevice(n, c, { dataDir, secrets, api: t.sandbox.urls.http, ...o });
+  return { ...resolved, url: t.sandbox.urls.mqtt };
+};
+
+/** --profile keys --device-token */
 async function provision(port: string, wifiPassword: string) {
   const out = sink();
   const err = sink();
-  const resolveProfile: ProvisionDeps['resolveProfile'] = async (n, c, o) => {
-    const { ca: _ca, ...resolved } = await resolveProfileForDevice(n, c, { dataDir, secrets, api: t.sandbox.urls.http, ...o });
-    return { ...resolved, url: t.sandbox.urls.mqtt };
-  };
   const argv = ['--port', port, '--wifi-ssid', 'Hive', '--wifi-password', wifiPassword, '--profile', 'keys', '--device-token'];
   argv.push('--channel', 'home', '--resource', 'temp', '--wait-first-message', '15', '--json');
   const code = await runProvisionCommand(argv, { resolveProfile, stdout: out.stream, stderr: err.stream });
@@ -117,6 +121,46 @@ describe.skipIf(!keyring)('apiary provision --device-token (run under test/tools
     );
     expect(code, c.out.stderr).toBe(0);
     expect(await connackCode(t.sandbox.urls.mqtt, value)).toBe(5);
+  });
+
+  it('--batch --device-token: each board its own token, named in the report and the registry', async () => {
+    const a = await board('Batch A');
+    const b = await board('Batch B');
+    const file = join(dataDir, 'boards.csv');
+    writeFileSync(file, `port,channel,resource\n${a.pty.a},home,temp\n${b.pty.a},garage,door\n`);
+    const report = join(dataDir, 'report.json');
+    const out = sink();
+    const err = sink();
+    const argv = ['--batch', file, '--wifi-password-stdin', '--wifi-ssid', 'Hive', '--profile', 'keys', '--device-token'];
+    argv.push('--data', dataDir, '--report', report, '--wait-first-message', '15');
+    const code = await runProvisionCommand(argv, {
+      resolveProfile,
+      stdin: Readable.from(['honeycomb\n']),
+      stdout: out.stream,
+      stderr: err.stream,
+    });
+    expect(code, err.text()).toBe(0);
+    const boards = (
+      JSON.parse(readFileSync(report, 'utf8')) as { boards: { status: string; iamToken?: { id: string; name: string } }[] }
+    ).boards;
+    expect(boards.map((x) => [x.status, x.iamToken?.name])).toEqual([
+      ['paired', 'Batch A (home)'],
+      ['paired', 'Batch B (garage)'],
+    ]);
+    const [ta, tb] = boards.map((x) => x.iamToken!.id);
+    expect((await account().get(tb!)).acl).toEqual([
+      { action: 'data:read', resource: ['garage'] },
+      { action: 'data:write', resource: ['garage'] },
+    ]);
+    // the registry the desk reads: each device with its token's id and name; no value anywhere in the data dir
+    const db = openDatabase(join(dataDir, 'apiary.db'));
+    const known = new DeviceRegistry(new Settings(db)).list();
+    db.close();
+    expect(known.map((d) => d.iamToken?.id).sort()).toEqual([ta, tb].sort());
+    const values = await Promise.all([ta!, tb!].map((id) => account().value(id)));
+    for (const f of readdirSync(dataDir))
+      for (const v of values) expect(readFileSync(join(dataDir, f)).includes(v), f).toBe(false);
+    for (const v of values) expect(out.text() + err.text()).not.toContain(v);
   });
 
   it('a board that fails at Wi-Fi leaves no token; --device-token without --profile is bad usage', async () => {
