@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_CHAIN_DEPTH } from '../../electron/sandbox/beerules-runner.js';
+import { MAX_CHAIN_ACTIONS, MAX_CHAIN_DEPTH } from '../../electron/sandbox/beerules-runner.js';
 import {
   ALICE,
   ALICE_HOME_TOKEN,
@@ -466,5 +466,25 @@ describe('isolation and loops', () => {
     );
     // and it stays stopped: nothing runs after the limit
     expect((await runs(rule._id, reader)).length).toBe(MAX_CHAIN_DEPTH + 1);
+  });
+
+  it(`rules that multiply each other's messages stop after ${MAX_CHAIN_ACTIONS} actions for one triggering write`, async () => {
+    const made: Rule[] = [];
+    for (const n of [1, 2, 3]) {
+      made.push(
+        await create(alice, {
+          name: `fan ${n}`,
+          trigger: trigger('write', 'home', 'temp'),
+          action: { type: 'write', channel: 'home', resource: 'temp', value: `home.temp + ${n}` },
+        }),
+      );
+    }
+    await api('POST', '/v1/data/write/home/temp', ALICE_HOME_TOKEN, { data: 1 });
+    // 3 rules, each write retriggering all 3: without the budget 3 + 9 + 27 + 81 + 243 actions
+    const all = async () => (await Promise.all(made.map((r) => runs(r._id, reader)))).flat();
+    for (let i = 0; i < 100 && !(await all()).some((r) => r.outcome === 'chain-limit'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const done = (await all()).filter((r) => r.outcome === 'done');
+    expect(done.length).toBe(MAX_CHAIN_ACTIONS);
   });
 });
