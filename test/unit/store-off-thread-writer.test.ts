@@ -122,4 +122,30 @@ describe('the off-thread writer', () => {
     await writer.close();
     db.close();
   });
+
+  it('writes every field on the worker as the main thread does: QoS, retain, own, kind, properties, a cut payload', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-otw-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'apiary.db');
+    const db = openDatabase(file);
+    const log = new MessageLog(db, { payloadCapBytes: 8 });
+    const writer = new OffThreadWriter(log, file, logger);
+    const props = { contentType: 'application/json', userProperties: [['site', 'a']] as [string, string][] };
+    const [big, small, empty] = writer.insertBatch([
+      { profileId: 'p', topic: 'a/b', receivedAt: 1_700_000_000_123, qos: 1, retain: true, own: true, payload: Buffer.from('0123456789abc'), kind: 'text', props },
+      { profileId: 'q', topic: 'a/c', receivedAt: 1_700_000_000_124, qos: 2, retain: false, payload: Buffer.from([0, 1, 2]), kind: 'binary' },
+      { profileId: 'p', topic: 'a/b', receivedAt: 1_700_000_000_125, qos: 0, retain: false, payload: Buffer.alloc(0), kind: 'json' },
+    ]);
+    await writer.settled();
+    expect(log.get(big!)).toMatchObject({ profileId: 'p', topic: 'a/b', receivedAt: 1_700_000_000_123, qos: 1, retain: true, own: true, size: 13, overCap: true, kind: 'text', props });
+    expect(log.get(big!)?.payload.toString()).toBe('01234567');
+    expect(log.get(small!)).toMatchObject({ profileId: 'q', qos: 2, retain: false, own: false, size: 3, overCap: false, kind: 'binary' });
+    expect([...log.get(small!)!.payload]).toEqual([0, 1, 2]);
+    expect(log.get(small!)?.props).toBeUndefined();
+    expect(log.get(empty!)?.payload.length).toBe(0);
+    expect(log.stats()).toEqual({ count: 3, bytes: 11 });
+    expect(log.topicHistory('p', 'a/b', 10).map((m) => m.id)).toEqual([empty, big]);
+    await writer.close();
+    db.close();
+  });
 });

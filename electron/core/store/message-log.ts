@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type * as Database from './sqlite-types.js';
 import type { MessageProps, PayloadKind } from '../../api.js';
 import { buildWhere, pageSize, type LogQuery } from './log-query.js';
@@ -62,8 +63,8 @@ const COLUMNS = 'id, profile_id, topic, received_at, qos, retain, size, kind, ov
 const KINDS = new Set<string>(['json', 'text', 'binary']);
 
 /**
- * The columns every write gives, in the order of prepareRows()'s tuples. The one list: this thread's INSERT
- * and the writer worker's (store/writer-worker.js gets the statement in its workerData) are built from it.
+ * The columns every write gives. The one list: the INSERT (the same on this thread and on the writer's) and each
+ * column's place in it, handed to the row writer (store/writer-worker.cjs) in WRITER_SPEC.
  */
 export const WRITTEN_COLUMNS = [
   'id',
@@ -82,18 +83,53 @@ export const WRITTEN_COLUMNS = [
   'topic_key',
 ] as const;
 export const INSERT_MESSAGE = `INSERT INTO messages (${WRITTEN_COLUMNS.join(', ')}) VALUES (${WRITTEN_COLUMNS.map(() => '?').join(', ')})`;
-/** where the payload sits in a tuple: a worker receives it as a Uint8Array and makes it a Buffer again */
-export const PAYLOAD_COLUMN = WRITTEN_COLUMNS.indexOf('payload');
-/** the tuple's topic key: null from prepareRows(), filled in by whoever writes the row (TOPIC_KEY_SQL) */
-export const TOPIC_KEY_COLUMN = WRITTEN_COLUMNS.indexOf('topic_key');
-/** where a tuple's profile id and topic sit (the topic key is looked up from them) */
-export const PROFILE_COLUMN = WRITTEN_COLUMNS.indexOf('profile_id');
-export const TOPIC_COLUMN = WRITTEN_COLUMNS.indexOf('topic');
-/** A topic's key (migration 7): ensure its row, then read its key; both bound (profile_id, topic). */
-export const TOPIC_KEY_SQL = {
-  ensure: 'INSERT INTO topics (profile_id, topic) VALUES (?, ?) ON CONFLICT DO NOTHING',
-  get: 'SELECT key FROM topics WHERE profile_id = ? AND topic = ?',
-} as const;
+
+/** What store/writer-worker.cjs's row writer needs to agree with this file (plain data: it crosses to the worker). */
+export const WRITER_SPEC = {
+  insert: INSERT_MESSAGE,
+  columns: WRITTEN_COLUMNS.length,
+  at: Object.fromEntries(WRITTEN_COLUMNS.map((c, i) => [c, i])) as Record<(typeof WRITTEN_COLUMNS)[number], number>,
+  /** a topic's key (migration 7): ensure its row, then read its key; both bound (profile_id, topic) */
+  topicKey: {
+    ensure: 'INSERT INTO topics (profile_id, topic) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    get: 'SELECT key FROM topics WHERE profile_id = ? AND topic = ?',
+  },
+};
+
+/**
+ * Rows ready to write, as columns: handing them to the writer thread is one structured clone of a few arrays plus
+ * one payload buffer that is transferred, not copied — no array and no Buffer per row. Ids are consecutive.
+ */
+export interface RowBatch {
+  n: number;
+  firstId: number;
+  /** the distinct profile ids, and each row's index into them */
+  profiles: string[];
+  profileOf: Uint32Array;
+  topics: string[];
+  receivedAt: Float64Array;
+  /** the payload's real size (stored cut when over the cap) */
+  sizes: Float64Array;
+  /** qos (bits 0–1) | retain (bit 2) | over cap (bit 3) | own (bit 4) */
+  flags: Uint8Array;
+  /** index into KINDS of writer-worker.cjs: json, text, binary */
+  kinds: Uint8Array;
+  /** the stored payloads end to end, in a buffer of their own (transferable); row i ends at ends[i] */
+  payloads: Uint8Array;
+  ends: Uint32Array;
+  /** MQTT 5 properties as JSON per row, or null when no row has any */
+  props: (string | null)[] | null;
+  /** stored bytes in all */
+  bytes: number;
+}
+
+interface RowWriter {
+  write(batches: RowBatch[]): void;
+}
+const rowWriterModule = createRequire(import.meta.url)('./writer-worker.cjs') as {
+  createRowWriter(db: Database.Database, spec: typeof WRITER_SPEC): RowWriter;
+};
+const KIND_INDEX: Record<PayloadKind, number> = { json: 0, text: 1, binary: 2 };
 
 /**
  * The message log: batched inserts on the ingest hot path, retention by count and bytes,
@@ -109,7 +145,8 @@ export class MessageLog {
   private readonly oldestStmt: Database.Statement;
   private readonly deleteUpToStmt: Database.Statement;
   private readonly queries = new Map<string, Database.Statement>();
-  private readonly writeTx: Database.Transaction<(tuples: unknown[][]) => void>;
+  /** this thread's writes (tests, and the fallback when the writer thread is gone) */
+  private readonly rowWriter: RowWriter;
   /** the next id prepareRows() gives out */
   private nextId = 1;
   private readonly trim: Database.Transaction<(excessCount: number, excessBytes: number) => number>;
@@ -127,17 +164,7 @@ export class MessageLog {
     this.oldestStmt = db.prepare('SELECT id, stored_bytes AS n FROM messages ORDER BY id ASC');
     this.deleteUpToStmt = db.prepare('DELETE FROM messages WHERE id <= ?');
 
-    const insertWithId = db.prepare(INSERT_MESSAGE);
-    const ensureTopic = db.prepare(TOPIC_KEY_SQL.ensure);
-    const topicKey = db.prepare(TOPIC_KEY_SQL.get).pluck();
-    // the fallback when the writer thread is gone (and tests): no key cache, a topic costs two lookups here
-    this.writeTx = db.transaction((tuples: unknown[][]) => {
-      for (const t of tuples) {
-        ensureTopic.run(t[PROFILE_COLUMN], t[TOPIC_COLUMN]);
-        t[TOPIC_KEY_COLUMN] = topicKey.get(t[PROFILE_COLUMN], t[TOPIC_COLUMN]);
-        insertWithId.run(t);
-      }
-    });
+    this.rowWriter = rowWriterModule.createRowWriter(db, WRITER_SPEC);
 
     this.trim = db.transaction((excessCount: number, excessBytes: number) => {
       let n = 0;
@@ -170,33 +197,65 @@ export class MessageLog {
   }
 
   /**
-   * For a writer on another thread (off-thread-writer.ts): validates the batch, assigns its ids and cuts
-   * over-cap payloads, here; the rows are written elsewhere and reported with committed().
+   * Validates a batch, assigns its ids and cuts over-cap payloads, here, and packs it as columns for the row
+   * writer (on the writer thread, or writeRows() here); the commit is reported with committed().
    */
-  prepareRows(rows: NewMessage[]): { ids: number[]; tuples: unknown[][]; bytes: number } {
+  prepareRows(rows: NewMessage[]): { ids: number[]; batch: RowBatch } {
     for (const r of rows) checkRow(r);
+    const n = rows.length;
     const cap = this.budgetValue.payloadCapBytes;
-    const ids: number[] = new Array<number>(rows.length);
-    const tuples: unknown[][] = new Array<unknown[]>(rows.length);
+    const firstId = this.nextId;
+    this.nextId += n;
+    const ids: number[] = new Array<number>(n);
+    const batch: RowBatch = {
+      n,
+      firstId,
+      profiles: [],
+      profileOf: new Uint32Array(n),
+      topics: new Array<string>(n),
+      receivedAt: new Float64Array(n),
+      sizes: new Float64Array(n),
+      flags: new Uint8Array(n),
+      kinds: new Uint8Array(n),
+      payloads: new Uint8Array(0),
+      ends: new Uint32Array(n),
+      props: null,
+      bytes: 0,
+    };
     let bytes = 0;
-    for (let i = 0; i < rows.length; i++) {
+    for (let i = 0; i < n; i++) {
       const r = rows[i]!;
+      ids[i] = firstId + i;
+      let p = batch.profiles.indexOf(r.profileId); // one or two profiles a batch: a scan beats a Map
+      if (p < 0) p = batch.profiles.push(r.profileId) - 1;
+      batch.profileOf[i] = p;
+      batch.topics[i] = r.topic;
+      batch.receivedAt[i] = r.receivedAt;
+      batch.sizes[i] = r.payload.length;
       const overCap = r.payload.length > cap;
-      const stored = overCap ? r.payload.subarray(0, cap) : r.payload;
-      const id = this.nextId++;
-      ids[i] = id;
-      // in the order of WRITTEN_COLUMNS
-      const props = r.props ? JSON.stringify(r.props) : null;
-      tuples[i] = [id, r.profileId, r.topic, r.receivedAt, r.qos, r.retain ? 1 : 0, r.payload.length, stored.length, r.kind, overCap ? 1 : 0, r.own ? 1 : 0, stored, props, null];
-      bytes += stored.length;
+      batch.flags[i] = r.qos | (r.retain ? 4 : 0) | (overCap ? 8 : 0) | (r.own ? 16 : 0);
+      batch.kinds[i] = KIND_INDEX[r.kind];
+      bytes += overCap ? cap : r.payload.length;
+      batch.ends[i] = bytes;
+      if (r.props) (batch.props ??= new Array<string | null>(n).fill(null))[i] = JSON.stringify(r.props);
     }
-    return { ids, tuples, bytes };
+    // one buffer of its own (not a slice of Node's pool), so it can be transferred to the writer thread
+    const payloads = Buffer.allocUnsafeSlow(bytes);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const end = batch.ends[i]!;
+      rows[i]!.payload.copy(payloads, at, 0, end - at);
+      at = end;
+    }
+    batch.payloads = payloads;
+    batch.bytes = bytes;
+    return { ids, batch };
   }
 
-  /** Writes rows from prepareRows() on this thread, in one transaction (the off-thread writer's fallback). */
-  writeRows(tuples: unknown[][], bytes: number): void {
-    this.writeTx.immediate(tuples);
-    this.committed(tuples.length, bytes);
+  /** Writes a batch from prepareRows() on this thread, in one transaction (the off-thread writer's fallback). */
+  writeRows(batch: RowBatch): void {
+    this.rowWriter.write([batch]);
+    this.committed(batch.n, batch.bytes);
   }
 
   /** A batch from prepareRows() is committed: count it, and keep the budget. */
@@ -212,8 +271,8 @@ export class MessageLog {
    */
   insertBatch(rows: NewMessage[]): number[] {
     if (rows.length === 0) return [];
-    const { ids, tuples, bytes } = this.prepareRows(rows);
-    this.writeRows(tuples, bytes);
+    const { ids, batch } = this.prepareRows(rows);
+    this.writeRows(batch);
     return ids;
   }
 

@@ -1,16 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../platform.js';
-import {
-  INSERT_MESSAGE,
-  PAYLOAD_COLUMN,
-  PROFILE_COLUMN,
-  TOPIC_COLUMN,
-  TOPIC_KEY_COLUMN,
-  TOPIC_KEY_SQL,
-  type MessageLog,
-  type NewMessage,
-} from './message-log.js';
+import { WRITER_SPEC, type MessageLog, type NewMessage } from './message-log.js';
 import { sqliteModulePath } from './sqlite.js';
 
 /**
@@ -56,13 +47,7 @@ export class OffThreadWriter {
     // started from its text: fs reads into the packaged app's asar archive, a Worker given a path there does not
     this.worker = new Worker(readFileSync(WORKER_FILE, 'utf8'), {
       eval: true,
-      workerData: {
-        file,
-        sqlite,
-        insert: INSERT_MESSAGE,
-        payloadColumn: PAYLOAD_COLUMN,
-        topicKey: { ...TOPIC_KEY_SQL, column: TOPIC_KEY_COLUMN, profileColumn: PROFILE_COLUMN, topicColumn: TOPIC_COLUMN },
-      },
+      workerData: { role: 'apiary-store-writer', file, sqlite, spec: WRITER_SPEC },
     });
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => this.receive(reply));
@@ -75,20 +60,21 @@ export class OffThreadWriter {
   /** The ingest path's sink: ids now, the commit on the worker. */
   insertBatch(rows: NewMessage[]): number[] {
     if (this.failed) return this.log.insertBatch(rows);
-    const { ids, tuples, bytes } = this.log.prepareRows(rows);
+    const { ids, batch } = this.log.prepareRows(rows);
     if (ids.length === 0) return ids;
     if (this.lastError) {
       // While writes fail (disk full), write here: a failure then throws to the ingest path, whose messages
       // get local ids — never an id the store does not hold. The first success goes back to the worker.
-      this.log.writeRows(tuples, bytes);
+      this.log.writeRows(batch);
       this.logger.info('message store writable again');
       this.lastError = null;
       return ids;
     }
     this.inFlight++;
-    this.worker.postMessage({ type: 'batch', seq: ++this.seq, rows: tuples, bytes });
-    this.unanswered.push({ seq: this.seq, rows: tuples.length, at: Date.now() });
-    this.unansweredRows += tuples.length;
+    // the payloads' buffer is moved, not copied: the batch is the worker's now
+    this.worker.postMessage({ type: 'batch', seq: ++this.seq, batch }, [batch.payloads.buffer as ArrayBuffer]);
+    this.unanswered.push({ seq: this.seq, rows: batch.n, at: Date.now() });
+    this.unansweredRows += batch.n;
     return ids;
   }
 

@@ -1,126 +1,171 @@
-// The message log's writer thread (see off-thread-writer.ts). Plain CommonJS on purpose: it must run unchanged
-// from the sources (tests) and from dist/ (tsc copies it), and off-thread-writer.ts starts it from its text
-// (eval), because a worker cannot be started from a file inside the packaged app's asar archive. It gets everything it must agree on with the main thread in workerData: the SQLite binding's
-// resolved path, the database file, the INSERT built from message-log.ts's WRITTEN_COLUMNS, and where the
-// payload sits in a row. It only writes, so none of the read quirks that store/sqlite.ts hides apply here.
-const { parentPort, workerData } = require('node:worker_threads');
+// The message log's writer (see off-thread-writer.ts), in two uses:
+//  - as a module: createRowWriter() writes RowBatches (message-log.ts packs them) in one transaction. The message
+//    log requires it for its own writes on the main thread (tests, and the fallback when the worker is gone).
+//  - as the writer thread: off-thread-writer.ts starts this same text (eval: a worker cannot be started from a file
+//    inside the packaged app's asar archive) with workerData.role = 'apiary-store-writer'.
+// Plain CommonJS on purpose: it runs unchanged from the sources (tests) and from dist/ (tsc copies it, allowJs).
+// Everything it must agree on with message-log.ts comes in `spec`: the INSERT built from WRITTEN_COLUMNS, where
+// the payload and the topic key sit in a row, the topic-key SQL. It only writes, so none of the read quirks that
+// store/sqlite.ts hides apply here.
+const workerThreads = require('node:worker_threads');
 
-const Database = require(workerData.sqlite);
-const db = new Database(workerData.file);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
-db.pragma('busy_timeout = 5000');
-// Checkpoint every ~16 MB of WAL rather than SQLite's 4 MB: under a flood the same index pages are written
-// again and again, and each checkpoint copies them back to the database (readers are unaffected).
-db.pragma('wal_autocheckpoint = 4000');
-const insert = db.prepare(workerData.insert);
-const payloadAt = workerData.payloadColumn;
-const tk = workerData.topicKey;
-const ensureTopic = db.prepare(tk.ensure);
-const topicKey = db.prepare(tk.get);
+const KINDS = ['json', 'text', 'binary'];
 
 /**
- * Topic keys this thread has committed, per profile (profile id → topic → key), so a row costs a lookup in
- * a Map and not two in SQLite. Keys are never deleted from the topics table, so a remembered key stays
- * valid. Bounded: past MAX_KEYS it starts over (the keys are looked up again, nothing is lost).
+ * A writer of RowBatches on `db` (libsql, or store/sqlite.ts's wrapper: both have exec, prepare().run/get).
+ * A batch is columns, not a row object each (message-log.ts prepareRows): one params array is refilled per row.
  */
-const MAX_KEYS = 20000;
-let keys = new Map();
-let keyCount = 0;
-let fresh = []; // [profile, topic, key] found in the open transaction: remembered once it commits
+function createRowWriter(db, spec) {
+  const insert = db.prepare(spec.insert);
+  const ensureTopic = db.prepare(spec.topicKey.ensure);
+  const topicKey = db.prepare(spec.topicKey.get);
+  const params = new Array(spec.columns).fill(null);
 
-function keyOf(profile, topic) {
-  const known = keys.get(profile)?.get(topic);
-  if (known !== undefined) return known;
-  ensureTopic.run(profile, topic);
-  const key = topicKey.get(profile, topic).key;
-  fresh.push([profile, topic, key]);
-  return key;
-}
+  /**
+   * Topic keys this connection has committed, per profile (profile id → topic → key), so a row costs a lookup in
+   * a Map and not two in SQLite. Keys are never deleted from the topics table, so a remembered key stays
+   * valid. Bounded: past MAX_KEYS it starts over (the keys are looked up again, nothing is lost).
+   */
+  const MAX_KEYS = 20000;
+  let keys = new Map();
+  let keyCount = 0;
+  let fresh = []; // [profile, topic, key] found in the open transaction: remembered once it commits
 
-function remember() {
-  if (keyCount + fresh.length > MAX_KEYS) {
-    keys = new Map();
-    keyCount = 0;
+  function keyOf(profile, topic) {
+    const known = keys.get(profile)?.get(topic);
+    if (known !== undefined) return known;
+    ensureTopic.run(profile, topic);
+    const key = topicKey.get(profile, topic).key;
+    fresh.push([profile, topic, key]);
+    return key;
   }
-  for (const [profile, topic, key] of fresh) {
-    let topics = keys.get(profile);
-    if (!topics) keys.set(profile, (topics = new Map()));
-    if (!topics.has(topic)) keyCount++;
-    topics.set(topic, key);
+
+  function remember() {
+    if (keyCount + fresh.length > MAX_KEYS) {
+      keys = new Map();
+      keyCount = 0;
+    }
+    for (const [profile, topic, key] of fresh) {
+      let topics = keys.get(profile);
+      if (!topics) keys.set(profile, (topics = new Map()));
+      if (!topics.has(topic)) keyCount++;
+      topics.set(topic, key);
+    }
+    fresh = [];
   }
-  fresh = [];
-}
 
-/**
- * Group commit, sized by load: batches that arrive while a commit is due are written in one transaction.
- * A commit costs a WAL write of every page it dirtied, and a topic index over thousands of topics dirties
- * about one page a row, so 750-row transactions cost twice as much a row as 5,000-row ones (test/bench).
- * Batches wait at most GROUP_MS, less when GROUP_ROWS are waiting or a reader asks (a 'flush': settled()).
- */
-const GROUP_ROWS = 5000;
-const GROUP_MS = 200;
-let waiting = []; // batches received, not committed yet
-let waitingRows = 0;
-let timer = null;
+  // in the order of message-log.ts WRITTEN_COLUMNS (spec.at gives each column's place)
+  const at = spec.at;
+  function writeBatch(b) {
+    const payloads = Buffer.from(b.payloads.buffer, b.payloads.byteOffset, b.payloads.byteLength);
+    let start = 0;
+    for (let i = 0; i < b.n; i++) {
+      const profile = b.profiles[b.profileOf[i]];
+      const topic = b.topics[i];
+      const flags = b.flags[i];
+      const end = b.ends[i];
+      params[at.id] = b.firstId + i;
+      params[at.profile_id] = profile;
+      params[at.topic] = topic;
+      params[at.received_at] = b.receivedAt[i];
+      params[at.qos] = flags & 3;
+      params[at.retain] = (flags >> 2) & 1;
+      params[at.size] = b.sizes[i];
+      params[at.stored_bytes] = end - start;
+      params[at.kind] = KINDS[b.kinds[i]];
+      params[at.over_cap] = (flags >> 3) & 1;
+      params[at.own] = (flags >> 4) & 1;
+      params[at.payload] = payloads.subarray(start, end);
+      params[at.props] = b.props ? b.props[i] : null;
+      params[at.topic_key] = keyOf(profile, topic);
+      insert.run(params);
+      start = end;
+    }
+  }
 
-/** BEGIN/COMMIT by hand: libsql's transaction() hides a disk-full error behind its own failed ROLLBACK. */
-function writeAll(batches) {
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    for (const b of batches) {
-      for (const row of b.rows) {
-        const p = row[payloadAt]; // structured clone turned the Buffer into a Uint8Array
-        row[payloadAt] = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
-        row[tk.column] = keyOf(row[tk.profileColumn], row[tk.topicColumn]);
-        insert.run(row);
+  return {
+    /** The batches in one transaction. BEGIN/COMMIT by hand: libsql's transaction() hides a disk-full error behind its own failed ROLLBACK. */
+    write(batches) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const b of batches) writeBatch(b);
+        db.exec('COMMIT');
+        remember();
+      } catch (e) {
+        fresh = []; // rolled back: those keys may not exist
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw e;
       }
-    }
-    db.exec('COMMIT');
-    remember();
-  } catch (e) {
-    fresh = []; // rolled back: those keys may not exist
-    if (db.inTransaction) db.exec('ROLLBACK');
-    throw e;
-  }
+    },
+  };
 }
 
-function commit() {
-  if (timer) clearTimeout(timer);
-  timer = null;
-  if (waiting.length === 0) return;
-  const batches = waiting;
-  waiting = [];
-  waitingRows = 0;
-  // one answer for the group: the newest seq in it, and how many batches it answers
-  const seq = batches[batches.length - 1].seq;
-  try {
-    writeAll(batches);
-    let n = 0;
-    let bytes = 0;
-    for (const b of batches) {
-      n += b.rows.length;
-      bytes += b.bytes;
-    }
-    parentPort.postMessage({ type: 'ok', seq, batches: batches.length, n, bytes });
-  } catch (e) {
-    parentPort.postMessage({ type: 'error', seq, batches: batches.length, message: String((e && e.message) || e) });
-  }
+module.exports = { createRowWriter, KINDS };
+
+if (!workerThreads.isMainThread && workerThreads.workerData && workerThreads.workerData.role === 'apiary-store-writer') {
+  runWriterThread(workerThreads.parentPort, workerThreads.workerData);
 }
 
-parentPort.on('message', (m) => {
-  if (m.type === 'close') {
-    commit();
-    db.close();
-    parentPort.postMessage({ type: 'closed' });
-    return;
+function runWriterThread(parentPort, workerData) {
+  const Database = require(workerData.sqlite);
+  const db = new Database(workerData.file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  // Checkpoint every ~16 MB of WAL rather than SQLite's 4 MB: under a flood the same index pages are written
+  // again and again, and each checkpoint copies them back to the database (readers are unaffected).
+  db.pragma('wal_autocheckpoint = 4000');
+  const writer = createRowWriter(db, workerData.spec);
+
+  /**
+   * Group commit, sized by load: batches that arrive while a commit is due are written in one transaction.
+   * A commit costs a WAL write of every page it dirtied, and a topic index over thousands of topics dirties
+   * about one page a row, so 750-row transactions cost twice as much a row as 5,000-row ones (test/bench).
+   * Batches wait at most GROUP_MS, less when GROUP_ROWS are waiting or a reader asks (a 'flush': settled()).
+   */
+  const GROUP_ROWS = 5000;
+  const GROUP_MS = 200;
+  let waiting = []; // batches received, not committed yet
+  let waitingRows = 0;
+  let timer = null;
+
+  function commit() {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (waiting.length === 0) return;
+    const messages = waiting;
+    waiting = [];
+    waitingRows = 0;
+    // one answer for the group: the newest seq in it, and how many batches it answers
+    const seq = messages[messages.length - 1].seq;
+    try {
+      writer.write(messages.map((m) => m.batch));
+      let n = 0;
+      let bytes = 0;
+      for (const m of messages) {
+        n += m.batch.n;
+        bytes += m.batch.bytes;
+      }
+      parentPort.postMessage({ type: 'ok', seq, batches: messages.length, n, bytes });
+    } catch (e) {
+      parentPort.postMessage({ type: 'error', seq, batches: messages.length, message: String((e && e.message) || e) });
+    }
   }
-  if (m.type === 'flush') {
-    commit();
-    return;
-  }
-  waiting.push(m);
-  waitingRows += m.rows.length;
-  if (waitingRows >= GROUP_ROWS) commit();
-  else if (!timer) timer = setTimeout(commit, GROUP_MS);
-});
+
+  parentPort.on('message', (m) => {
+    if (m.type === 'close') {
+      commit();
+      db.close();
+      parentPort.postMessage({ type: 'closed' });
+      return;
+    }
+    if (m.type === 'flush') {
+      commit();
+      return;
+    }
+    waiting.push(m);
+    waitingRows += m.batch.n;
+    if (waitingRows >= GROUP_ROWS) commit();
+    else if (!timer) timer = setTimeout(commit, GROUP_MS);
+  });
+}

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from './proc.mjs';
 
-export const distDir = path.join(repoRoot, 'dist', 'electron');
+/** APIARY_BENCH_DIST=/path/to/a/copy/of/dist/electron: measure another build (an A/B of two builds in one sitting) */
+export const distDir = process.env.APIARY_BENCH_DIST ? path.resolve(process.env.APIARY_BENCH_DIST) : path.join(repoRoot, 'dist', 'electron');
 
 export function checkBuilt() {
   const missing = ['core/core.js', 'host.js', 'cli.js'].filter((f) => !fs.existsSync(path.join(distDir, f)));
