@@ -101,7 +101,8 @@ async function main() {
         store_lag_max_msgs: r.lagMaxMsgs,
         store_lag_max_s: round(r.lagMaxSeconds, 2),
         store_lag_end_msgs: r.lagEndMsgs,
-        store_catch_up_ms: round(r.catchUpMs),
+        store_catch_up_ms: round(r.storeCatchUpMs),
+        all_stored_after_flood_ms: round(r.catchUpMs),
         store_lag_received: r.received,
         store_lag_stored: r.stored,
         ingest_behind_at_flood_end: r.ingestBehindAtEnd,
@@ -240,7 +241,7 @@ function goalRows(f) {
   const memNote = f.memory_messages >= 1_000_000 ? '' : ` — only ${show(f.memory_messages)} messages in this run (the full run sends 1,000,000)`;
   return [
     ['store keeps up at 10k msg/s', `${show(f.store_lag_max_msgs)} msgs / ${show(f.store_lag_max_s)} s behind at worst`, '≤ 1 s behind', met(f.store_lag_max_s, f.store_lag_max_s <= 1 && f.store_catch_up_ms <= 1000),
-      `received − stored during a 10 s flood (2,000 topics); all stored ${show(f.store_catch_up_ms)} ms after it (${show(f.store_lag_stored)} of ${show(f.store_lag_received)}); the core read ${show(f.ingest_behind_at_flood_end)} msgs behind the bare subscriber at its end`],
+      `received − stored during a 10 s flood (2,000 topics); the store done ${show(f.store_catch_up_ms)} ms after the core's last read, all read and stored ${show(f.all_stored_after_flood_ms)} ms after the flood (${show(f.store_lag_stored)} of ${show(f.store_lag_received)}); the core read ${show(f.ingest_behind_at_flood_end)} msgs behind the bare subscriber at its end`],
     ['History loads under the flood', `p95 ${show(f.history_under_flood_p95_ms)} ms`, '< 1,000 ms', met(f.history_under_flood_p95_ms, f.history_under_flood_p95_ms < 1000),
       `messages.history every 250 ms during it (max ${show(f.history_under_flood_max_ms)} ms, ${show(f.history_probes)} calls); chart series p95 ${show(f.series_under_flood_p95_ms)} ms`],
     ['CPU per message vs bare mqtt.js', `${show(f.cpu_vs_raw_at_10k)}×`, '≤ 1.3×', met(f.cpu_vs_raw_at_10k, f.cpu_vs_raw_at_10k <= 1.3),
