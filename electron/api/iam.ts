@@ -65,6 +65,8 @@ export interface IamTokenDTO {
   scopes: string[];
   /** the paired device that holds it, when one does (this machine's Devices list) */
   device?: { id: string; name: string };
+  /** the profile's own credential: revoking it locks this profile out of the account tools */
+  own?: true;
 }
 
 export interface IamMethodResults {

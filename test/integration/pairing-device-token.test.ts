@@ -216,6 +216,50 @@ describe.skipIf(!keyring)('pairing with a device token of its own (run under tes
     expect((await call<KnownDevice[]>('devices.list', {})).filter((x) => x.id === paired.device.id)).toHaveLength(1);
   });
 
+  it('a profile holding an IAM token with admin:iam:write mints device tokens within its own rights, and sees its own token marked', async () => {
+    const manager = await accountRest().request<{ _id: string; token: string }>('POST', '/v1/iamtokens', {
+      name: 'hive manager',
+      acl: [
+        { action: 'admin:iam:read' },
+        { action: 'admin:iam:write' },
+        { action: 'data:read', resource: ['hive'] },
+        { action: 'data:write', resource: ['hive'] },
+      ],
+    });
+    const viaIam = await call<ProfileDTO>('profiles.save', {
+      name: 'Hive manager',
+      kind: 'sandbox',
+      credentialType: 'iamToken',
+      secret: manager.token,
+      secretMode: 'keychain',
+    });
+    try {
+      expect(await call('iam.capability', { profileId: viaIam.id })).toEqual({ canManage: true });
+      const listed = await call<IamTokenDTO[]>('iam.list', { profileId: viaIam.id });
+      expect(listed.find((x) => x.id === manager._id)?.own).toBe(true);
+      expect(listed.filter((x) => x.own)).toHaveLength(1);
+
+      const e = await board('Bee E');
+      const hello = await call<PairingHandshake>('pairing.start', { port: e.pty.a });
+      const params = {
+        pairingId: hello.pairingId,
+        ssid: 'Hive',
+        wifiPassword: 'honeycomb',
+        profileId: viaIam.id,
+        waitSeconds: 30,
+      };
+      // garden is beyond the manager's rights: no token is minted, the port stays held for another try
+      await expect(call('pairing.provision', { ...params, channel: 'garden', resource: 'soil' })).rejects.toThrow(
+        /could not create a device token .*cannot grant data:read on garden/,
+      );
+      const paired = await call<ProvisionResultDTO>('pairing.provision', { ...params, channel: 'hive', resource: 'weight' });
+      expect(paired.device.iamToken?.name).toBe('Bee E (hive)');
+      expect(paired.firstMessage?.topic).toBe('hive/weight');
+    } finally {
+      await call('profiles.remove', { id: viaIam.id });
+    }
+  });
+
   it('a typed channel token, or deviceToken: false, pairs with the channel token as before; a failed pairing leaves no token', async () => {
     const c = await board('Bee C');
     const countTokens = async () => (await call<IamTokenDTO[]>('iam.list', { profileId: account.id })).length;

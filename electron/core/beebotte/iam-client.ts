@@ -17,6 +17,8 @@ export interface IamTokenInfo {
   name: string;
   description: string;
   acl: IamRule[];
+  /** the token the asking credential is itself (revoking it locks the asker out) */
+  own?: true;
 }
 
 export interface IamTokenSpec {
@@ -78,9 +80,13 @@ function toInfo(raw: unknown): IamTokenInfo {
 export class IamClient {
   constructor(private readonly rest: Pick<BeebotteRest, 'request'>) {}
 
-  async list(): Promise<IamTokenInfo[]> {
+  /** The tokens without their values; `ownToken` (an IAM-token credential's own value) marks its entry `own`. */
+  async list(ownToken?: string | null): Promise<IamTokenInfo[]> {
     const list = await this.rest.request<unknown[]>('GET', '/v1/iamtokens');
-    return (Array.isArray(list) ? list : []).map(toInfo);
+    return (Array.isArray(list) ? list : []).map((raw) => {
+      const info = toInfo(raw);
+      return ownToken && (raw as { token?: unknown })?.token === ownToken ? { ...info, own: true as const } : info;
+    });
   }
 
   async get(id: string): Promise<IamTokenInfo> {

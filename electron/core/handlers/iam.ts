@@ -46,7 +46,9 @@ export function iamHandlers(
     'iam.list': ({ profileId }) =>
       readable(async () => {
         const devices = s.devices.list();
-        return (await (await iam(profileId)).list()).map((t) => dto(t, profileId, devices));
+        const p = profile(profileId);
+        const own = p.credentialType === 'iamToken' && !p.builtIn ? await s.vault.read(profileId) : null;
+        return (await (await iam(profileId)).list(own)).map((t) => dto(t, profileId, devices));
       }),
 
     'iam.create': ({ profileId, name, description, acl }) =>
