@@ -85,8 +85,12 @@ const pace = setInterval(() => {
   while (i < due && inFlight < (cfg.maxInFlight ?? 5000)) void publishOne(base + i++);
 }, 10);
 
+let ticks = 0;
 const tick = () => {
-  out({ type: 'tick', at: Date.now(), refused, rss: process.memoryUsage().rss, outbox: core.services.outbox.count(profile.id), sent, published: i, inFlight });
+  // every 5 s the live heap too, after a full collection when node runs with --expose-gc (a leak shows as growth)
+  if (++ticks % 25 === 0 && globalThis.gc) globalThis.gc();
+  const heap = ticks % 25 === 0 ? process.memoryUsage().heapUsed : undefined;
+  out({ type: 'tick', at: Date.now(), refused, rss: process.memoryUsage().rss, heap, outbox: core.services.outbox.count(profile.id), sent, published: i, inFlight });
   refused = [];
 };
 const ticker = setInterval(tick, 200);
