@@ -8,7 +8,8 @@
 import { ApiError } from '../../api/wire.js';
 import { WATCH_LEASE_SECONDS, type ConnectionsSnapshot, type PresenceEventDTO } from '../../api/presence.js';
 import { dropConnection } from '../beebotte/connections-client.js';
-import { BeebotteRestError, type BeebotteRest } from '../beebotte/rest-client.js';
+import type { BeebotteRest } from '../beebotte/rest-client.js';
+import { restInWords } from '../handlers/rest-errors.js';
 import type { EventBus } from '../events.js';
 import type { Clock, Logger } from '../platform.js';
 import { PresenceWatcher, type SignalingEndpoint } from './presence-watcher.js';
@@ -91,7 +92,7 @@ export class PresenceService {
       onEvent: () => undefined,
     });
     try {
-      return await readable(once.start());
+      return await restInWords(() => once.start());
     } finally {
       await once.stop();
     }
@@ -100,7 +101,7 @@ export class PresenceService {
   async drop(profileId: string, userid: string): Promise<{ dropped: boolean; remaining: ConnectionsSnapshot }> {
     const source = await this.deps.sourceFor(profileId);
     const before = await this.list(profileId);
-    await readable(dropConnection(source.rest, userid));
+    await restInWords(() => dropConnection(source.rest, userid));
     const remaining = await this.list(profileId);
     const had = before.connections.some((c) => c.userid === userid);
     const left = remaining.connections.some((c) => c.userid === userid);
@@ -171,7 +172,7 @@ export class PresenceService {
       },
       log: (line) => this.deps.log.info(line),
     });
-    const entry: Entry = { watcher, started: readable(watcher.start()), leases: new Map() };
+    const entry: Entry = { watcher, started: restInWords(() => watcher.start()), leases: new Map() };
     this.entries.set(profileId, entry);
     entry.started.catch(() => {
       // a profile whose list cannot be read is not kept: the next watch tries again and says why
@@ -212,15 +213,5 @@ export class PresenceService {
       this.entries.delete(id);
       await entry.watcher.stop();
     }
-  }
-}
-
-/** REST failures become ApiErrors with the client's words (rights, reachability). */
-async function readable<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (err instanceof BeebotteRestError) throw new ApiError('failed', err.message);
-    throw err;
   }
 }

@@ -1,7 +1,7 @@
 import { ApiError } from '../../api.js';
 import { regenerateChannelToken, type TokenRegenerationDeps } from '../account/token-regeneration.js';
-import { BeebotteRestError } from '../beebotte/rest-client.js';
 import type { CoreServices } from '../core.js';
+import { restInWords } from './rest-errors.js';
 import { restForProfile } from './rest.js';
 import type { HandlerGroup } from './types.js';
 
@@ -34,20 +34,12 @@ export function accountHandlers(s: Pick<CoreServices, 'profiles' | 'vault' | 'se
     }
     return rest;
   };
-  const readable = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof BeebotteRestError) throw new ApiError('failed', err.message);
-      throw err;
-    }
-  };
 
   return {
-    'account.channels': ({ profileId }) => readable(async () => (await admin(profileId)).channels()),
+    'account.channels': ({ profileId }) => restInWords(async () => (await admin(profileId)).channels()),
 
     'account.createChannel': ({ profileId, channel }) =>
-      readable(async () => {
+      restInWords(async () => {
         const names = new Set<string>();
         for (const r of channel.resources) {
           if (names.has(r.name)) throw new ApiError('invalid_params', `resource ${r.name} is listed twice`);
@@ -57,26 +49,26 @@ export function accountHandlers(s: Pick<CoreServices, 'profiles' | 'vault' | 'se
       }),
 
     'account.deleteChannel': ({ profileId, channel }) =>
-      readable(async () => {
+      restInWords(async () => {
         await (await admin(profileId)).deleteChannel(channel);
         return { deleted: true };
       }),
 
     'account.createResource': ({ profileId, channel, resource }) =>
-      readable(async () => {
+      restInWords(async () => {
         const rest = await admin(profileId);
         await rest.createResource(channel, resource);
         return rest.channel(channel);
       }),
 
     'account.deleteResource': ({ profileId, channel, resource }) =>
-      readable(async () => {
+      restInWords(async () => {
         await (await admin(profileId)).deleteResource(channel, resource);
         return { deleted: true };
       }),
 
     'account.copyToken': ({ profileId, channel }) =>
-      readable(async () => {
+      restInWords(async () => {
         const { token } = await (await admin(profileId)).channel(channel);
         if (!token) throw new ApiError('failed', `the server did not return a token for ${channel}`);
         // Electron copies in the main process: the token never reaches the renderer
@@ -89,6 +81,6 @@ export function accountHandlers(s: Pick<CoreServices, 'profiles' | 'vault' | 'se
 
     /** the old token dies at once; profiles, the demo and paired devices follow (account/token-regeneration.ts) */
     'account.regenerateToken': ({ profileId, channel }) =>
-      readable(async () => regenerateChannelToken(regeneration, await admin(profileId), profileId, channel)),
+      restInWords(async () => regenerateChannelToken(regeneration, await admin(profileId), profileId, channel)),
   };
 }

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ApiError, type ParsedParamsOf } from '../../api.js';
+import type { ParsedParamsOf } from '../../api.js';
 import { exportHistory } from '../beebotte/history-export.js';
-import { BeebotteRestError, type ReadOptions } from '../beebotte/rest-client.js';
+import type { ReadOptions } from '../beebotte/rest-client.js';
 import type { CoreServices } from '../core.js';
 import { exportsDir } from './messages.js';
+import { restInWords } from './rest-errors.js';
 import { restForProfile } from './rest.js';
 import type { HandlerGroup } from './types.js';
 
@@ -14,7 +15,9 @@ type Methods = 'history.read' | 'history.export' | 'history.updateRecord' | 'his
 /** The History explorer: a resource's stored records over REST (the same against the sandbox), exported, edited, deleted. */
 export function historyHandlers(s: Pick<CoreServices, 'profiles' | 'sandbox' | 'vault' | 'bus' | 'platform'>): HandlerGroup<Methods> {
   return {
-    'history.read': (q) => readable(async () => (await restForProfile(s, q.profileId)).readRecords(q.channel, q.resource, readOptions(q))),
+    // a gone record is not_found, so the desk can drop it from its table
+    'history.read': (q) =>
+      restInWords(async () => (await restForProfile(s, q.profileId)).readRecords(q.channel, q.resource, readOptions(q)), 'not_found'),
 
     'history.export': async ({ query, format }) => {
       const rest = await restForProfile(s, query.profileId);
@@ -41,16 +44,16 @@ export function historyHandlers(s: Pick<CoreServices, 'profiles' | 'sandbox' | '
     },
 
     'history.updateRecord': ({ profileId, channel, resource, id, data, ts }) =>
-      readable(async () => {
+      restInWords(async () => {
         await (await restForProfile(s, profileId)).updateRecord(channel, resource, id, data, ts);
         return { updated: true as const };
-      }),
+      }, 'not_found'),
 
     'history.deleteRecord': ({ profileId, channel, resource, id }) =>
-      readable(async () => {
+      restInWords(async () => {
         await (await restForProfile(s, profileId)).deleteRecord(channel, resource, id);
         return { deleted: true as const };
-      }),
+      }, 'not_found'),
   };
 }
 
@@ -63,14 +66,4 @@ function readOptions(q: ParsedParamsOf<'history.read'>): ReadOptions {
     ...(q.end !== undefined ? { end: q.end } : {}),
     ...(q.sampleRate !== undefined ? { sampleRate: q.sampleRate } : {}),
   };
-}
-
-/** Beebotte's answer in words (a gone record is not_found, so the desk can drop it from its table). */
-async function readable<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof BeebotteRestError) throw new ApiError(err.status === 404 ? 'not_found' : 'failed', err.message);
-    throw err;
-  }
 }

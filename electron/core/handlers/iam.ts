@@ -1,8 +1,9 @@
-import { ApiError, type IamTokenDTO, type KnownDevice } from '../../api.js';
+import type { IamTokenDTO, KnownDevice } from '../../api.js';
 import { describeRule, type IamTokenInfo } from '../beebotte/iam-client.js';
-import { BeebotteRestError } from '../beebotte/rest-client.js';
 import type { CoreServices } from '../core.js';
 import { iamAccess, requireIam, revokeDeviceToken } from '../devices/device-token.js';
+import { profileOr404 } from './lookup.js';
+import { restInWords } from './rest-errors.js';
 import { restForProfile } from './rest.js';
 import type { HandlerGroup } from './types.js';
 
@@ -12,22 +13,10 @@ type Methods = 'iam.capability' | 'iam.list' | 'iam.create' | 'iam.copy' | 'iam.
 export function iamHandlers(
   s: Pick<CoreServices, 'profiles' | 'vault' | 'sandbox' | 'devices' | 'bus' | 'platform'>,
 ): HandlerGroup<Methods> {
-  const profile = (profileId: string) => {
-    const p = s.profiles.get(profileId);
-    if (!p) throw new ApiError('not_found', `no profile with id ${profileId}`);
-    return p;
-  };
+  const profile = (profileId: string) => profileOr404(s.profiles, profileId);
   const access = (profileId: string) =>
     iamAccess({ secret: (id) => s.vault.read(id), rest: (id) => restForProfile(s, id) }, profile(profileId));
   const iam = async (profileId: string) => requireIam(await access(profileId));
-  const readable = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof BeebotteRestError) throw new ApiError('failed', err.message);
-      throw err;
-    }
-  };
   const dto = (info: IamTokenInfo, profileId: string, devices: KnownDevice[]): IamTokenDTO => {
     const holder = devices.find((d) => d.profileId === profileId && d.iamToken?.id === info.id);
     return {
@@ -44,7 +33,7 @@ export function iamHandlers(
     },
 
     'iam.list': ({ profileId }) =>
-      readable(async () => {
+      restInWords(async () => {
         const devices = s.devices.list();
         const p = profile(profileId);
         const own = p.credentialType === 'iamToken' && !p.builtIn ? await s.vault.read(profileId) : null;
@@ -52,13 +41,13 @@ export function iamHandlers(
       }),
 
     'iam.create': ({ profileId, name, description, acl }) =>
-      readable(async () => {
+      restInWords(async () => {
         const { info } = await (await iam(profileId)).create({ name, ...(description ? { description } : {}), acl });
         return dto(info, profileId, []); // the value stays here: iam.copy hands it on when asked
       }),
 
     'iam.copy': ({ profileId, tokenId }) =>
-      readable(async () => {
+      restInWords(async () => {
         const token = await (await iam(profileId)).value(tokenId);
         // Electron copies in the main process: the value never reaches the renderer
         if (s.platform.clipboard) {
@@ -69,7 +58,7 @@ export function iamHandlers(
       }),
 
     'iam.revoke': ({ profileId, tokenId }) =>
-      readable(async () => {
+      restInWords(async () => {
         const devices = await revokeDeviceToken(await iam(profileId), s.devices, profileId, tokenId);
         if (devices.length) s.bus.emit('devices.changed', s.devices.list());
         return { revoked: true as const, devices };
