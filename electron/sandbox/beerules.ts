@@ -236,12 +236,17 @@ export class BeeruleStore {
 /**
  * What a rule may reach when an IAM token (not the account) creates, changes or invokes it: no more than the
  * token itself. A rule runs with the account's rights, so without this check `admin:beerule:write` alone would
- * let a token copy a channel it cannot read into one it can, or write where it may not. Throws 405/1102.
+ * let a token copy a channel it cannot read into one it can, or write where it may not. `runs`: reading a
+ * rule's run log, which carries the data the rule read (so the read rights, not the write). Throws 405/1102.
  */
-export function requireRuleWithinRights(principal: Principal, rule: Pick<BeeruleDoc, 'trigger' | 'condition' | 'action'>): void {
+export function requireRuleWithinRights(
+  principal: Principal,
+  rule: Pick<BeeruleDoc, 'trigger' | 'condition' | 'action'>,
+  use: 'make' | 'runs' = 'make',
+): void {
   if (principal.kind === 'account') return;
   const deny = (what: string): never => {
-    throw errors.notAllowed(`this token cannot make a Beerule that ${what}`);
+    throw errors.notAllowed(`this token cannot ${use === 'runs' ? 'read the runs of' : 'make'} a Beerule that ${what}`);
   };
   const { event, channel, resource } = rule.trigger;
   if (event === 'connect' || event === 'disconnect') {
@@ -254,7 +259,7 @@ export function requireRuleWithinRights(principal: Principal, rule: Pick<Beerule
       deny(`reads ${path[0]}.${path[1]}: it needs data:read there`);
   }
   const { type } = rule.action;
-  if (type === 'publish' || type === 'write') {
+  if (use === 'make' && (type === 'publish' || type === 'write')) {
     const target = plainChannel(String(rule.action.channel));
     if (!mayData(principal, 'write', target, String(rule.action.resource)))
       deny(`${type}s to ${target}.${String(rule.action.resource)}: it needs data:write there`);

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CHAIN_ACTIONS, MAX_CHAIN_DEPTH } from '../../electron/sandbox/beerules-runner.js';
 import {
   ALICE,
+  ALICE_GARAGE_TOKEN,
   ALICE_HOME_TOKEN,
   BOB,
   BOB_HOME_TOKEN,
@@ -125,7 +126,8 @@ beforeAll(async () => {
   t = await startTestSandbox();
   alice = sdkConnector(t.sandbox.urls.http, { apiKey: ALICE.apiKey, secretKey: ALICE.secretKey });
   bob = sdkConnector(t.sandbox.urls.http, { apiKey: BOB.apiKey, secretKey: BOB.secretKey });
-  reader = await iamToken([{ action: 'admin:beerule:read' }]);
+  // reads rules and, as a rule's runs carry the data it read, data on every channel
+  reader = await iamToken([{ action: 'admin:beerule:read' }, { action: 'data:read' }]);
 });
 afterEach(async () => {
   for (const sdk of [alice, bob]) for (const r of await list(sdk)) await sdkCall((cb) => sdk.deleteBeerule(r._id, cb));
@@ -420,6 +422,30 @@ describe('IAM scopes', () => {
     });
     expect(invoked.json.error.code).toBe(1102);
   });
+
+  it('a token that may read rules is not shown the data in the runs of a rule that reads where it may not', async () => {
+    const watcher = await mqtt(ALICE_GARAGE_TOKEN);
+    await subscribe(watcher, 'garage/door');
+    const rule = await create(alice, {
+      name: 'garage hook',
+      trigger: trigger('write', 'garage', 'door'),
+      action: { type: 'webhook', endpoint: 'https://example.com/hook' },
+    });
+    const seen = nextMessage(watcher, (m) => m.topic === 'garage/door');
+    expect((await api('POST', '/v1/data/write/garage/door', ALICE_GARAGE_TOKEN, { data: 'code 4711' })).status).toBe(200);
+    await seen;
+    // the account and a token that may read garage see the run and the door's data in it
+    const homeOnly = await iamToken([{ action: 'admin:beerule:read' }, { action: 'data:read', resource: ['home'] }]);
+    const garage = await iamToken([{ action: 'admin:beerule:read' }, { action: 'data:read', resource: ['garage'] }]);
+    const logged = await runsUntil(rule._id, garage, (r) => r.length === 1);
+    expect(logged[0]!.action).toMatchObject({ type: 'webhook', data: 'code 4711' });
+    // a token without data:read on garage lists the rule but does not read its runs (they carry garage's data)
+    expect((await api('GET', '/v1/beerules', homeOnly)).status).toBe(200);
+    const refused = await api('GET', `/v1/beerules/${rule._id}/runs`, homeOnly);
+    expect(refused.status).toBe(405);
+    expect(refused.json.error.code).toBe(1102);
+    expect(JSON.stringify(refused.json)).not.toContain('4711');
+  });
 });
 
 describe('isolation and loops', () => {
@@ -445,7 +471,9 @@ describe('isolation and loops', () => {
     await marker;
     expect(aliceSaw.map((m) => json(m).data)).toEqual(['marker']);
     const bobReader = (
-      await sdkCall<{ token: string }>((cb) => bob.createIAMToken({ name: 'rr', acl: [{ action: 'admin:beerule:read' }] }, cb))
+      await sdkCall<{ token: string }>((cb) =>
+        bob.createIAMToken({ name: 'rr', acl: [{ action: 'admin:beerule:read' }, { action: 'data:read' }] }, cb),
+      )
     ).token;
     expect((await runs(bobRule._id, bobReader)).map((r) => r.outcome)).toEqual(['done']);
     expect((await api('GET', `/v1/beerules/${bobRule._id}/runs`, reader)).status).toBe(404); // alice cannot read bob's

@@ -4,7 +4,8 @@
  * `POST /v1/beerules/:id/setstatus` `{enabled}`, `POST /v1/beerules/:id/invoke`. Sandbox extensions (Beebotte
  * publishes no route for them): `PUT /v1/beerules/:id` replaces a rule's definition, `GET /v1/beerules/:id/runs`
  * reads its run log. The account may do all; an IAM token needs admin:beerule:read or :write, and may make,
- * change or invoke only rules within its own data rights (beerules.ts, requireRuleWithinRights).
+ * change or invoke only rules within its own data rights, and read the runs only of rules that read nothing
+ * it may not read itself (beerules.ts, requireRuleWithinRights).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ACTION_TYPES, BeeruleStore, TRIGGER_EVENTS, requireRuleWithinRights } from '../beerules.js';
@@ -28,7 +29,13 @@ export function registerBeeruleRoutes(app: FastifyInstance, ctx: RestContext, st
 
   app.get('/v1/beerules', async (req) => store.list(reader(req), listFilter(req.query)));
   app.get('/v1/beerules/:id', async (req) => store.get(reader(req), id(req)));
-  app.get('/v1/beerules/:id/runs', async (req) => store.runs(reader(req), id(req)));
+  app.get('/v1/beerules/:id/runs', async (req) => {
+    const principal = ctx.auth(req);
+    const owner = requireAdmin(principal, 'beerule', 'read');
+    // the runs hold the data the rule read: a token sees them only where it may read that data itself
+    requireRuleWithinRights(principal, store.get(owner, id(req)), 'runs');
+    return store.runs(owner, id(req));
+  });
 
   app.post('/v1/beerules/:type', async (req) => {
     const principal = writer(req);
