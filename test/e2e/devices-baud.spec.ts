@@ -3,16 +3,11 @@
  * wizard offers it beside "Try again", and the port is opened at the chosen rate (pairing.start carries it).
  * A pty pair with nothing on the far end plays a board that does not answer.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { startPtyPair, type PtyPair } from '../tools/device-sim/harness.js';
 import { test, expect } from './host-fixture.js';
 
 test('a board that does not answer: pick another baud rate where the hint points, and try again at it', async ({ app, page }) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-baud-'));
-  const hostSide = path.join(dir, 'A');
-  let socat: ChildProcess | undefined;
+  let pty: PtyPair | undefined;
   const starts: { baudRate?: number }[] = [];
   page.on('websocket', (ws) =>
     ws.on('framesent', (frame) => {
@@ -23,10 +18,8 @@ test('a board that does not answer: pick another baud rate where the hint points
     }),
   );
   try {
-    socat = spawn('socat', [`pty,raw,echo=0,link=${hostSide}`, `pty,raw,echo=0,link=${path.join(dir, 'B')}`], {
-      stdio: 'ignore',
-    });
-    for (let i = 0; i < 100 && !fs.existsSync(hostSide); i++) await new Promise((r) => setTimeout(r, 50));
+    pty = await startPtyPair();
+    const hostSide = pty.a;
 
     await page.goto(app.url);
     await page.getByRole('tab', { name: 'Devices' }).click();
@@ -48,7 +41,6 @@ test('a board that does not answer: pick another baud rate where the hint points
     });
     expect(starts.map((s) => s.baudRate)).toEqual([115200, 9600]);
   } finally {
-    if (socat && socat.exitCode === null) socat.kill('SIGTERM');
-    fs.rmSync(dir, { recursive: true, force: true });
+    await pty?.stop();
   }
 });

@@ -1,28 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { startPtyPair, startSim, type PtyPair, type Sim } from '../tools/device-sim/harness.js';
 import { test, expect } from './host-fixture.js';
-import { stopChild, waitForFiles, waitForOutput } from './serial-helpers.js';
 
 test('the serial console on a simulated board: its log, an Improv frame sent as hex, the port held from pairing, the log saved', async ({
   app,
   page,
 }) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-console-'));
-  const hostSide = path.join(dir, 'A');
-  const deviceSide = path.join(dir, 'B');
-  let socat: ChildProcess | undefined;
-  let sim: ChildProcess | undefined;
+  let pty: PtyPair | undefined;
+  let sim: Sim | undefined;
   try {
-    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${hostSide}`, `pty,raw,echo=0,link=${deviceSide}`], {
-      stdio: 'ignore',
-    });
-    await waitForFiles([hostSide, deviceSide], 5000);
-    sim = spawn(process.execPath, ['test/tools/device-sim/device-sim.mjs', '--port', deviceSide, '--name', 'Console Sim'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await waitForOutput(sim, 'device-sim: ready', 10_000);
+    pty = await startPtyPair();
+    sim = await startSim(pty.b, ['--name', 'Console Sim']);
+    const hostSide = pty.a;
 
     await page.goto(app.url);
     await page.getByRole('tab', { name: 'Devices' }).click();
@@ -56,7 +46,7 @@ test('the serial console on a simulated board: its log, an Improv frame sent as 
     // the log saves to a file
     const download = page.waitForEvent('download');
     await konsole.getByRole('button', { name: 'Save log' }).click();
-    const file = path.join(dir, 'saved.log');
+    const file = path.join(pty.dir, 'saved.log');
     await (await download).saveAs(file);
     const saved = fs.readFileSync(file, 'utf8');
     expect(saved).toMatch(/^# .*A at 115200 baud\n/);
@@ -71,8 +61,7 @@ test('the serial console on a simulated board: its log, an Improv frame sent as 
     fs.mkdirSync('test-results/screenshots', { recursive: true });
     await page.screenshot({ path: 'test-results/screenshots/devices-console.png' });
   } finally {
-    await stopChild(sim);
-    await stopChild(socat);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await sim?.stop();
+    await pty?.stop();
   }
 });

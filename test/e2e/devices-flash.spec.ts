@@ -1,59 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { startPtyPair, startSim, type PtyPair, type Sim } from '../tools/device-sim/harness.js';
+import { startRomSim, type RomSim } from '../tools/rom-sim/harness.js';
 import { test, expect } from './host-fixture.js';
-
-/** Resolves once `text` appears on the child's stdout; rejects on exit or after `ms`. */
-function waitForOutput(child: ChildProcess, text: string, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${ms} ms`)), ms);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before "${text}"`));
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
 
 test('flash firmware onto a simulated board, then pair it from the same screen', async ({ app, page }) => {
   fs.mkdirSync('test-results/screenshots', { recursive: true });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-flash-e2e-'));
-  const hostSide = path.join(dir, 'A');
-  const deviceSide = path.join(dir, 'B');
   const image = randomBytes(120_000);
-  const firmware = path.join(dir, 'hive.bin');
-  fs.writeFileSync(firmware, image);
-  const dump = path.join(dir, 'flash.dump');
-  let socat: ChildProcess | undefined;
-  let board: ChildProcess | undefined;
+  let pty: PtyPair | undefined;
+  let board: RomSim | Sim | undefined;
   try {
-    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${hostSide}`, `pty,raw,echo=0,link=${deviceSide}`], {
-      stdio: 'ignore',
-    });
-    for (let i = 0; i < 100 && !(fs.existsSync(hostSide) && fs.existsSync(deviceSide)); i++)
-      await new Promise((r) => setTimeout(r, 50));
+    pty = await startPtyPair();
+    const hostSide = pty.a;
+    const firmware = path.join(pty.dir, 'hive.bin');
+    fs.writeFileSync(firmware, image);
+    const dump = path.join(pty.dir, 'flash.dump');
     // the board in download mode: the ROM-loader simulator
-    board = spawn(process.execPath, ['test/tools/rom-sim/rom-sim.mjs', '--port', deviceSide, '--dump', dump], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await waitForOutput(board, 'rom-sim: ready', 10_000);
+    board = await startRomSim(pty.b, ['--dump', dump]);
 
     await page.goto(app.url);
     // pairing needs the sandbox session up (the first message comes through it)
@@ -93,23 +57,8 @@ test('flash firmware onto a simulated board, then pair it from the same screen',
     ).toBe(true);
 
     // the board boots the new firmware: an Improv device on the same port; pair it from the flash result
-    await stopChild(board);
-    board = spawn(
-      process.execPath,
-      [
-        'test/tools/device-sim/device-sim.mjs',
-        '--port',
-        deviceSide,
-        '--ssid',
-        'Workshop',
-        '--password',
-        'hunter22',
-        '--name',
-        'Fresh Hive',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    await waitForOutput(board, 'device-sim: ready', 10_000);
+    await board.stop();
+    board = await startSim(pty.b, ['--ssid', 'Workshop', '--password', 'hunter22', '--name', 'Fresh Hive']);
     await flash.getByRole('button', { name: 'Pair this board' }).click();
     const wizard = page.getByRole('region', { name: 'Pairing wizard' });
     await expect(wizard.getByTestId('device-name')).toHaveText('Fresh Hive');
@@ -124,30 +73,20 @@ test('flash firmware onto a simulated board, then pair it from the same screen',
       'demo/hive',
     );
   } finally {
-    await stopChild(board);
-    await stopChild(socat);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await board?.stop();
+    await pty?.stop();
   }
 });
 
 test('a flash that fails verification says so and offers no pairing', async ({ app, page }) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-flash-e2e-'));
-  const hostSide = path.join(dir, 'A');
-  const deviceSide = path.join(dir, 'B');
-  const firmware = path.join(dir, 'hive.bin');
-  fs.writeFileSync(firmware, randomBytes(20_000));
-  let socat: ChildProcess | undefined;
-  let board: ChildProcess | undefined;
+  let pty: PtyPair | undefined;
+  let board: RomSim | undefined;
   try {
-    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${hostSide}`, `pty,raw,echo=0,link=${deviceSide}`], {
-      stdio: 'ignore',
-    });
-    for (let i = 0; i < 100 && !(fs.existsSync(hostSide) && fs.existsSync(deviceSide)); i++)
-      await new Promise((r) => setTimeout(r, 50));
-    board = spawn(process.execPath, ['test/tools/rom-sim/rom-sim.mjs', '--port', deviceSide, '--corrupt-at', '100'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await waitForOutput(board, 'rom-sim: ready', 10_000);
+    pty = await startPtyPair();
+    const hostSide = pty.a;
+    const firmware = path.join(pty.dir, 'hive.bin');
+    fs.writeFileSync(firmware, randomBytes(20_000));
+    board = await startRomSim(pty.b, ['--corrupt-at', '100']);
 
     await page.goto(app.url);
     await page.getByRole('tab', { name: 'Devices' }).click();
@@ -166,8 +105,7 @@ test('a flash that fails verification says so and offers no pairing', async ({ a
     ).toContainText('failed');
     await expect(flash.getByRole('button', { name: 'Pair this board' })).toHaveCount(0);
   } finally {
-    await stopChild(board);
-    await stopChild(socat);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await board?.stop();
+    await pty?.stop();
   }
 });

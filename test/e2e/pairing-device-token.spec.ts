@@ -1,10 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { KnownDevice } from '../../electron/api.js';
+import { startPtyPair, startSim, type PtyPair, type Sim } from '../tools/device-sim/harness.js';
 import { callFromPage, test, expect } from './host-fixture.js';
-import { stopChild, waitForFiles, waitForOutput } from './serial-helpers.js';
 
 test('pairing in the desk with an IAM token of its own: the Devices list and the Tokens section name it, Revoke marks it revoked (the lockout itself: test/integration/pairing-device-token.test.ts)', async ({
   app,
@@ -13,34 +10,12 @@ test('pairing in the desk with an IAM token of its own: the Devices list and the
 }) => {
   fs.mkdirSync('test-results/screenshots', { recursive: true });
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-devtoken-'));
-  const hostSide = path.join(dir, 'A');
-  const deviceSide = path.join(dir, 'B');
-  let socat: ChildProcess | undefined;
-  let sim: ChildProcess | undefined;
+  let pty: PtyPair | undefined;
+  let sim: Sim | undefined;
   try {
-    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${hostSide}`, `pty,raw,echo=0,link=${deviceSide}`], {
-      stdio: 'ignore',
-    });
-    await waitForFiles([hostSide, deviceSide], 5000);
-    sim = spawn(
-      process.execPath,
-      [
-        'test/tools/device-sim/device-sim.mjs',
-        '--port',
-        deviceSide,
-        '--ssid',
-        'Workshop',
-        '--password',
-        'hunter22',
-        '--name',
-        'Scale 1',
-        '--publish-ms',
-        '500',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    await waitForOutput(sim, 'device-sim: ready', 10_000);
+    pty = await startPtyPair();
+    sim = await startSim(pty.b, ['--ssid', 'Workshop', '--password', 'hunter22', '--name', 'Scale 1', '--publish-ms', '500']);
+    const hostSide = pty.a;
 
     await page.goto(app.url);
     await expect(page.getByRole('region', { name: 'Connections' }).getByText('connected').first()).toBeVisible();
@@ -141,8 +116,7 @@ test('pairing in the desk with an IAM token of its own: the Devices list and the
     await expect(account.getByRole('table', { name: 'IAM tokens' }).locator('tr[data-token="Hive Scale (demo)"]')).toHaveCount(0);
     await expect(account.getByRole('table', { name: 'IAM tokens' }).locator('tr[data-token="dashboard"]')).toHaveCount(1);
   } finally {
-    await stopChild(sim);
-    await stopChild(socat);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await sim?.stop();
+    await pty?.stop();
   }
 });

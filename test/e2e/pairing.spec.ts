@@ -1,38 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { startPtyPair, startSim, type PtyPair, type Sim } from '../tools/device-sim/harness.js';
 import { test, expect } from './host-fixture.js';
-import { stopChild, waitForFiles, waitForOutput } from './serial-helpers.js';
 
 test('the pairing wizard provisions a simulated board on a pty; it is then listed online', async ({ app, page }) => {
   fs.mkdirSync('test-results/screenshots', { recursive: true });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-pair-'));
-  const hostSide = path.join(dir, 'A');
-  const deviceSide = path.join(dir, 'B');
-  let socat: ChildProcess | undefined;
-  let sim: ChildProcess | undefined;
+  let pty: PtyPair | undefined;
+  let sim: Sim | undefined;
   try {
-    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${hostSide}`, `pty,raw,echo=0,link=${deviceSide}`], {
-      stdio: 'ignore',
-    });
-    await waitForFiles([hostSide, deviceSide], 5000);
-    sim = spawn(
-      process.execPath,
-      [
-        'test/tools/device-sim/device-sim.mjs',
-        '--port',
-        deviceSide,
-        '--ssid',
-        'Workshop',
-        '--password',
-        'hunter22',
-        '--name',
-        'Bench Sim',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    await waitForOutput(sim, 'device-sim: ready', 10_000);
+    pty = await startPtyPair();
+    sim = await startSim(pty.b, ['--ssid', 'Workshop', '--password', 'hunter22', '--name', 'Bench Sim']);
+    const hostSide = pty.a;
 
     await page.goto(app.url);
     await expect(page.getByRole('region', { name: 'Connections' }).getByText('connected').first()).toBeVisible();
@@ -120,8 +97,7 @@ test('the pairing wizard provisions a simulated board on a pty; it is then liste
     await expect(row.locator('[data-state]')).toHaveText('online');
     await page.screenshot({ path: 'test-results/screenshots/devices-reprovisioned.png' });
   } finally {
-    await stopChild(sim);
-    await stopChild(socat);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await sim?.stop();
+    await pty?.stop();
   }
 });

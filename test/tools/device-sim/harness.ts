@@ -33,6 +33,8 @@ function stopChild(child: ChildProcess, timeoutMs = 3000): Promise<void> {
 }
 
 export interface PtyPair {
+  /** the pair's temp dir (a test may keep its files there: stop() removes it) */
+  dir: string;
   /** the app's side */
   a: string;
   /** the device's side */
@@ -56,6 +58,7 @@ export async function startPtyPair(): Promise<PtyPair> {
     throw err;
   }
   return {
+    dir,
     a,
     b,
     process: child,
