@@ -31,6 +31,11 @@ export const MAX_CHAIN_ACTIONS = 32;
 const MAX_PENDING = 10_000;
 /** Events matched per turn of the event loop, so a burst does not hold up the transports. */
 const BATCH = 200;
+/**
+ * Rules matched per turn, whatever the number of events: with many rules on one trigger, 200 events made one
+ * turn run 200 × every rule (seconds with the sandbox, MQTT and REST stalled meanwhile).
+ */
+const RUNS_PER_TURN = 200;
 
 /** An event as rules see it: its `data` and metadata are what conditions and values read. */
 export interface RuleEvent {
@@ -162,7 +167,11 @@ export class BeeruleRunner {
   private drain(): void {
     this.scheduled = false;
     if (this.closed) return;
-    for (const { event, chain } of this.pending.splice(0, BATCH)) {
+    // events an action adds while this turn runs go to the end of the queue, after the ones taken here
+    const available = Math.min(this.pending.length, BATCH);
+    let taken = 0;
+    for (let matched = 0; taken < available && matched < RUNS_PER_TURN; taken++) {
+      const { event, chain } = this.pending[taken]!;
       let rules: BeeruleDoc[];
       try {
         rules = this.store.enabledFor(event.owner, event.event);
@@ -170,8 +179,10 @@ export class BeeruleRunner {
         this.log(`beerules: cannot read rules: ${(err as Error).message}`);
         continue;
       }
+      matched += Math.max(1, rules.length);
       for (const rule of rules) if (triggers(rule, event)) this.run(rule, event, 'trigger', chain);
     }
+    this.pending.splice(0, taken);
     this.flushRuns();
     if (this.pending.length === 0) this.droppedLogged = false;
     else if (!this.scheduled) {

@@ -20,6 +20,12 @@ export type ActionType = (typeof ACTION_TYPES)[number];
 
 /** Runs kept per rule (the oldest go first). */
 export const RUN_LOG_SIZE = 50;
+/**
+ * Rules an account may keep (Beebotte publishes no limit; picked here): every rule is matched, and logs a run,
+ * on each message of its trigger, so without a bound one credential with admin:beerule:write could make every
+ * message cost seconds of the sandbox's (and the desk's, when embedded) time — 3,000 rules: ~150 ms a write.
+ */
+export const MAX_BEERULES = 100;
 
 export interface BeeruleTrigger {
   event: TriggerEvent;
@@ -128,6 +134,9 @@ export class BeeruleStore {
   }
 
   create(owner: string, rule: Omit<BeeruleDoc, '_id' | 'created_at' | 'enabled'>): BeeruleDoc {
+    const { n } = this.db.prepare('SELECT count(*) AS n FROM beerules WHERE owner = ?').get(owner) as { n: number };
+    if (n >= MAX_BEERULES)
+      throw errors.validation(`an account keeps at most ${MAX_BEERULES} Beerules: delete one before making another`);
     const id = randomBytes(12).toString('hex');
     this.db
       .prepare(

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BEERULES } from '../../electron/sandbox/beerules.js';
 import { MAX_CHAIN_ACTIONS, MAX_CHAIN_DEPTH } from '../../electron/sandbox/beerules-runner.js';
 import {
   ALICE,
@@ -272,6 +273,27 @@ describe('hostile bodies', () => {
     }
     expect((await api('POST', `/v1/beerules/${made.json._id}/setstatus`, token, { enabled: 'no' })).status).toBe(400);
     expect((await api('DELETE', '/v1/beerules/nosuchrule', token)).status).toBe(404);
+  });
+
+  it(`an account keeps at most ${MAX_BEERULES} Beerules (each runs on every matching message): one more is refused`, async () => {
+    const token = await iamToken([
+      { action: 'admin:beerule:write' },
+      { action: 'admin:beerule:read' },
+      { action: 'data:read', resource: ['home'] },
+    ]);
+    const rule = (i: number) => ({
+      name: `hook ${i}`,
+      trigger: trigger('write', 'home', 'temp'),
+      condition: 'data > 1000',
+      action: { type: 'webhook', endpoint: 'https://example.com/hook' },
+    });
+    for (let i = 0; i < MAX_BEERULES; i++) expect((await api('POST', '/v1/beerules/webhook', token, rule(i))).status).toBe(200);
+    const over = await api('POST', '/v1/beerules/webhook', token, rule(MAX_BEERULES));
+    expect(over.status).toBe(400);
+    expect(over.json.error.message).toContain(`at most ${MAX_BEERULES} Beerules`);
+    expect((await api('GET', '/v1/beerules', token)).json).toHaveLength(MAX_BEERULES);
+    // another account is not held back by this one's rules
+    await expect(create(bob, { ...rule(0), name: 'bob hook' })).resolves.toMatchObject({ owner: 'bob' });
   });
 });
 
