@@ -5,7 +5,7 @@
  */
 import type { ChannelInfo } from '../api.js';
 import { VTYPES, isValidName } from '../common/beebotte-names.js';
-import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage, actionOf, noMoreArgs } from './cli-io.js';
 import { REST_FLAGS_HELP, REST_OPTIONS, resolveRest } from './rest-flags.js';
 
 export { VTYPES };
@@ -52,13 +52,9 @@ export async function runChannelsCommand(argv: string[], ioIn: Partial<CommandIo
   const io = resolveIo(ioIn);
   return runCli('channels', channelsHelp, argv, io, async () => {
     const { values, positionals } = parse(argv, OPTIONS);
-    const [action, name, ...extra] = positionals;
-    if (extra.length) throw usage(`unexpected argument "${extra[0]!.slice(0, 40)}"`);
-    if (action !== 'list' && action !== 'create' && action !== 'delete') {
-      throw usage(
-        action ? `unknown action "${action.slice(0, 40)}": use list, create or delete` : 'say what to do: list, create or delete',
-      );
-    }
+    const [word, name, ...extra] = positionals;
+    noMoreArgs(extra);
+    const action = actionOf(word, ['list', 'create', 'delete']);
     if (action !== 'list') checkName('channel', name ?? '');
     if (
       action !== 'create' &&

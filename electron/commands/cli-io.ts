@@ -74,6 +74,37 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: s
   return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
 }
 
+/**
+ * node:util parseArgs, strict, flags only, for the commands that take no positional words (flash, provision):
+ * an unknown flag or a stray word is bad usage, in node's words — they name the flag, never its value.
+ */
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, strict: true }).values;
+  } catch (e) {
+    throw usage((e as Error).message);
+  }
+}
+
+/** Bad usage when words are left over after the ones a command takes. */
+export function noMoreArgs(extra: readonly string[]): void {
+  if (extra.length) throw usage(`unexpected argument "${extra[0]!.slice(0, 40)}"`);
+}
+
+/**
+ * The action word if it is one of `actions`, else bad usage naming them: "say what to do: list, create or
+ * delete" when there is none, `unknown action "x": use …` when it is another word.
+ */
+export function actionOf<A extends string>(word: string | undefined, actions: readonly A[], listed = orList(actions)): A {
+  if (word && (actions as readonly string[]).includes(word)) return word as A;
+  throw usage(word ? `unknown action "${word.slice(0, 40)}": use ${listed}` : `say what to do: ${listed}`);
+}
+
+/** "a, b or c" */
+function orList(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+}
+
 export function usage(message: string): CliError {
   return new CliError(message, 2);
 }

@@ -8,7 +8,7 @@ import type { ConnectionDTO, ConnectionsSnapshot, PresenceEventDTO } from '../ap
 import { PresenceWatcher, type SignalingEndpoint } from '../core/account/presence-watcher.js';
 import { dropConnection, listConnections } from '../core/beebotte/connections-client.js';
 import { beebotteUsername } from '../core/beebotte/credentials.js';
-import { type CommandIo, CliError, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { type CommandIo, CliError, jsonLine, parse, resolveIo, runCli, usage, actionOf, noMoreArgs } from './cli-io.js';
 import { credentialFrom, findProfile, headlessFor } from './credential-flags.js';
 import { REST_FLAGS_HELP, REST_OPTIONS, resolveRest } from './rest-flags.js';
 
@@ -39,11 +39,9 @@ export async function runConnectionsCommand(argv: string[], ioIn: Partial<Comman
   const io = resolveIo(ioIn);
   return runCli('connections', connectionsHelp, argv, io, async () => {
     const { values: parsed, positionals } = parse(argv, OPTIONS);
-    const [action, userid, ...extra] = positionals;
-    if (extra.length) throw usage(`unexpected argument "${extra[0]!.slice(0, 40)}"`);
-    if (action !== 'list' && action !== 'drop' && action !== 'watch') {
-      throw usage(action ? `unknown action "${action.slice(0, 40)}": use list, drop or watch` : 'say what to do: list, drop or watch');
-    }
+    const [word, userid, ...extra] = positionals;
+    noMoreArgs(extra);
+    const action = actionOf(word, ['list', 'drop', 'watch']);
     if (action === 'drop' && !userid) throw usage('drop needs the USERID (the client id `apiary connections list` shows)');
     if (action !== 'drop' && userid !== undefined) throw usage(`unexpected argument "${userid.slice(0, 40)}"`);
     if (action !== 'watch' && (parsed.broker !== undefined || parsed.interval !== undefined)) throw usage('--broker and --interval go with watch');

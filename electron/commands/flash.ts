@@ -4,11 +4,10 @@
  * Progress goes to stderr, one line per step and per ~10% written; with --json stdout gets one JSON line per
  * progress event and a last line with the result. Exit 0 flashed and verified, 1 a step failed, 2 bad usage.
  */
-import { parseArgs } from 'node:util';
 import { FlashError } from '../core/flash/errors.js';
 import { loadFirmware, parseOffset, type Firmware } from '../core/flash/firmware.js';
 import { flashFirmware, ROM_BAUD, type FlashOptions, type FlashProgress, type FlashResult } from '../core/flash/flasher.js';
-import { usage } from './cli-io.js';
+import { parseFlags, usage } from './cli-io.js';
 
 export interface FlashDeps {
   flash?: (options: FlashOptions) => Promise<FlashResult>;
@@ -51,24 +50,15 @@ interface Parsed {
 }
 
 function parse(argv: string[]): Parsed {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        firmware: { type: 'string' },
-        offset: { type: 'string' },
-        erase: { type: 'boolean', default: false },
-        baud: { type: 'string' },
-        'no-reset': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (e) {
-    throw usage((e as Error).message);
-  }
+  const values = parseFlags(argv, {
+    port: { type: 'string' },
+    firmware: { type: 'string' },
+    offset: { type: 'string' },
+    erase: { type: 'boolean', default: false },
+    baud: { type: 'string' },
+    'no-reset': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
   if (!values.port) throw usage('--port is required');
   if (!values.firmware) throw usage('--firmware is required');
   if (values.offset !== undefined && values.firmware.toLowerCase().endsWith('.json')) {

@@ -4,7 +4,7 @@
  * asked: `create` prints the new token (it is shown once, like `apiary token get`), `show ID --value` prints one.
  */
 import { IamClient, deviceAcl, describeRule, type IamRule, type IamTokenInfo } from '../core/beebotte/iam-client.js';
-import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage, actionOf, noMoreArgs } from './cli-io.js';
 import { checkName } from './channels.js';
 import { REST_FLAGS_HELP, REST_OPTIONS, resolveRest } from './rest-flags.js';
 
@@ -58,15 +58,9 @@ export async function runIamCommand(argv: string[], ioIn: Partial<CommandIo> = {
   const io = resolveIo(ioIn);
   return runCli('iam', iamHelp, argv, io, async () => {
     const { values, positionals } = parse(argv, OPTIONS);
-    const [action, arg, ...extra] = positionals;
-    if (extra.length) throw usage(`unexpected argument "${extra[0]!.slice(0, 40)}"`);
-    if (action !== 'list' && action !== 'show' && action !== 'create' && action !== 'revoke') {
-      throw usage(
-        action
-          ? `unknown action "${action.slice(0, 40)}": use list, show, create or revoke`
-          : 'say what to do: list, show, create or revoke',
-      );
-    }
+    const [word, arg, ...extra] = positionals;
+    noMoreArgs(extra);
+    const action = actionOf(word, ['list', 'show', 'create', 'revoke']);
     if (action === 'list' && arg !== undefined) throw usage(`unexpected argument "${arg.slice(0, 40)}"`);
     if ((action === 'show' || action === 'revoke') && !/^[\w-]{1,64}$/.test(arg ?? ''))
       throw usage(`${action} needs the token's id (apiary iam list shows them)`);

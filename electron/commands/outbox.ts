@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { DeadLetterDTO } from '../api.js';
 import { SANDBOX_PROFILE_ID } from '../core/profiles/profile.js';
 import { openDatabase, Outbox } from '../core/store/index.js';
-import { CliError, type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { CliError, type CommandIo, jsonLine, parse, resolveIo, runCli, usage, actionOf, noMoreArgs } from './cli-io.js';
 import { dataDirOf, findProfile, openProfiles } from './credential-flags.js';
 
 export const outboxHelp = `usage: apiary outbox <dead-letters|retry|discard> [options] [--data DIR] [--json]
@@ -30,15 +30,9 @@ export async function runOutboxCommand(argv: string[], ioIn: Partial<CommandIo> 
   const io = resolveIo(ioIn);
   return runCli('outbox', outboxHelp, argv, io, async () => {
     const { values, positionals } = parse(argv, OPTIONS);
-    const [action, idArg, ...extra] = positionals;
-    if (extra.length) throw usage(`unexpected argument "${extra[0]!.slice(0, 40)}"`);
-    if (action !== 'dead-letters' && action !== 'retry' && action !== 'discard') {
-      throw usage(
-        action
-          ? `unknown action "${action.slice(0, 40)}": use dead-letters, retry or discard`
-          : 'say what to do: dead-letters, retry or discard',
-      );
-    }
+    const [word, idArg, ...extra] = positionals;
+    noMoreArgs(extra);
+    const action = actionOf(word, ['dead-letters', 'retry', 'discard']);
     if (action === 'dead-letters' && idArg) throw usage('dead-letters takes no ID (--profile NAME picks a profile)');
     if (action !== 'dead-letters' && values.profile) throw usage(`${action} takes a dead letter's ID, not --profile`);
     const dataDir = dataDirOf(values, io.env);

@@ -10,7 +10,7 @@ import { checkProfile, normalizeProfile, type Profile } from '../core/profiles/p
 import type { ProfileStore } from '../core/profiles/profile-store.js';
 import { applyUsername, migrateTokenUsernames, planUsername, toProfileDTO } from '../core/profiles/secret-username.js';
 import { usernameSlot, type Vault } from '../core/vault/index.js';
-import { CliError, type CommandIo, jsonLine, parse, readStdinLine, resolveIo, runCli, usage } from './cli-io.js';
+import { CliError, type CommandIo, jsonLine, parse, readStdinLine, resolveIo, runCli, usage, noMoreArgs } from './cli-io.js';
 import { findProfile, headlessFor } from './credential-flags.js';
 
 export const profilesHelp = `usage: apiary profiles <list|add|remove|show> [options] [--data DIR] [--json]
@@ -58,7 +58,7 @@ export async function runProfilesCommand(argv: string[], ioIn: Partial<CommandIo
   return runCli('profiles', profilesHelp, argv, io, async () => {
     const { values, positionals } = parse(argv, OPTIONS);
     const [action, name, ...extra] = positionals;
-    if (extra.length) throw usage(`unexpected argument "${extra[0]!.slice(0, 40)}"`);
+    noMoreArgs(extra);
     const { profiles: store, vault } = headlessFor(values, io);
     // as the app does at start: token usernames an older version wrote to profiles.json go to the keychain
     await migrateTokenUsernames(store, vault, {

@@ -12,14 +12,13 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import type { KnownDevice } from '../api.js';
 import { defaultLister, type PortLister } from '../core/pairing/discovery.js';
 import type { ProvisionResult } from '../core/pairing/flow.js';
 import { dataDirOf, openProfiles } from './credential-flags.js';
 import { readBatch, type BoardSpec } from './provision-batch-file.js';
 import { readSecretLine, runProvisionCommand, type ProvisionDeps } from './provision.js';
-import { usage } from './cli-io.js';
+import { parseFlags, usage } from './cli-io.js';
 import { redactSecrets } from '../common/redact.js';
 
 /** What the batch needs of the device registry (electron/core/devices/registry.ts). */
@@ -137,28 +136,24 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
   let boards: BoardSpec[];
   let password: string;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        batch: { type: 'string' },
-        'wifi-password-env': { type: 'string' },
-        'wifi-password-stdin': { type: 'boolean', default: false },
-        'wifi-ssid': { type: 'string' },
-        profile: { type: 'string' },
-        broker: { type: 'string' },
-        token: { type: 'string' },
-        'token-env': { type: 'string' },
-        channel: { type: 'string' },
-        resource: { type: 'string' },
-        'wait-first-message': { type: 'string' },
-        report: { type: 'string' },
-        data: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        'device-token': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-      },
-    }));
+    values = parseFlags(argv, {
+      batch: { type: 'string' },
+      'wifi-password-env': { type: 'string' },
+      'wifi-password-stdin': { type: 'boolean', default: false },
+      'wifi-ssid': { type: 'string' },
+      profile: { type: 'string' },
+      broker: { type: 'string' },
+      token: { type: 'string' },
+      'token-env': { type: 'string' },
+      channel: { type: 'string' },
+      resource: { type: 'string' },
+      'wait-first-message': { type: 'string' },
+      report: { type: 'string' },
+      data: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      'device-token': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    });
     if (!values.batch) throw usage('--batch FILE is required');
     const tokenGiven = values.token !== undefined || values['token-env'] !== undefined;
     if ((values.profile !== undefined) === (values.broker !== undefined || tokenGiven)) {

@@ -6,14 +6,13 @@
  * Progress goes to stderr; with --json stdout gets exactly one JSON line with the result.
  * Exit 0 when paired (and for --help), 1 when a step failed, 2 for bad usage.
  */
-import { parseArgs } from 'node:util';
 import { provisionDevice, type FirstMessage, type ProvisionHooks, type ProvisionProgress } from '../core/pairing/flow.js';
 import { credentialsForToken } from '../core/pairing/device-broker.js';
 import { waitForFirstMessageOnBroker, type SubscriberTarget } from '../core/pairing/broker-first-message.js';
 import type { DuplexPort } from '../core/pairing/improv-types.js';
 import { pairingErrorTitle } from '../common/pairing-codes.js';
 import type { OpenSerialOptions } from '../core/pairing/serial-port.js';
-import { usage } from './cli-io.js';
+import { parseFlags, usage } from './cli-io.js';
 import type { IamClient } from '../core/beebotte/iam-client.js';
 import { mintDeviceToken, type MintedDeviceToken } from '../core/devices/device-token.js';
 
@@ -111,33 +110,23 @@ function tokenFrom(token: string | undefined, variable: string | undefined, env:
 }
 
 function parse(argv: string[], env: NodeJS.ProcessEnv): Parsed {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        'wifi-ssid': { type: 'string' },
-        'wifi-password': { type: 'string' },
-        'wifi-password-stdin': { type: 'boolean', default: false },
-        'keep-wifi': { type: 'boolean', default: false },
-        'keep-mqtt': { type: 'boolean', default: false },
-        'device-token': { type: 'boolean', default: false },
-        profile: { type: 'string' },
-        broker: { type: 'string' },
-        token: { type: 'string' },
-        'token-env': { type: 'string' },
-        channel: { type: 'string' },
-        resource: { type: 'string' },
-        'wait-first-message': { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (e) {
-    // node's message names the flag, never its value
-    throw usage((e as Error).message);
-  }
+  const values = parseFlags(argv, {
+    port: { type: 'string' },
+    'wifi-ssid': { type: 'string' },
+    'wifi-password': { type: 'string' },
+    'wifi-password-stdin': { type: 'boolean', default: false },
+    'keep-wifi': { type: 'boolean', default: false },
+    'keep-mqtt': { type: 'boolean', default: false },
+    'device-token': { type: 'boolean', default: false },
+    profile: { type: 'string' },
+    broker: { type: 'string' },
+    token: { type: 'string' },
+    'token-env': { type: 'string' },
+    channel: { type: 'string' },
+    resource: { type: 'string' },
+    'wait-first-message': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
   const need = (name: keyof typeof values): string => {
     const v = values[name];
     if (typeof v !== 'string' || v === '') throw usage(`--${name} is required`);

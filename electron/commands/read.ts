@@ -8,7 +8,7 @@ import { READ_LIMIT_MAX, READ_RANGES, READ_SOURCES, SAMPLE_RATE_MAX, parseInstan
 import { historyCsvHeader, historyCsvRecord, historyRow } from '../core/beebotte/history-export.js';
 import type { ReadOptions } from '../core/beebotte/rest-client.js';
 import { checkName } from './channels.js';
-import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage, noMoreArgs } from './cli-io.js';
 import { REST_FLAGS_HELP, REST_OPTIONS, resolveRest } from './rest-flags.js';
 
 export const readHelp = `usage: apiary read CHANNEL/RESOURCE [--range NAME | --start T [--end T]] [--source S] [--sample-rate N]
@@ -40,7 +40,7 @@ export async function runReadCommand(argv: string[], ioIn: Partial<CommandIo> = 
   return runCli('read', readHelp, argv, io, async () => {
     const { values, positionals } = parse(argv, OPTIONS);
     const [target, ...extra] = positionals;
-    if (extra.length) throw usage(`unexpected argument "${extra[0]!.slice(0, 40)}"`);
+    noMoreArgs(extra);
     if (!target) throw usage('say what to read: apiary read CHANNEL/RESOURCE');
     const parts = target.split('/');
     if (parts.length !== 2) throw usage(`"${target.slice(0, 70)}" is not CHANNEL/RESOURCE (e.g. home/temp)`);

@@ -1,7 +1,7 @@
 /**
  * `apiary resources list|create|delete` — the resources of one channel over REST v1 (account credentials).
  */
-import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage, actionOf, noMoreArgs } from './cli-io.js';
 import { REST_FLAGS_HELP, REST_OPTIONS, resolveRest } from './rest-flags.js';
 import { VTYPES, checkName, describeResource, parseResourceSpec } from './channels.js';
 
@@ -24,13 +24,9 @@ export async function runResourcesCommand(argv: string[], ioIn: Partial<CommandI
   const io = resolveIo(ioIn);
   return runCli('resources', resourcesHelp, argv, io, async () => {
     const { values, positionals } = parse(argv, OPTIONS);
-    const [action, channelArg, resourceArg, ...extra] = positionals;
-    if (extra.length) throw usage(`unexpected argument "${extra[0]!.slice(0, 40)}"`);
-    if (action !== 'list' && action !== 'create' && action !== 'delete') {
-      throw usage(
-        action ? `unknown action "${action.slice(0, 40)}": use list, create or delete` : 'say what to do: list, create or delete',
-      );
-    }
+    const [word, channelArg, resourceArg, ...extra] = positionals;
+    noMoreArgs(extra);
+    const action = actionOf(word, ['list', 'create', 'delete']);
     const channel = checkName('channel', channelArg ?? '');
     if (action === 'list' && resourceArg !== undefined) throw usage('list takes only the channel name');
     if (action !== 'list' && resourceArg === undefined)

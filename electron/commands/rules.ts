@@ -19,7 +19,7 @@ import {
   listBeerules,
   setBeeruleEnabled,
 } from '../core/beebotte/beerules-client.js';
-import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage, actionOf } from './cli-io.js';
 import { REST_FLAGS_HELP, REST_OPTIONS, resolveRest } from './rest-flags.js';
 
 const EVENTS: BeeruleTriggerEvent[] = ['write', 'publish', 'connect', 'disconnect', 'subscribe', 'unsubscribe', 'join', 'leave'];
@@ -51,7 +51,6 @@ const OPTIONS = {
 } as const;
 
 const ACTIONS = ['list', 'create', 'enable', 'disable', 'invoke', 'delete', 'runs'] as const;
-type Action = (typeof ACTIONS)[number];
 const ID = /^[\w-]{1,64}$/;
 
 export async function runRulesCommand(argv: string[], ioIn: Partial<CommandIo> = {}): Promise<number> {
@@ -59,13 +58,7 @@ export async function runRulesCommand(argv: string[], ioIn: Partial<CommandIo> =
   return runCli('rules', rulesHelp, argv, io, async () => {
     const { values, positionals } = parse(argv, OPTIONS);
     const [actionWord, first, second, ...extra] = positionals;
-    if (!actionWord || !(ACTIONS as readonly string[]).includes(actionWord))
-      throw usage(
-        actionWord
-          ? `unknown action "${actionWord.slice(0, 40)}": use ${ACTIONS.join(', ')}`
-          : `say what to do: ${ACTIONS.join(', ')}`,
-      );
-    const action = actionWord as Action;
+    const action = actionOf(actionWord, ACTIONS, ACTIONS.join(', '));
     const expectedArgs = action === 'list' ? 0 : action === 'invoke' ? 2 : 1;
     const given = [first, second, ...extra].filter((a) => a !== undefined);
     if (given.length > expectedArgs) throw usage(`unexpected argument "${given[expectedArgs]!.slice(0, 40)}"`);

@@ -5,7 +5,7 @@
  * Regenerating invalidates the old token at once: every client that uses it is dropped.
  */
 import { moveProfilesToNewToken } from '../core/profiles/token-move.js';
-import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage } from './cli-io.js';
+import { type CommandIo, jsonLine, parse, resolveIo, runCli, usage, actionOf, noMoreArgs } from './cli-io.js';
 import { headlessFor } from './credential-flags.js';
 import { REST_FLAGS_HELP, REST_OPTIONS, resolveRest } from './rest-flags.js';
 import { checkName } from './channels.js';
@@ -31,13 +31,9 @@ export async function runTokenCommand(argv: string[], ioIn: Partial<CommandIo> =
   const io = resolveIo(ioIn);
   return runCli('token', tokenHelp, argv, io, async () => {
     const { values, positionals } = parse(argv, OPTIONS);
-    const [action, channelArg, ...extra] = positionals;
-    if (extra.length) throw usage(`unexpected argument "${extra[0]!.slice(0, 40)}"`);
-    if (action !== 'get' && action !== 'regenerate') {
-      throw usage(
-        action ? `unknown action "${action.slice(0, 40)}": use get or regenerate` : 'say what to do: get or regenerate',
-      );
-    }
+    const [word, channelArg, ...extra] = positionals;
+    noMoreArgs(extra);
+    const action = actionOf(word, ['get', 'regenerate']);
     const channel = checkName('channel', channelArg ?? '');
     if (action === 'get' && values['update-profiles']) throw usage('--update-profiles goes with regenerate');
     const rest = await resolveRest(values, io);
