@@ -52,6 +52,7 @@ import {
   TemplateInput,
   beebotteName,
   id,
+  readTimeRange,
   topic,
   topicFilter,
 } from './api/inputs.js';
@@ -123,7 +124,7 @@ export const methodParams = {
       profileId: id,
       channel: beebotteName,
       resource: beebotteName,
-      timeRange: z.string().regex(/^(\d{1,4}(minute|hour|day|week|month)|today|yesterday)$/).optional(),
+      timeRange: readTimeRange.optional(),
       limit: z.number().int().min(1).max(50000).default(750),
     })
     .strict(),

@@ -4,8 +4,8 @@
  * Export progress comes back as `export.progress` events (kind `history`), like the message log's exports.
  */
 import { z } from 'zod';
-import { READ_LIMIT_MAX, READ_SOURCES, SAMPLE_RATE_MAX, timeRangeError } from '../common/read-ranges.js';
-import { beebotteName, id } from './primitives.js';
+import { READ_LIMIT_MAX, READ_SOURCES, SAMPLE_RATE_MAX } from '../common/read-ranges.js';
+import { beebotteName, id, readTimeRange } from './primitives.js';
 
 /** ms since the epoch, within what a Date can hold */
 const instant = z.number().int().min(0).max(8.64e15);
@@ -16,14 +16,7 @@ export const HistoryQuery = z
     channel: beebotteName,
     resource: beebotteName,
     /** a span (`6hour`, `2day`…) or a named period (`today`, `last-week`…); or start/end; none = Beebotte's default */
-    timeRange: z
-      .string()
-      .max(32)
-      .superRefine((v, ctx) => {
-        const error = timeRangeError(v);
-        if (error) ctx.addIssue({ code: 'custom', message: error });
-      })
-      .optional(),
+    timeRange: readTimeRange.optional(),
     start: instant.optional(),
     end: instant.optional(),
     source: z.enum(READ_SOURCES).default('raw'),

@@ -7,7 +7,7 @@ import { PublishEncoding } from './codecs.js';
 import { OutgoingProperties, PublishQos, SessionOptionsInput } from './mqtt5.js';
 import { beebotteName, id, topic, topicFilter } from './primitives.js';
 
-export { Empty, beebotteName, id, topic, topicFilter } from './primitives.js';
+export { Empty, beebotteName, id, readTimeRange, topic, topicFilter } from './primitives.js';
 
 export const ResourceInput = z
   .object({

@@ -27,6 +27,18 @@ describe('the api.ts contract validates every inbound call', () => {
     });
   });
 
+  it('beebotte.read takes the time ranges History takes: spans and named periods, one rule (common/read-ranges.ts)', () => {
+    const read = { profileId: 'sandbox', channel: 'demo', resource: 'temperature' };
+    for (const timeRange of ['6hour', '30min', '2years', 'today', 'last-week', 'ytd']) {
+      expect((parseCall('beebotte.read', { ...read, timeRange }).params as { timeRange: string }).timeRange).toBe(timeRange);
+      expect(() => parseCall('history.read', { ...read, timeRange })).not.toThrow();
+    }
+    const bad = rejection('beebotte.read', { ...read, timeRange: 'forever' });
+    expect(bad.code).toBe('invalid_params');
+    expect(bad.message).toContain('time range "forever" is not one Beebotte reads');
+    expect(rejection('history.read', { ...read, timeRange: 'forever' }).message).toContain('time range "forever" is not one Beebotte reads');
+  });
+
   it('checks an alert rule itself at the boundary: a bad regex, JSON path or filter never reaches a handler', () => {
     const rule = { name: 'hot', topicFilter: 'demo/#', condition: { kind: 'regex', pattern: '(' } };
     const regex = rejection('alerts.saveRule', { rule });
