@@ -14,6 +14,11 @@ export const MAX_EXPRESSION_LENGTH = 512;
 const MAX_DEPTH = 128;
 /** a value built by `+` on strings stays within the REST/WebSocket message limit (128 KiB) */
 export const MAX_TEXT_LENGTH = 128 * 1024;
+/**
+ * Characters one evaluation may serialise to compare (`==` on objects and strings) or join (`+`): without a
+ * bound, `data == data == …` on a 120 KB message serialised it 84 times (~26 ms a run, on every message).
+ */
+export const MAX_EVALUATION_TEXT = 8 * MAX_TEXT_LENGTH;
 
 export type Expr =
   | { kind: 'lit'; value: unknown }
@@ -112,36 +117,45 @@ function tokenize(source: string, what: string): Token[] {
   return tokens;
 }
 
+/** What one evaluation may still serialise (MAX_EVALUATION_TEXT). */
+interface Budget {
+  text: number;
+}
+
 /** Evaluates a parsed expression; `resolve` gives a name's value (undefined when it names nothing). */
 export function evaluate(expr: Expr, resolve: (path: string[]) => unknown): unknown {
+  return evaluateWithin(expr, resolve, { text: MAX_EVALUATION_TEXT });
+}
+
+function evaluateWithin(expr: Expr, resolve: (path: string[]) => unknown, budget: Budget): unknown {
   switch (expr.kind) {
     case 'lit':
       return expr.value;
     case 'name':
       return resolve(expr.path);
     case 'unary': {
-      const value = evaluate(expr.arg, resolve);
+      const value = evaluateWithin(expr.arg, resolve, budget);
       return expr.op === '!' ? !truthy(value) : -toNumber(value);
     }
     case 'binary':
-      return binary(expr.op, expr.left, expr.right, resolve);
+      return binary(expr.op, expr.left, expr.right, resolve, budget);
   }
 }
 
-function binary(op: string, leftExpr: Expr, rightExpr: Expr, resolve: (path: string[]) => unknown): unknown {
-  const left = evaluate(leftExpr, resolve);
-  if (op === '&&') return truthy(left) ? truthy(evaluate(rightExpr, resolve)) : false;
-  if (op === '||') return truthy(left) ? true : truthy(evaluate(rightExpr, resolve));
-  const right = evaluate(rightExpr, resolve);
+function binary(op: string, leftExpr: Expr, rightExpr: Expr, resolve: (path: string[]) => unknown, budget: Budget): unknown {
+  const left = evaluateWithin(leftExpr, resolve, budget);
+  if (op === '&&') return truthy(left) ? truthy(evaluateWithin(rightExpr, resolve, budget)) : false;
+  if (op === '||') return truthy(left) ? true : truthy(evaluateWithin(rightExpr, resolve, budget));
+  const right = evaluateWithin(rightExpr, resolve, budget);
   switch (op) {
     case '==':
     case '===':
-      return sameValue(left, right);
+      return sameValue(left, right, budget);
     case '!=':
     case '!==':
-      return !sameValue(left, right);
+      return !sameValue(left, right, budget);
     case '+':
-      return typeof left === 'string' || typeof right === 'string' ? join(left, right) : toNumber(left) + toNumber(right);
+      return typeof left === 'string' || typeof right === 'string' ? join(left, right, budget) : toNumber(left) + toNumber(right);
     case '-':
       return toNumber(left) - toNumber(right);
     case '*':
@@ -169,10 +183,26 @@ function compare(op: string, rawLeft: unknown, rawRight: unknown): boolean {
   return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
+function sameValue(a: unknown, b: unknown, budget: Budget): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined) return false;
-  return JSON.stringify(a) === JSON.stringify(b); // objects and arrays compare by content
+  // two different numbers, strings, booleans or nulls differ; an object never equals one of them; only two
+  // objects or arrays compare by content (serialised, within the budget)
+  if (!isObject(a) || !isObject(b)) return false;
+  return spend(JSON.stringify(a), budget) === spend(JSON.stringify(b), budget); // objects and arrays compare by content
+}
+
+function isObject(value: unknown): boolean {
+  return value !== null && typeof value === 'object';
+}
+
+function spend(serialised: string, budget: Budget): string {
+  budget.text -= serialised.length;
+  if (budget.text < 0)
+    throw errors.validation(
+      `the expression compares or joins more than ${MAX_EVALUATION_TEXT} characters of data: compare a field (data.field) rather than the whole message`,
+    );
+  return serialised;
 }
 
 function toNumber(value: unknown): number {
@@ -180,9 +210,9 @@ function toNumber(value: unknown): number {
 }
 
 /** String `+`: bounded, so `data + data + …` on a large message cannot build a huge value. */
-function join(left: unknown, right: unknown): string {
-  const a = text(left);
-  const b = text(right);
+function join(left: unknown, right: unknown, budget: Budget): string {
+  const a = spend(text(left), budget);
+  const b = spend(text(right), budget);
   if (a.length + b.length > MAX_TEXT_LENGTH)
     throw errors.validation(`a value built with + is longer than ${MAX_TEXT_LENGTH} characters`);
   return a + b;

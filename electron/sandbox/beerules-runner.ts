@@ -202,7 +202,13 @@ export class BeeruleRunner {
     };
     try {
       const { condition, value } = expressionsOf(rule);
-      const resolve = (path: string[]) => this.resolve(rule.owner, event, path);
+      // a name read twice in one run is looked up once (a stored resource's last value is a query and a parse)
+      const known = new Map<string, unknown>();
+      const resolve = (path: string[]) => {
+        const key = path.join('.');
+        if (!known.has(key)) known.set(key, this.resolve(rule.owner, event, path));
+        return known.get(key);
+      };
       if (condition) {
         run.condition = truthy(evaluate(condition, resolve));
         if (!run.condition) run.outcome = 'condition-false';

@@ -26,6 +26,8 @@ export const RUN_LOG_SIZE = 50;
  * message cost seconds of the sandbox's (and the desk's, when embedded) time — 3,000 rules: ~150 ms a write.
  */
 export const MAX_BEERULES = 100;
+/** Stored resources (`channel.resource`) a rule's condition and value may read: each is a lookup on every run. */
+export const MAX_RULE_NAMES = 8;
 
 export interface BeeruleTrigger {
   event: TriggerEvent;
@@ -123,6 +125,11 @@ export class BeeruleStore {
     const parsedAction = parseAction(action);
     if (typeFromPath !== undefined && typeFromPath !== parsedAction.type)
       throw errors.validation(`the path says ${typeFromPath.slice(0, 20)} but action.type is ${parsedAction.type}`);
+    const read = storedNames({ ...(condition !== undefined ? { condition } : {}), action: parsedAction });
+    if (read.size > MAX_RULE_NAMES)
+      throw errors.validation(
+        `the condition and value read more than ${MAX_RULE_NAMES} resources (channel.resource): split the rule`,
+      );
     return {
       owner,
       name,
@@ -308,6 +315,15 @@ function namesIn(rule: Pick<BeeruleDoc, 'condition' | 'action'>): string[][] {
   walk(condition);
   walk(value);
   return paths;
+}
+
+/** The stored resources (`channel.resource`) a rule reads, as opposed to the event's own data and metadata. */
+function storedNames(rule: Pick<BeeruleDoc, 'condition' | 'action'>): Set<string> {
+  return new Set(
+    namesIn(rule)
+      .filter((path) => path.length >= 2 && !EVENT_NAMES.includes(path[0]!))
+      .map((path) => `${path[0]}.${path[1]}`),
+  );
 }
 
 function parseTrigger(value: unknown): BeeruleTrigger {
