@@ -66,7 +66,8 @@ out({ type: 'ready' });
 const tick = () => {
   const cpu = process.cpuUsage();
   const stored = core.services.log.stats().count;
-  out({ type: 'tick', at: Date.now(), n, cpuUs: cpu.user + cpu.system, rss: process.memoryUsage().rss, stored, received: core.services.topics.received, uiBytes });
+  const mem = process.memoryUsage();
+  out({ type: 'tick', at: Date.now(), n, cpuUs: cpu.user + cpu.system, rss: mem.rss, heapTotal: mem.heapTotal, heapUsed: mem.heapUsed, external: mem.external, stored, received: core.services.topics.received, uiBytes });
 };
 tick();
 const timer = setInterval(tick, 200);
