@@ -37,6 +37,9 @@ test('a rule made in the Alerts screen fires a desktop notification; its click o
   const view = page.getByRole('region', { name: 'Alerts' });
   await expect(view.getByText('desktop notifications on', { exact: true })).toBeVisible();
   await expect(view.getByText('No rules yet.')).toBeVisible();
+  // the empty list and the help name both kinds of device watch: silent, and offline (connect/disconnect)
+  await expect(view.getByText(/stays silent for 10 minutes, or a device that goes offline/)).toBeVisible();
+  await expect(view.getByText(/fires when a device comes online or goes offline/)).toBeVisible();
   // one "New rule" on the empty screen (there were three: header, empty list, help panel)
   await expect(view.getByRole('button', { name: /new rule|first rule/i })).toHaveCount(1);
 
