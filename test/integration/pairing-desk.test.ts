@@ -4,10 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPayloads, KnownDevice, PairingHandshake, ProvisionResultDTO, ResultOf, WifiNetworkDTO } from '../../electron/api.js';
-import { startTestCore, type TestCore } from '../tools/core-fixture.js';
+import { demoAccountProfile, demoAccountRest, sandboxDemo, startTestCore, type TestCore } from '../tools/core-fixture.js';
 import { startPtyPair, startSim, type PtyPair, type Sim } from '../tools/device-sim/harness.js';
 import { openPortPaths } from '../../electron/core/pairing/serial-port.js';
-import { BeebotteRest } from '../../electron/core/beebotte/rest-client.js';
 import type { ProfileDTO } from '../../electron/api.js';
 import { waitFor } from '../tools/core-fixture.js';
 
@@ -100,20 +99,12 @@ describe('pairing from the desk', () => {
 });
 
 describe('pairing with a profile that holds the account secret key', () => {
-  const demo = () => t.core.services.sandbox!.demo!;
-  const accountRest = () =>
-    new BeebotteRest(t.core.services.sandbox!.urls.http, { kind: 'keys', apiKey: demo().apiKey, secretKey: demo().secretKey });
+  const demo = () => sandboxDemo(t);
+  const accountRest = () => demoAccountRest(t);
   let account: ProfileDTO;
 
   beforeAll(async () => {
-    account = await call<ProfileDTO>('profiles.save', {
-      name: 'Demo account',
-      kind: 'sandbox',
-      credentialType: 'secretKey',
-      apiKey: demo().apiKey,
-      secret: demo().secretKey,
-      secretMode: 'ask',
-    });
+    account = await call<ProfileDTO>('profiles.save', demoAccountProfile(t, 'Demo account', 'ask'));
   });
 
   /** The sandbox's view of the device's MQTT connection: a channel-token login names its channel. */
@@ -144,23 +135,14 @@ describe('pairing with a profile that holds the account secret key', () => {
 });
 
 describe('re-provisioning after a token regeneration: MQTT settings only', () => {
-  const demo = () => t.core.services.sandbox!.demo!;
-  const accountRest = () =>
-    new BeebotteRest(t.core.services.sandbox!.urls.http, { kind: 'keys', apiKey: demo().apiKey, secretKey: demo().secretKey });
+  const accountRest = () => demoAccountRest(t);
   let own: { pty: PtyPair; sim: Sim };
   let account: ProfileDTO;
 
   beforeAll(async () => {
     const p = await startPtyPair();
     own = { pty: p, sim: await startSim(p.b, ['--ssid', 'Hive', '--password', 'honeycomb', '--name', 'Bee 8', '--publish-ms', '300']) };
-    account = await call<ProfileDTO>('profiles.save', {
-      name: 'Hive account',
-      kind: 'sandbox',
-      credentialType: 'secretKey',
-      apiKey: demo().apiKey,
-      secret: demo().secretKey,
-      secretMode: 'ask',
-    });
+    account = await call<ProfileDTO>('profiles.save', demoAccountProfile(t, 'Hive account', 'ask'));
     await call('account.createChannel', { profileId: account.id, channel: { name: 'hive', resources: [{ name: 'weight', vtype: 'number' }] } });
   });
   afterAll(async () => {

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BeebotteRest } from '../../electron/core/beebotte/rest-client.js';
 import { createCore, type Core, type CoreOptions } from '../../electron/core/core.js';
 import { systemClock, type Logger, type Platform, type SecretStore } from '../../electron/core/platform.js';
 import { MemorySecretStore } from '../../electron/core/vault/index.js';
@@ -45,6 +46,23 @@ export async function startTestCore(
       await core.close();
     },
   };
+}
+
+/** The embedded sandbox's demo account (its API and secret keys), read when called. */
+export function sandboxDemo(t: TestCore): { apiKey: string; secretKey: string } {
+  return t.core.services.sandbox!.demo!;
+}
+
+/** REST signed with the sandbox demo account's keys: the account's own view, beside what the core does. */
+export function demoAccountRest(t: TestCore): BeebotteRest {
+  const { apiKey, secretKey } = sandboxDemo(t);
+  return new BeebotteRest(t.core.services.sandbox!.urls.http, { kind: 'keys', apiKey, secretKey });
+}
+
+/** `profiles.save` params for a profile holding the sandbox demo account's keys, as a user saves it. */
+export function demoAccountProfile(t: TestCore, name: string, secretMode: 'keychain' | 'ask') {
+  const { apiKey, secretKey } = sandboxDemo(t);
+  return { name, kind: 'sandbox', credentialType: 'secretKey', apiKey, secret: secretKey, secretMode } as const;
 }
 
 /** Polls until check() returns a truthy value; bounded in time. */
