@@ -110,6 +110,8 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       mqttPort: 0,
       mqttsPort: 0,
       httpPort: 0,
+      // a first run's TLS keys are made while the desk opens: the first screen needs no TLS
+      tlsInBackground: true,
       log: (line: string) => platform.log.info(line),
     });
     if (sandbox.demo) {
@@ -129,6 +131,8 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
     clock: platform.clock,
     log: platform.log,
     configFor: async (profile: Profile, secretOverride?: string) => {
+      // a TLS profile on the embedded sandbox needs its CA file, which a first run is still making
+      if (profile.tls && sandbox) await sandbox.tlsReady;
       const secret = secretOverride ?? (await vault.read(profile.id));
       const username = await usernameOf(vault, profile);
       return buildSessionConfig(profile, secret, {

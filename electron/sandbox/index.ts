@@ -3,7 +3,6 @@
  * and the WebSocket API (socket.io) on one HTTP port. See README.md in this folder.
  */
 import { createServer as createNetServer } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
 import { SandboxAccounts } from './accounts.js';
 import { Bridge } from './bridge.js';
 import { BeeruleStore } from './beerules.js';
@@ -16,7 +15,8 @@ import { SandboxBroker } from './mqtt-broker.js';
 import { DEFAULT_RETENTION, RecordStore } from './records.js';
 import { createRestServer } from './rest/server.js';
 import { type DemoCredentials, type SeedFile, applySeed, ensureDemo, parseSeed } from './seed.js';
-import { ensureTlsMaterial } from './tls-certs.js';
+import { caPathIn, ensureTlsMaterial } from './tls-certs.js';
+import { createDeferredTlsListener } from './tls-listener.js';
 import { SandboxWebSocket } from './websocket.js';
 
 export { SandboxAccounts } from './accounts.js';
@@ -44,11 +44,19 @@ export interface SandboxOptions {
   mqttConnectTimeoutMs?: number;
   /** Never receives secrets. */
   log?: (line: string) => void;
+  /**
+   * Return before a first run's TLS material is made (the TLS port listens at once; its clients wait for the
+   * certificate): the app's embedded sandbox, whose first screen needs no TLS. Default false: `apiary sandbox`
+   * prints the CA's path when ready, so the file must exist by then.
+   */
+  tlsInBackground?: boolean;
 }
 
 export interface SandboxHandle {
   urls: { mqtt: string; mqtts?: string; http: string; ws: string };
   caPath: string;
+  /** resolves once the CA file at caPath exists (at once unless tlsInBackground made the material on a first run) */
+  tlsReady: Promise<void>;
   demo?: DemoCredentials;
   accounts: SandboxAccounts;
   close(): Promise<void>;
@@ -106,14 +114,10 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     cleanups.push(() => closeTracked(mqtt));
     const mqttPort = await listen(mqtt.server, options.mqttPort ?? 0, host, 'MQTT', '--mqtt-port');
 
-    const tls = await tlsReady;
+    if (!options.tlsInBackground) await tlsReady;
     let mqttsPort: number | null = null;
     if (options.mqttsPort !== null) {
-      const server = createTlsServer({ cert: tls.certPem, key: tls.keyPem }, (socket) =>
-        broker.handle(socket, 'mqtts', socket.remoteAddress),
-      );
-      server.on('tlsClientError', () => undefined); // a client that does not trust the CA: its problem, not ours
-      const mqtts: Tracked = track(server, 'secureConnection');
+      const mqtts: Tracked = createDeferredTlsListener(tlsReady, (socket, remoteAddress) => broker.handle(socket, 'mqtts', remoteAddress));
       cleanups.push(() => closeTracked(mqtts));
       mqttsPort = await listen(mqtts.server, options.mqttsPort ?? 0, host, 'MQTT/TLS', '--mqtts-port');
     }
@@ -134,7 +138,11 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     log(`sandbox: MQTT ${urls.mqtt}${urls.mqtts ? `, MQTT/TLS ${urls.mqtts}` : ''}, REST and WebSocket ${urls.http}`);
 
     let closing: Promise<void> | null = null;
-    const handle: SandboxHandle = { urls, caPath: tls.caPath, accounts, close: () => (closing ??= closeAll()) };
+    const tlsMade = tlsReady.then(
+      () => undefined,
+      (err: Error) => log(`sandbox: cannot make the TLS certificate (MQTT/TLS refuses clients): ${err.message}`),
+    );
+    const handle: SandboxHandle = { urls, caPath: caPathIn(options.dataDir), tlsReady: tlsMade, accounts, close: () => (closing ??= closeAll()) };
     if (demo) handle.demo = demo;
     return handle;
   } catch (err) {

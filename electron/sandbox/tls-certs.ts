@@ -25,6 +25,11 @@ export interface TlsMaterial {
 
 const FILES = { ca: 'sandbox-ca.pem', caKey: 'sandbox-ca.key', cert: 'sandbox-server.pem', key: 'sandbox-server.key' };
 
+/** Where the CA is (or will be, once made): what clients are told to trust. */
+export function caPathIn(dataDir: string): string {
+  return join(dataDir, FILES.ca);
+}
+
 /**
  * Reuses the material in dataDir, or makes it. The RSA keys are generated on libuv's thread pool (two at once), so a
  * first run goes on starting the sandbox's other listeners meanwhile instead of blocking for them.

@@ -1,0 +1,62 @@
+/**
+ * A first run makes the sandbox's TLS material (two RSA keys, a second or more on a loaded machine). The app's
+ * embedded sandbox does not wait for it: its MQTT/TLS port listens at once and a client that connects meanwhile is
+ * served once the certificate exists. `apiary sandbox` (the default) still returns only when the CA file exists,
+ * since it prints that path for clients to trust.
+ */
+import fs from 'node:fs';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSandbox, type SandboxHandle } from '../../electron/sandbox/index.js';
+import { tempDir } from '../tools/core-fixture.js';
+
+let sandbox: SandboxHandle | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+});
+
+describe('the sandbox TLS listener on a first run', () => {
+  it('in the background: listens at once, serves a client that came early, then the CA file exists', async () => {
+    sandbox = await startSandbox({ dataDir: tempDir('apiary-tls-first-'), tlsInBackground: true });
+    expect(sandbox.urls.mqtts).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
+    // connect at once, whether or not the certificate is made yet (no CA to check against until it is)
+    const client = await mqtt.connectAsync(sandbox.urls.mqtts!, {
+      username: sandbox.demo!.token,
+      password: '',
+      rejectUnauthorized: false,
+      reconnectPeriod: 0,
+      connectTimeout: 30_000,
+    });
+    try {
+      expect(client.connected).toBe(true);
+    } finally {
+      await client.endAsync();
+    }
+    await sandbox.tlsReady;
+    const ca = fs.readFileSync(sandbox.caPath, 'utf8');
+    expect(ca).toContain('BEGIN CERTIFICATE');
+    // and the certificate verifies against that CA, as a careful client would check it
+    const checked = await mqtt.connectAsync(sandbox.urls.mqtts!, { username: sandbox.demo!.token, password: '', ca, reconnectPeriod: 0 });
+    expect(checked.connected).toBe(true);
+    await checked.endAsync();
+  });
+
+  it('by default: returns only once the CA file exists (apiary sandbox prints its path)', async () => {
+    sandbox = await startSandbox({ dataDir: tempDir('apiary-tls-first-') });
+    expect(fs.existsSync(sandbox.caPath)).toBe(true);
+    await expect(sandbox.tlsReady).resolves.toBeUndefined();
+  });
+
+  it('a socket that never starts its TLS handshake does not stop others', async () => {
+    sandbox = await startSandbox({ dataDir: tempDir('apiary-tls-first-'), tlsInBackground: true });
+    const port = Number(new URL(sandbox.urls.mqtts!.replace('mqtts', 'http')).port);
+    const { connect } = await import('node:net');
+    const idle = connect(port, '127.0.0.1');
+    await new Promise((resolve) => idle.once('connect', resolve));
+    const client = await mqtt.connectAsync(sandbox.urls.mqtts!, { username: sandbox.demo!.token, password: '', rejectUnauthorized: false, reconnectPeriod: 0 });
+    expect(client.connected).toBe(true);
+    await client.endAsync();
+    idle.destroy();
+  });
+});
