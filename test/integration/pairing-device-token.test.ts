@@ -142,6 +142,16 @@ describe.skipIf(!keyring)('pairing with a device token of its own (run under tes
       expect(fs.readFileSync(full).includes(valueA), file).toBe(false);
     }
     expect(t.logs.join('\n')).not.toContain(valueA);
+    // nor through the desk's copy, which hands on only a token just made in the Tokens section
+    await expect(call('iam.copy', { profileId: account.id, tokenId: tokenA.id })).rejects.toThrow(/just made/);
+    const made = await call<IamTokenDTO>('iam.create', {
+      profileId: account.id,
+      name: 'made here',
+      acl: [{ action: 'data:read', resource: ['garden'] }],
+    });
+    const copy = await call<ResultOf<'iam.copy'>>('iam.copy', { profileId: account.id, tokenId: made.id });
+    expect(copy.copied ? 'in the clipboard' : copy.token).toMatch(/^iamtkn_/);
+    await call('iam.revoke', { profileId: account.id, tokenId: made.id });
 
     // revoke A: its connection is dropped and refused from then on; B goes on publishing
     const revoked = await call<ResultOf<'iam.revoke'>>('iam.revoke', { profileId: account.id, tokenId: tokenA.id });
