@@ -17,7 +17,7 @@ import { defaultLister, type PortLister } from '../core/pairing/discovery.js';
 import type { ProvisionResult } from '../core/pairing/flow.js';
 import { dataDirOf, openProfiles } from './credential-flags.js';
 import { readBatch, type BoardSpec } from './provision-batch-file.js';
-import { readSecretLine, runProvisionCommand, type ProvisionDeps } from './provision.js';
+import { BOARD_OPTIONS, readSecretLine, runProvisionCommand, type ProvisionDeps } from './provision.js';
 import { parseFlags, usage } from './cli-io.js';
 import { redactSecrets } from '../common/redact.js';
 
@@ -137,22 +137,12 @@ export async function runProvisionBatch(argv: string[], deps: BatchDeps = {}): P
   let password: string;
   try {
     values = parseFlags(argv, {
+      ...BOARD_OPTIONS,
       batch: { type: 'string' },
       'wifi-password-env': { type: 'string' },
-      'wifi-password-stdin': { type: 'boolean', default: false },
-      'wifi-ssid': { type: 'string' },
-      profile: { type: 'string' },
-      broker: { type: 'string' },
-      token: { type: 'string' },
-      'token-env': { type: 'string' },
-      channel: { type: 'string' },
-      resource: { type: 'string' },
-      'wait-first-message': { type: 'string' },
       report: { type: 'string' },
       data: { type: 'string' },
       force: { type: 'boolean', default: false },
-      'device-token': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
     });
     if (!values.batch) throw usage('--batch FILE is required');
     const tokenGiven = values.token !== undefined || values['token-env'] !== undefined;

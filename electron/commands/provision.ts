@@ -109,23 +109,28 @@ function tokenFrom(token: string | undefined, variable: string | undefined, env:
   return token;
 }
 
+/** The flags one board and a batch share: the Wi-Fi network, where the data goes and with what, the wait, --json. */
+export const BOARD_OPTIONS = {
+  'wifi-ssid': { type: 'string' },
+  'wifi-password-stdin': { type: 'boolean', default: false },
+  'device-token': { type: 'boolean', default: false },
+  profile: { type: 'string' },
+  broker: { type: 'string' },
+  token: { type: 'string' },
+  'token-env': { type: 'string' },
+  channel: { type: 'string' },
+  resource: { type: 'string' },
+  'wait-first-message': { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 function parse(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   const values = parseFlags(argv, {
+    ...BOARD_OPTIONS,
     port: { type: 'string' },
-    'wifi-ssid': { type: 'string' },
     'wifi-password': { type: 'string' },
-    'wifi-password-stdin': { type: 'boolean', default: false },
     'keep-wifi': { type: 'boolean', default: false },
     'keep-mqtt': { type: 'boolean', default: false },
-    'device-token': { type: 'boolean', default: false },
-    profile: { type: 'string' },
-    broker: { type: 'string' },
-    token: { type: 'string' },
-    'token-env': { type: 'string' },
-    channel: { type: 'string' },
-    resource: { type: 'string' },
-    'wait-first-message': { type: 'string' },
-    json: { type: 'boolean', default: false },
   });
   const need = (name: keyof typeof values): string => {
     const v = values[name];
