@@ -18,7 +18,8 @@ export interface Retention {
   maxAgeDays: number;
 }
 
-export const DEFAULT_RETENTION: Retention = { maxRecordsPerResource: 10_000, maxAgeDays: 30 };
+// 50,000: the most one read returns (Beebotte's limit), so a History export of a full read is reachable on the sandbox too
+export const DEFAULT_RETENTION: Retention = { maxRecordsPerResource: 50_000, maxAgeDays: 30 };
 
 export interface ReadQuery {
   limit: number;
