@@ -5,6 +5,7 @@
  * module: `BeeruleInfo` has none. A credential without `admin:beerule:*` gets words naming the missing right.
  */
 import { BeebotteRestError, type BeebotteRest } from './rest-client.js';
+import { explainMissingRight } from './rights.js';
 
 export type BeeruleTriggerEvent = 'connect' | 'disconnect' | 'subscribe' | 'unsubscribe' | 'join' | 'leave' | 'publish' | 'write';
 
@@ -128,22 +129,11 @@ export async function beeruleRuns(rest: BeebotteRest, id: string): Promise<Beeru
   }
 }
 
-async function explainRights<T>(kind: keyof typeof RIGHTS, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof BeebotteRestError && err.code === 1102) {
-      const cut = err.message.indexOf(': ');
-      const head = cut > 0 ? err.message.slice(0, cut) : `answered ${err.status}/1102`;
-      const detail = /cannot make a Beerule that [^.]*/.exec(err.message)?.[0];
-      throw new BeebotteRestError(
-        err.status,
-        err.code,
-        `${head}: ${detail ? `this credential ${detail.replace('cannot make', 'cannot make or run')}` : RIGHTS[kind]}`,
-      );
-    }
-    throw err;
-  }
+function explainRights<T>(kind: keyof typeof RIGHTS, work: () => Promise<T>): Promise<T> {
+  return explainMissingRight(work, (message) => {
+    const detail = /cannot make a Beerule that [^.]*/.exec(message)?.[0];
+    return detail ? `this credential ${detail.replace('cannot make', 'cannot make or run')}` : RIGHTS[kind];
+  });
 }
 
 function required(raw: unknown): BeeruleInfo {

@@ -5,6 +5,7 @@
  * which right is missing instead of the generic "not allowed".
  */
 import { BeebotteRestError, type BeebotteRest } from './rest-client.js';
+import { explainMissingRight } from './rights.js';
 
 export interface BeebotteConnection {
   userid: string;
@@ -41,17 +42,8 @@ export async function dropConnection(rest: BeebotteRest, userid: string): Promis
   await explainRights('write', () => rest.request<unknown>('DELETE', `/v1/connections/drop/${encodeURIComponent(userid)}`));
 }
 
-async function explainRights<T>(kind: keyof typeof RIGHTS, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof BeebotteRestError && err.code === 1102) {
-      const cut = err.message.indexOf(': ');
-      const head = cut > 0 ? err.message.slice(0, cut) : `answered ${err.status}/1102`;
-      throw new BeebotteRestError(err.status, err.code, `${head}: ${RIGHTS[kind]}`);
-    }
-    throw err;
-  }
+function explainRights<T>(kind: keyof typeof RIGHTS, work: () => Promise<T>): Promise<T> {
+  return explainMissingRight(work, () => RIGHTS[kind]);
 }
 
 function toConnection(raw: unknown): BeebotteConnection | null {
