@@ -144,7 +144,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
   });
 
   const topics = new TopicStats(bus, undefined, () => platform.clock.now());
-  const composer = new ComposerStore(settings);
+  const composer = new ComposerStore(settings, db);
   const devices = new DeviceRegistry(settings);
   const waiters = new FirstMessageWaiters();
   const presence = new PresenceService({ bus, clock: platform.clock, log: platform.log, sourceFor: (id) => presenceSourceFor(services, id) });

@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { PublishHistoryEntry, Template } from '../../api.js';
 import type { Settings } from '../store/index.js';
+import type * as Database from '../store/sqlite-types.js';
+import { PublishHistory } from './publish-history.js';
 
 const TEMPLATES = 'composer.templates';
-const HISTORY = 'composer.history';
 export const MAX_TEMPLATES = 200;
-export const MAX_HISTORY = 200;
-/** history keeps what was published, clipped: it is a reminder, not a second message log */
-const HISTORY_DATA_CHARS = 4096;
 
-/** Saved publish templates and the publish history, kept in the settings table. */
+/** Saved publish templates (kept in the settings table) and the publish history (its own table). */
 export class ComposerStore {
-  constructor(private readonly settings: Settings) {}
+  private readonly publishHistory: PublishHistory;
+
+  constructor(
+    private readonly settings: Settings,
+    db: Database.Database,
+  ) {
+    this.publishHistory = new PublishHistory(db);
+  }
 
   templates(): Template[] {
     return this.settings.get<Template[]>(TEMPLATES, []);
@@ -38,12 +43,10 @@ export class ComposerStore {
   }
 
   history(limit: number): PublishHistoryEntry[] {
-    return this.settings.get<PublishHistoryEntry[]>(HISTORY, []).slice(0, limit);
+    return this.publishHistory.list(limit);
   }
 
   record(entry: PublishHistoryEntry): void {
-    const clipped = { ...entry, data: entry.data.length > HISTORY_DATA_CHARS ? `${entry.data.slice(0, HISTORY_DATA_CHARS)}…` : entry.data };
-    const list = [clipped, ...this.settings.get<PublishHistoryEntry[]>(HISTORY, [])].slice(0, MAX_HISTORY);
-    this.settings.set(HISTORY, list);
+    this.publishHistory.record(entry);
   }
 }

@@ -126,4 +126,24 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX messages_topic_key ON messages (topic_key, id);
     `,
   },
+  {
+    version: 8,
+    name: 'publish history',
+    // The composer's publish history was one settings row of JSON (200 entries), rewritten whole on every
+    // publish: ~4 ms a call, which capped messages.publish near 100–250 msg/s (test/bench/README.md). Now one row
+    // per entry, appended, the oldest trimmed past the bound. The old list (newest first) is carried over oldest
+    // first, so seq order is publish order; a damaged value is left behind rather than failing the store's open.
+    sql: `
+      CREATE TABLE publish_history (
+        seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+        entry TEXT    NOT NULL
+      );
+      INSERT INTO publish_history (entry)
+        SELECT e.value FROM settings s,
+          json_each(CASE WHEN json_valid(s.value) THEN (CASE WHEN json_type(s.value) = 'array' THEN s.value ELSE '[]' END) ELSE '[]' END) e
+        WHERE s.key = 'composer.history' AND e.type = 'object'
+        ORDER BY e.key DESC;
+      DELETE FROM settings WHERE key = 'composer.history';
+    `,
+  },
 ];
