@@ -9,10 +9,9 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IamTokenDTO, KnownDevice, PairingHandshake, ProfileDTO, ProvisionResultDTO, ResultOf } from '../../electron/api.js';
-import { BeebotteRest } from '../../electron/core/beebotte/rest-client.js';
 import { openPortPaths } from '../../electron/core/pairing/serial-port.js';
 import { KeytarSecretStore } from '../../electron/core/vault/index.js';
-import { startTestCore, waitFor, type TestCore } from '../tools/core-fixture.js';
+import { demoAccountProfile, demoAccountRest, sandboxDemo, startTestCore, waitFor, type TestCore } from '../tools/core-fixture.js';
 import { subscribe } from '../tools/sandbox-fixtures.js';
 import { startPtyPair, startSim, type PtyPair, type Sim } from '../tools/device-sim/harness.js';
 
@@ -23,9 +22,8 @@ let account: ProfileDTO;
 const boards: { pty: PtyPair; sim: Sim }[] = [];
 
 const call = <T>(method: string, params: unknown) => t.core.call(method, params) as Promise<T>;
-const demo = () => t.core.services.sandbox!.demo!;
-const accountRest = () =>
-  new BeebotteRest(t.core.services.sandbox!.urls.http, { kind: 'keys', apiKey: demo().apiKey, secretKey: demo().secretKey });
+const demo = () => sandboxDemo(t);
+const accountRest = () => demoAccountRest(t);
 const logins = (clientId: string) =>
   accountRest()
     .request<{ channel?: string }[]>('GET', `/v1/connections/${clientId}`)
@@ -73,14 +71,7 @@ async function pair(b: { pty: PtyPair }, channel: string, resource: string): Pro
 beforeAll(async () => {
   if (!keyring) return;
   t = await startTestCore({ demoSensor: false, secrets: keychain });
-  account = await call<ProfileDTO>('profiles.save', {
-    name: 'Hive account',
-    kind: 'sandbox',
-    credentialType: 'secretKey',
-    apiKey: demo().apiKey,
-    secret: demo().secretKey,
-    secretMode: 'keychain',
-  });
+  account = await call<ProfileDTO>('profiles.save', demoAccountProfile(t, 'Hive account', 'keychain'));
   for (const [name, res] of [
     ['hive', 'weight'],
     ['garden', 'soil'],
