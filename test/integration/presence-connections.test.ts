@@ -135,6 +135,25 @@ describe('the Connections list and its live updates', () => {
     expect(t.core.services.presence.watching(profileId)).toBe(false);
   });
 
+  it('a change that leaves a profile’s credential as it was keeps its watcher live (no gap where a disconnect is missed)', async () => {
+    const acl = [{ action: 'admin:connection:read' }];
+    const steady = await profileWith('steady', 'iamToken', sandbox().accounts.createIamToken('demo', { acl }));
+    const own = async () =>
+      (await call<ConnectionsSnapshot>('connections.list', { profileId: steady })).connections.find((c) => c.own)?.clientid;
+    await call('connections.watch', { profileId: steady, viewId: 'w' });
+    const before = await waitFor(own, 'the watcher’s own signaling connection');
+    // the profile saved as it is (what a subscription from the explorer does), and another profile given a new
+    // credential: that one's watcher starts again with it, this one's link stays as it was
+    await call('profiles.save', { id: steady, name: 'steady', kind: 'sandbox', credentialType: 'iamToken', secretMode: 'keychain', subscriptions: ['demo/#'] });
+    const switching = await profileWith('switching too', 'iamToken', sandbox().accounts.createIamToken('demo', { acl }));
+    await call('connections.watch', { profileId: switching, viewId: 'w' });
+    const dataOnly = sandbox().accounts.createIamToken('demo', { channels: ['demo'] });
+    await call('profiles.save', { id: switching, name: 'switching too', kind: 'sandbox', credentialType: 'iamToken', secret: dataOnly, secretMode: 'keychain', subscriptions: [] });
+    await waitFor(async () => /admin:connection:read/.test(await rejection(call('connections.watch', { profileId: switching, viewId: 'w' }))), 'the new credential used');
+    expect(await own()).toBe(before);
+    await call('connections.unwatch', { profileId: steady, viewId: 'w' });
+  });
+
   it('polls where signaling is not available, and still sees a device connect and leave', async () => {
     const demo = sandbox().demo!;
     const seen: PresenceEventDTO[] = [];

@@ -5,6 +5,7 @@
  * watcher connects to with that credential and a client id of its own (never the profile's fixed one, which
  * would kick the profile's own session off). A channel token polls.
  */
+import { createHash } from 'node:crypto';
 import { ApiError } from '../../api/wire.js';
 import type { CoreServices } from '../core.js';
 import { restForProfile } from '../handlers/rest.js';
@@ -20,16 +21,30 @@ export async function presenceSourceFor(
   if (!profile) throw new ApiError('not_found', `no profile with id ${profileId}`);
   const demo = profile.builtIn ? s.sandbox?.demo : undefined;
   const type = demo ? 'secretKey' : (profile.credentialType ?? 'channelToken');
-  if (type === 'channelToken') {
-    return { rest, signaling: null, pollReason: 'a channel token cannot read the account’s signaling: polling' };
-  }
   const secret = demo ? demo.secretKey : await s.vault.read(profileId);
-  if (!secret) return { rest, signaling: null, pollReason: 'no credential for the signaling connection: polling' };
+  // what it logs in with, digested (never kept in clear beside the watcher)
+  const fingerprint = createHash('sha256')
+    .update(
+      JSON.stringify([
+        rest.baseUrl,
+        profile.kind,
+        type,
+        profile.apiKey ?? null,
+        profile.port ?? null,
+        profile.tls ?? null,
+        secret,
+      ]),
+    )
+    .digest('hex');
+  if (type === 'channelToken') {
+    return { rest, signaling: null, pollReason: 'a channel token cannot read the account’s signaling: polling', fingerprint };
+  }
+  if (!secret) return { rest, signaling: null, pollReason: 'no credential for the signaling connection: polling', fingerprint };
   const { clientId: _fixed, ...withoutFixedId } = profile;
   const config = buildSessionConfig({ ...withoutFixedId, credentialType: type, subscriptions: [] }, secret, {
     resourcesDir: s.platform.resourcesDir,
     ...(s.sandbox ? { sandbox: { mqtt: s.sandbox.urls.mqtt, mqtts: s.sandbox.urls.mqtts, ca: s.sandbox.caPath } } : {}),
   });
   const { clientId: _generated, ...options } = config.options;
-  return { rest, signaling: { url: config.url, options } };
+  return { rest, signaling: { url: config.url, options }, fingerprint };
 }

@@ -20,6 +20,8 @@ export interface PresenceSource {
   signaling: SignalingEndpoint | null;
   /** why there is no signaling endpoint (a channel token, say) */
   pollReason?: string;
+  /** a digest of what the source logs in with: a profile saved with the same one keeps its live watcher */
+  fingerprint?: string;
 }
 
 export interface PresenceDeps {
@@ -37,6 +39,7 @@ interface Entry {
   started: Promise<ConnectionsSnapshot>;
   /** view id → until when it holds the watcher (ms since epoch) */
   leases: Map<string, number>;
+  fingerprint: string | undefined;
 }
 
 const RETRY_MS = 30_000;
@@ -145,11 +148,11 @@ export class PresenceService {
     await Promise.all(all.map((e) => e.watcher.stop()));
   }
 
-  private async ensure(profileId: string): Promise<Entry> {
+  private async ensure(profileId: string, given?: PresenceSource): Promise<Entry> {
     if (this.closed) throw new ApiError('failed', 'Apiary is closing');
     const existing = this.entries.get(profileId);
     if (existing) return existing;
-    const source = await this.deps.sourceFor(profileId);
+    const source = given ?? (await this.deps.sourceFor(profileId));
     const again = this.entries.get(profileId); // another call started it meanwhile
     if (again) return again;
     const watcher = new PresenceWatcher({
@@ -172,7 +175,12 @@ export class PresenceService {
       },
       log: (line) => this.deps.log.info(line),
     });
-    const entry: Entry = { watcher, started: restInWords(() => watcher.start()), leases: new Map() };
+    const entry: Entry = {
+      watcher,
+      started: restInWords(() => watcher.start()),
+      leases: new Map(),
+      fingerprint: source.fingerprint,
+    };
     this.entries.set(profileId, entry);
     entry.started.catch(() => {
       // a profile whose list cannot be read is not kept: the next watch tries again and says why
@@ -182,13 +190,28 @@ export class PresenceService {
     return entry;
   }
 
+  /**
+   * After a profile change: a watcher whose profile now logs in otherwise (or is gone) starts again with what
+   * it holds; the others keep their live link — a restart leaves a gap in which a disconnect goes unseen, and
+   * every subscription made in the explorer saves its profile.
+   */
   private async restartAll(): Promise<void> {
     for (const [id, old] of [...this.entries]) {
       if (this.closed) return;
+      let source: PresenceSource | null = null;
+      let why = '';
+      try {
+        source = await this.deps.sourceFor(id);
+      } catch (err) {
+        why = (err as Error).message;
+      }
+      if (this.entries.get(id) !== old) continue; // stopped or replaced meanwhile
+      if (source?.fingerprint !== undefined && source.fingerprint === old.fingerprint) continue;
       this.entries.delete(id);
       await old.watcher.stop();
       try {
-        const entry = await this.ensure(id);
+        if (!source) throw new Error(why);
+        const entry = await this.ensure(id, source);
         for (const [view, until] of old.leases) entry.leases.set(view, until);
         this.deps.bus.emit('connections.changed', await entry.started);
       } catch (err) {
