@@ -8,9 +8,9 @@
  * Exit 0 on a clean end, 1 when the port failed, 2 for bad usage.
  */
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { SerialConsole, renderEntry, type ConsoleOptions, type LineEnding } from '../core/devices/console.js';
 import { asPairingError } from '../core/pairing/errors.js';
+import { parseFlags } from './cli-io.js';
 
 export interface ConsoleDeps {
   openPort?: ConsoleOptions['openPort'];
@@ -61,19 +61,15 @@ export async function runConsoleCommand(argv: string[], deps: ConsoleDeps = {}):
   let timestamps: boolean;
   let logFile: string | undefined;
   try {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        baud: { type: 'string', default: '115200' },
-        dtr: { type: 'string' },
-        rts: { type: 'string' },
-        'line-ending': { type: 'string', default: 'lf' },
-        hex: { type: 'boolean', default: false },
-        timestamps: { type: 'boolean', default: false },
-        log: { type: 'string' },
-      },
+    const values = parseFlags(argv, {
+      port: { type: 'string' },
+      baud: { type: 'string', default: '115200' },
+      dtr: { type: 'string' },
+      rts: { type: 'string' },
+      'line-ending': { type: 'string', default: 'lf' },
+      hex: { type: 'boolean', default: false },
+      timestamps: { type: 'boolean', default: false },
+      log: { type: 'string' },
     });
     if (!values.port) throw new Error('--port is required');
     path = values.port;

@@ -2,8 +2,8 @@
  * `apiary devices [--json]`: serial ports, with known USB bridges and boards named.
  * Ptys never appear here (no USB details); any path can still be given to `apiary provision --port`.
  */
-import { parseArgs } from 'node:util';
 import { listPorts, type PortLister } from '../core/pairing/discovery.js';
+import { parseFlags } from './cli-io.js';
 
 export interface DevicesDeps {
   lister?: PortLister;
@@ -25,10 +25,9 @@ export async function runDevicesCommand(argv: string[], deps: DevicesDeps = {}):
   const err = deps.stderr ?? process.stderr;
   let json: boolean;
   try {
-    const { values } = parseArgs({
-      args: argv,
-      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-      strict: true,
+    const values = parseFlags(argv, {
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     });
     if (values.help) {
       out.write(`${HELP}\n`);
