@@ -75,7 +75,7 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: s
 }
 
 /**
- * node:util parseArgs, strict, flags only, for the commands that take no positional words (flash, provision):
+ * node:util parseArgs, strict, flags only, for the commands that take no positional words (flash, provision, console…):
  * an unknown flag or a stray word is bad usage, in node's words — they name the flag, never its value.
  */
 export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
