@@ -144,7 +144,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
   });
 
   const topics = new TopicStats(bus, undefined, () => platform.clock.now());
-  const composer = new ComposerStore(settings, db);
+  const composer = new ComposerStore(settings, db, platform.log);
   const devices = new DeviceRegistry(settings);
   const waiters = new FirstMessageWaiters();
   const presence = new PresenceService({ bus, clock: platform.clock, log: platform.log, sourceFor: (id) => presenceSourceFor(services, id) });
@@ -284,6 +284,11 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       await writer.close();
       await sensor?.stop();
       await sandbox?.close();
+      try {
+        composer.close(); // the publish history it still holds (a disk-full refusal must not stop the close)
+      } catch (err) {
+        platform.log.warn(`publish history not saved: ${(err as Error).message}`);
+      }
       db.close();
     },
   };

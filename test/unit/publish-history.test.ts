@@ -39,6 +39,19 @@ describe('the composer publish history', () => {
     db.close();
   });
 
+  it('keeps what was recorded just before the app closes', () => {
+    const file = path.join(dir, 'close.db');
+    const db = openDatabase(file);
+    const composer = new ComposerStore(new Settings(db), db);
+    composer.record(entry(1));
+    composer.record(entry(2));
+    composer.close();
+    db.close();
+    const again = openDatabase(file);
+    expect(new ComposerStore(new Settings(again), again).history(10).map((e) => e.topic)).toEqual(['t/2', 't/1']);
+    again.close();
+  });
+
   it('clips a long payload: the history is a reminder, not a second message log', () => {
     const db = openDatabase(':memory:');
     const composer = new ComposerStore(new Settings(db), db);

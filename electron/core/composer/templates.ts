@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PublishHistoryEntry, Template } from '../../api.js';
 import type { Settings } from '../store/index.js';
 import type * as Database from '../store/sqlite-types.js';
+import type { Logger } from '../platform.js';
 import { PublishHistory } from './publish-history.js';
 
 const TEMPLATES = 'composer.templates';
@@ -14,8 +15,9 @@ export class ComposerStore {
   constructor(
     private readonly settings: Settings,
     db: Database.Database,
+    log?: Pick<Logger, 'warn'>,
   ) {
-    this.publishHistory = new PublishHistory(db);
+    this.publishHistory = new PublishHistory(db, log);
   }
 
   templates(): Template[] {
@@ -48,5 +50,10 @@ export class ComposerStore {
 
   record(entry: PublishHistoryEntry): void {
     this.publishHistory.record(entry);
+  }
+
+  /** Writes the history entries still held (before the database closes). */
+  close(): void {
+    this.publishHistory.flush();
   }
 }
