@@ -8,7 +8,7 @@ import type { ChannelInfo, MessageBatch, TopicStat } from '../../../electron/api
 import { RATE_TITLE, RateWindow } from '../../../electron/common/rate';
 import { api } from './api';
 import { errorText, rate } from './format';
-import { perFrame } from './frame';
+import { perFrameAtMost } from './frame';
 import { numberOf, shownValue } from './payload';
 import { TopicTree, type TreeNode } from './tree';
 
@@ -28,6 +28,12 @@ export function rateText(perSecond: number): string {
 /** Wide trees rebuild their rows at most this often while topics keep appearing. */
 const WIDE_TREE = 2000;
 const WIDE_REBUILD_MS = 300;
+/**
+ * Counts and rates in the tree repaint at most 5 times a second: deltas come every ~75 ms under load, and
+ * repainting the visible rows each time kept clicks and typing waiting (test/bench, issue 19). Expanding
+ * and collapsing still show at once (toggle flushes directly).
+ */
+const STATS_MIN_MS = 200;
 
 class ExplorerState {
   /** bumped once per frame when stats changed: visible rows re-read their node */
@@ -51,7 +57,7 @@ class ExplorerState {
   private lastRebuild = 0;
   /** the fallback's rate windows, per profile and topic (only while the core sends no explorer.delta) */
   private readonly windows = new Map<string, RateWindow>();
-  private readonly schedule = perFrame(() => this.flush());
+  private readonly schedule = perFrameAtMost(STATS_MIN_MS, () => this.flush());
 
   tree(profileId: string): TopicTree {
     let t = this.trees.get(profileId);

@@ -39,6 +39,11 @@ export function bytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** A whole count with grouping, unabbreviated (tooltips): the shared formatter, not toLocaleString(). */
+export function wholeCount(n: number): string {
+  return countFormat.format(n);
+}
+
 export function count(n: number): string {
   if (n < 10_000) return countFormat.format(n);
   const k = (n / 1000).toFixed(n < 100_000 ? 1 : 0);

@@ -17,3 +17,27 @@ export function perFrame(run: () => void): () => void {
     setTimeout(fire, 500);
   };
 }
+
+/**
+ * Like perFrame, but runs at most once per `minMs`: for views that change wholesale on every run (the
+ * log's rows while following a flood), where repainting 60 times a second only delays the user's input.
+ * A call after a quiet spell still runs on the next frame, so a single message shows at once.
+ */
+export function perFrameAtMost(minMs: number, run: () => void): () => void {
+  let last = -Infinity;
+  let waiting = false;
+  const frame = perFrame(() => {
+    last = performance.now();
+    run();
+  });
+  return () => {
+    if (waiting) return;
+    const wait = last + minMs - performance.now();
+    if (wait <= 0) return frame();
+    waiting = true;
+    setTimeout(() => {
+      waiting = false;
+      frame();
+    }, wait);
+  };
+}

@@ -6,11 +6,16 @@
 import type { MessageBatch, MessageDTO, MessageQuery } from '../../../electron/api';
 import { api } from './api';
 import { errorText } from './format';
-import { perFrame } from './frame';
+import { perFrameAtMost } from './frame';
 import { topicFilterError, topicMatcher } from './topics';
 
 export const LOG_WINDOW = 2000;
 const PAGE = 200;
+/**
+ * Live rows are shown at most 10 times a second: under a flood every update replaces every visible row,
+ * and painting that each frame kept typing and clicks waiting (test/bench, issue 19).
+ */
+const LIVE_MIN_MS = 100;
 
 type PrependListener = (count: number) => void;
 
@@ -51,7 +56,7 @@ class LogState {
   private matcher: ((topic: string) => boolean) | null = null;
   private generation = 0;
   private prependListeners = new Set<PrependListener>();
-  private readonly schedule = perFrame(() => this.flush());
+  private readonly schedule = perFrameAtMost(LIVE_MIN_MS, () => this.flush());
 
   onPrepend(listener: PrependListener): () => void {
     this.prependListeners.add(listener);

@@ -2,7 +2,7 @@
  * Figures 2–5, on one headless host (`apiary serve`, its own process) and one Chromium page:
  *   startup  host spawn → the first demo reading visible in the log
  *   ui       10,000 msg/s across 10,000 topics (tree layout flood/dNN/sNN): rAF fps, long tasks, input
- *            latency typing in the log filter and expanding the topic tree
+ *            latency typing in the log filter, expanding the topic tree and clicking topics in it
  *   memory   host RSS and the page's JS heap sampled while N messages arrive (budgets: see README)
  *   large    1 MB and 10 MB payloads: publish → row in the log → opened, whole payload shown
  * The load always comes from flood.mjs (its own process) through Mosquitto, never from this process.
@@ -139,16 +139,36 @@ async function expandTree(page) {
   return { clicks };
 }
 
+/** Clicking topics in the tree under flood (opens each in the Explorer's detail): a few different rows. */
+async function clickTopics(page) {
+  const tree = await firstVisible([page.getByRole('region', { name: /topic tree/i })], 1000);
+  if (!tree) return { na: 'no topic tree (region "Topic tree") on the page' };
+  let clicks = 0;
+  for (let i = 0; i < 5; i++) {
+    const item = tree.getByRole('treeitem').nth(1 + i * 2);
+    if (!(await item.isVisible().catch(() => false))) break;
+    // the row's name, not its caret: a click on the caret would fold instead
+    await item.locator('.name').click();
+    clicks++;
+    await sleep(350);
+  }
+  return clicks ? { clicks } : { na: 'the topic tree shows no row to click' };
+}
+
 async function measureUi(page, broker, url, { seconds, profiler }) {
   const storedBefore = await storedCount(url);
-  const flood = startFlood(broker, { topics: 10_000, prefix: 'flood', layout: 'tree', size: 100, rate: 10_000, count: 10_000 * (seconds + 4), seconds: seconds + 4 });
+  const flood = startFlood(broker, { topics: 10_000, prefix: 'flood', layout: 'tree', size: 100, rate: 10_000, count: 10_000 * (seconds + 12), seconds: seconds + 12 });
   try {
+    // long enough to cover typing, tree and topic clicks (~8 s here) even in a quick run; stopped after
     await go(flood);
     await sleep(1500); // the first 10,000 topics appear: the tree's worst moment is part of the flood
     if (profiler) await profiler.start();
     const from = await pageTime(page);
     const typing = await typeInFilter(page);
+    const treeFrom = await pageTime(page);
     const tree = await expandTree(page);
+    const topicFrom = await pageTime(page);
+    const topics = await clickTopics(page);
     const left = seconds * 1000 - ((await pageTime(page)) - from);
     if (left > 0) await sleep(left);
     const to = await pageTime(page);
@@ -158,7 +178,8 @@ async function measureUi(page, broker, url, { seconds, profiler }) {
     const arrived = (await storedCount(url)) - storedBefore;
     const latencies = got.inputs.map((i) => i.latency);
     const keyLat = got.inputs.filter((i) => i.type === 'keydown').map((i) => i.latency);
-    const clickLat = got.inputs.filter((i) => i.type === 'pointerdown').map((i) => i.latency);
+    const clickLat = got.inputs.filter((i) => i.type === 'pointerdown' && i.start >= treeFrom && i.start < topicFrom).map((i) => i.latency);
+    const topicLat = got.inputs.filter((i) => i.type === 'pointerdown' && i.start >= topicFrom).map((i) => i.latency);
     return {
       fpsMedian: median(got.perSecond),
       fpsMin: Math.min(...got.perSecond),
@@ -168,11 +189,13 @@ async function measureUi(page, broker, url, { seconds, profiler }) {
       inputP95: percentile(latencies, 95),
       typingP95: typing.na ? NaN : percentile(keyLat, 95),
       treeP95: tree.na ? NaN : percentile(clickLat, 95),
+      topicP95: topics.na ? NaN : percentile(topicLat, 95),
       inputs: latencies.length,
       slowEvents: got.events.length,
       worstEventMs: Math.max(0, ...got.events.map((e) => e.duration)),
       typingNa: typing.na,
       treeNa: tree.na,
+      topicNa: topics.na,
       seconds: (to - from) / 1000,
       arrived,
     };
