@@ -9,6 +9,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { ConnectionsSnapshot, FiredAlert, PresenceEventDTO, ProfileDTO } from '../../electron/api.js';
 import { BeebotteRest } from '../../electron/core/beebotte/rest-client.js';
 import { PresenceWatcher } from '../../electron/core/account/presence-watcher.js';
+import { PresenceService } from '../../electron/core/account/presence.js';
+import { presenceSourceFor } from '../../electron/core/account/presence-source.js';
 import { startTestCore, waitFor, type TestCore } from '../tools/core-fixture.js';
 import { openSdkStream, socketioTransport } from '../tools/sandbox-fixtures.js';
 
@@ -152,6 +154,32 @@ describe('the Connections list and its live updates', () => {
     await waitFor(async () => /admin:connection:read/.test(await rejection(call('connections.watch', { profileId: switching, viewId: 'w' }))), 'the new credential used');
     expect(await own()).toBe(before);
     await call('connections.unwatch', { profileId: steady, viewId: 'w' });
+  });
+
+  it('a profile saved while its watcher is being set up is watched with what it holds now', async () => {
+    const reader = sandbox().accounts.createIamToken('demo', { acl: [{ action: 'admin:connection:read' }] });
+    const profileId = await profileWith('racing', 'iamToken', reader);
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let reads = 0;
+    const service = new PresenceService({
+      bus: t.core.bus,
+      clock: { now: () => Date.now() },
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      sourceFor: async (id) => {
+        const source = await presenceSourceFor(t.core.services, id);
+        if (++reads === 1) await gate; // the first read (the admin token) is held until the profile changed
+        return source;
+      },
+    });
+    const watching = rejection(service.watch(profileId, 'w'));
+    await waitFor(() => reads === 1, 'the source read');
+    const dataOnly = sandbox().accounts.createIamToken('demo', { channels: ['demo'] });
+    await call('profiles.save', { id: profileId, name: 'racing', kind: 'sandbox', credentialType: 'iamToken', secret: dataOnly, secretMode: 'keychain', subscriptions: [] });
+    open();
+    // not the token it held a moment ago (which may list the account's connections), the one it holds now
+    expect(await watching).toMatch(/admin:connection:read/);
+    await service.close();
   });
 
   it('polls where signaling is not available, and still sees a device connect and leave', async () => {

@@ -58,12 +58,15 @@ export class PresenceService {
   private closed = false;
 
   private restartTimer: NodeJS.Timeout | null = null;
+  /** counts profile changes: a source read while one happened may hold a credential the profile no longer has */
+  private generation = 0;
 
   constructor(private readonly deps: PresenceDeps) {
     this.sweeper = setInterval(() => void this.sweep(), 5000);
     this.sweeper.unref?.();
     // a profile saved with another credential (or removed): its watcher starts again with what it holds now
     deps.bus.subscribe((event) => {
+      if (event === 'profiles.changed') this.generation++;
       if (event !== 'profiles.changed' || this.restartTimer || this.closed) return;
       this.restartTimer = setTimeout(() => {
         this.restartTimer = null;
@@ -152,7 +155,13 @@ export class PresenceService {
     if (this.closed) throw new ApiError('failed', 'Apiary is closing');
     const existing = this.entries.get(profileId);
     if (existing) return existing;
-    const source = given ?? (await this.deps.sourceFor(profileId));
+    let source = given;
+    for (let tries = 1; !source; tries++) {
+      const generation = this.generation;
+      const read = await this.deps.sourceFor(profileId);
+      // the profile was saved while it was read: read again what it holds now (a bounded number of times)
+      if (generation === this.generation || tries >= 3) source = read;
+    }
     const again = this.entries.get(profileId); // another call started it meanwhile
     if (again) return again;
     const watcher = new PresenceWatcher({
