@@ -55,6 +55,8 @@ export class PresenceService {
   private readonly sweeper: NodeJS.Timeout;
   /** when an alert profile's watcher last failed to start: retried every RETRY_MS (the network may be back) */
   private readonly failedAt = new Map<string, number>();
+  /** the last failure told per alert profile: a retry that fails the same way (a removed profile) is not logged again */
+  private readonly toldFailure = new Map<string, string>();
   private closed = false;
 
   private restartTimer: NodeJS.Timeout | null = null;
@@ -236,8 +238,15 @@ export class PresenceService {
       this.failedAt.set(id, now);
       this.ensure(id)
         .then((e) => e.started)
-        .then(() => this.failedAt.delete(id))
-        .catch((err: Error) => this.deps.log.warn(`connect/disconnect alerts for profile ${id}: ${err.message}`));
+        .then(() => {
+          this.failedAt.delete(id);
+          this.toldFailure.delete(id);
+        })
+        .catch((err: Error) => {
+          if (this.toldFailure.get(id) === err.message) return;
+          this.toldFailure.set(id, err.message);
+          this.deps.log.warn(`connect/disconnect alerts for profile ${id}: ${err.message} (retried every 30 s; told once)`);
+        });
     }
     for (const [id, entry] of this.entries) {
       for (const [view, until] of entry.leases) if (until <= now) entry.leases.delete(view);
