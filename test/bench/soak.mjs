@@ -127,7 +127,7 @@ async function main() {
   const ackedSeqs = new Set();
   const deadSeqs = new Map();
   const refused = [];
-  const samples = []; // [s, app RSS MB, broker RSS MB, outbox, delivered]
+  const samples = []; // [s, app RSS MB, broker RSS MB, outbox, delivered, PUBACKed to Apiary]
   let run = 0;
   let appKills = 0;
   let brokerKills = 0;
@@ -166,7 +166,7 @@ async function main() {
     app.drain();
     const elapsed = Date.now() - t0;
     if (elapsed >= nextSample) {
-      samples.push([Math.round(elapsed / 1000), Math.round(rssOf(app.pid)), Math.round(rssOf(broker.pid)), app.last?.outbox ?? null, delivered.size]);
+      samples.push([Math.round(elapsed / 1000), Math.round(rssOf(app.pid)), Math.round(rssOf(broker.pid)), app.last?.outbox ?? null, delivered.size, ackedSeqs.size]);
       nextSample += Math.max(5000, runMs / 40);
     }
     if (elapsed >= nextBrokerKill) {
@@ -206,7 +206,7 @@ async function main() {
     lastDelivered = delivered.size;
     if ((missingNow === 0 && app.last?.outbox === 0) || (quietSince && Date.now() - quietSince > 5000)) break;
   }
-  samples.push([Math.round((Date.now() - t0) / 1000), Math.round(rssOf(app.pid)), Math.round(rssOf(broker.pid)), app.last?.outbox ?? null, delivered.size]);
+  samples.push([Math.round((Date.now() - t0) / 1000), Math.round(rssOf(app.pid)), Math.round(rssOf(broker.pid)), app.last?.outbox ?? null, delivered.size, ackedSeqs.size]);
   await app.stop('SIGTERM', 10_000);
   app.drain();
   witness.end(true);
@@ -231,8 +231,8 @@ async function main() {
         ]
       : []),
     `duplicated:           ${duplicated.length} (QoS 1 is at least once: redelivery after a kill is expected)${duplicated.length ? ` — e.g. ${duplicated.slice(0, 5).map(([s, n]) => `${s}×${n}`).join(', ')}` : ''}`,
-    'RSS over time (s: app MB / broker MB, outbox, delivered):',
-    ...samples.map(([s, a, b, o, d]) => `  ${String(s).padStart(5)} s: app ${a} MB / broker ${b} MB, outbox ${o ?? '?'}, delivered ${d.toLocaleString('en-US')}`),
+    'RSS over time (s: app MB / broker MB, outbox, delivered to the witness, PUBACKed to Apiary):',
+    ...samples.map(([s, a, b, o, d, k]) => `  ${String(s).padStart(5)} s: app ${a} MB / broker ${b} MB, outbox ${o ?? '?'}, delivered ${d.toLocaleString('en-US')}, PUBACKed ${k.toLocaleString('en-US')}`),
     lostByApiary.length
       ? `FAIL: ${lostByApiary.length} accepted message(s) never arrived and were never PUBACKed by the broker`
       : missing.length

@@ -2,7 +2,8 @@
  * The soak's app: Apiary's core (the built one) on a data dir that survives it, publishing numbered QoS 1
  * messages through its session manager's publish (the outbox: written there first, removed on the PUBACK) at `rate`
  * msg/s to the profile "soak". viaApi: through `messages.publish` instead, which also records every message in the
- * composer's publish history (a settings row rewritten per call: it caps the rate near 100–250 msg/s here).
+ * composer's publish history (its own table, written 100 ms at a time; a settings row rewritten per call capped the
+ * rate near 100–250 msg/s here before store migration 8).
  * Config: { dataDir, url, rate, run, maxInFlight, viaApi }.
  * Prints {"type":"ready"} once the profile is connected (or has given up waiting: the broker may be down),
  * {"type":"acc","seq"} for each message the outbox commits, and every 200 ms {"type":"tick","at","refused":[[seq,error]…],
