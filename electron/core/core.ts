@@ -31,6 +31,7 @@ import { PairingManager } from './devices/pairing-manager.js';
 import { iamAccess } from './devices/device-token.js';
 import { restForProfile } from './handlers/rest.js';
 import { watchPorts, type PortWatcher } from './pairing/discovery.js';
+import { keepHeapCompact } from './heap.js';
 
 export interface CoreOptions {
   /** start the embedded Beebotte-compatible sandbox and the built-in "Sandbox" profile (default true) */
@@ -88,6 +89,7 @@ const version = appVersion();
 
 /** Composition root: builds every service from a Platform. The shells only add transports. */
 export async function createCore(platform: Platform, options: CoreOptions = {}): Promise<Core> {
+  keepHeapCompact(); // a flood must not let V8 pile up garbage to 3–4× the live heap (see heap.ts)
   fs.mkdirSync(platform.dataDir, { recursive: true, mode: 0o700 });
   const bus = new EventBus();
   const db = openDatabase(path.join(platform.dataDir, 'apiary.db'));
