@@ -55,6 +55,8 @@ class ExplorerState {
   private coreStats = false;
   private statsChanged = false;
   private lastRebuild = 0;
+  /** the shown tree's node count at the last `version` bump: folding rebuilds rows but adds no topic */
+  private versionSize = -1;
   /** the fallback's rate windows, per profile and topic (only while the core sends no explorer.delta) */
   private readonly windows = new Map<string, RateWindow>();
   private readonly schedule = perFrameAtMost(STATS_MIN_MS, () => this.flush());
@@ -92,7 +94,12 @@ class ExplorerState {
       if (force || !wide || now - this.lastRebuild > WIDE_REBUILD_MS) {
         this.rows = shown.flatten();
         this.lastRebuild = now;
-        this.version++;
+        // pickers (the composer's topic list, up to 500) re-read on `version`: only when topics were added,
+        // not on every expand/collapse (test/bench, issue 19)
+        if (shown.byPath.size !== this.versionSize) {
+          this.versionSize = shown.byPath.size;
+          this.version++;
+        }
       } else this.schedule();
     }
     if (this.statsChanged) {
