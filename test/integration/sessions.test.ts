@@ -285,4 +285,29 @@ describe('Mosquitto as a generic broker', () => {
     await subscriber.endAsync();
     await call('sessions.disconnect', { profileId: profile.id });
   });
+  it('a backlog drains while new QoS 1 publishes keep arriving: every message once at least, in the order it was queued', async () => {
+    const subscriber = await mqtt.connectAsync(broker.url, { clientId: 'stream-watch', clean: false, reconnectPeriod: 200 });
+    await subscriber.subscribeAsync('stream/#', { qos: 1 });
+    const received: number[] = [];
+    subscriber.on('message', (_t, payload) => received.push((JSON.parse(payload.toString()) as { n: number }).n));
+
+    const profile = await addProfile({ name: 'mosq stream', kind: 'mqtt', url: broker.url, subscriptions: [] });
+    const publish = (n: number) => call<{ status: string }>('messages.publish', { profileId: profile.id, topic: `stream/m${n % 7}`, data: JSON.stringify({ n }), qos: 1 });
+    for (let n = 0; n < 600; n++) expect((await publish(n)).status).toBe('queued'); // the backlog, while disconnected
+    await call('sessions.connect', { profileId: profile.id });
+    // more while the backlog drains, without waiting for each answer (a busy composer or script)
+    const answers: Promise<{ status: string }>[] = [];
+    for (let n = 600; n < 1400; n++) {
+      answers.push(publish(n));
+      if (n % 50 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    for (const a of await Promise.all(answers)) expect(['sent', 'queued']).toContain(a.status);
+    await waitFor(() => new Set(received).size >= 1400, 'all 1,400 delivered', 60_000);
+    await waitFor(() => stateOf(profile.id).outbox === 0, 'outbox drained');
+    // QoS 1 may repeat a message, never skip or reorder one: the first sighting of each is in order
+    const firsts = received.filter((n, i) => received.indexOf(n) === i);
+    expect(firsts).toEqual(Array.from({ length: 1400 }, (_, n) => n));
+    await subscriber.endAsync();
+    await call('sessions.disconnect', { profileId: profile.id });
+  });
 });

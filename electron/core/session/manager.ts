@@ -19,6 +19,12 @@ export const LIVE_ACK_WAIT_MS = 5000;
 
 type LiveOutcome = 'sent' | 'queued' | { refused: string };
 
+/** How many queued messages the drain keeps unacknowledged on the wire (as many as the batches it sent before). */
+export const DRAIN_WINDOW = 100;
+
+/** The next queued messages to send, at most `room`: none of `sent` (on the wire, or refused and not yet set aside). */
+type Take = (room: number, sent: ReadonlySet<number>) => QueuedItem[];
+
 export interface SessionManagerDeps {
   bus: EventBus;
   ingest: Ingest;
@@ -286,8 +292,17 @@ export class SessionManager {
         const head = this.deps.outbox.peek(profileId, 1)[0];
         if (!head) return;
         if (suspect?.id === head.id && !(await this.proveLink(session, suspect.quietMs))) return; // dropped: the next connect resumes
-        const items = suspect?.id === head.id ? [head] : this.deps.outbox.peek(profileId, 100);
-        if (!(await this.deliver(session, profileId, items))) return; // connection lost: the next connect resumes
+        let headSent = false;
+        const take: Take =
+          suspect?.id === head.id
+            ? () => (headSent ? [] : ((headSent = true), [head])) // the suspect goes out alone, once
+            : // the oldest queued ones not sent yet (those on the wire, or refused, are still in the outbox)
+              (room, sent) =>
+                this.deps.outbox
+                  .peek(profileId, sent.size + room)
+                  .filter((i) => !sent.has(i.id))
+                  .slice(0, room);
+        if (!(await this.deliver(session, profileId, take))) return; // connection lost: the next connect resumes
       }
     } finally {
       this.draining.delete(profileId);
@@ -308,56 +323,107 @@ export class SessionManager {
     return wait <= 0 ? session.connected : session.stayUp(wait);
   }
 
-  /** Sends a batch, pipelined; false when the connection dropped before every message was acknowledged. */
-  private async deliver(
-    session: Session,
-    profileId: string,
-    items: QueuedItem[],
-  ): Promise<boolean> {
-    // pipelined: mqtt.js keeps them in order on the wire; we remove each on its PUBACK
-    const sentAt = this.deps.clock.now();
+  /**
+   * Sends queued messages, pipelined, keeping up to DRAIN_WINDOW unacknowledged on the wire and taking more as
+   * PUBACKs come in (waiting for a whole batch held each round to its slowest PUBACK: ~50 ms a round of 100 under
+   * concurrent publishing, test/bench/README.md). Returns once nothing is in flight and nothing more is queued, or
+   * after a failure (nothing more is sent then): false when the connection dropped before every message sent was
+   * acknowledged. A drop is judged against the oldest message that failed, at the time it was sent.
+   */
+  private async deliver(session: Session, profileId: string, take: Take): Promise<boolean> {
+    // mqtt.js keeps them in order on the wire; each leaves the outbox on its PUBACK
     const { connectedAt } = session;
-    const answeredBeforeSend = session.answeredAt > 0;
-    let failedAt = sentAt;
+    /** what failed, with when it was sent (seq: the order it was sent in); only the oldest failure is judged */
+    const failed: { seq: number; item: QueuedItem; sentAt: number; answeredBeforeSend: boolean; error: unknown }[] = [];
+    /** on the wire now: still in the outbox until their PUBACK, so a take skips them */
+    const onWire = new Set<number>();
+    /** on the wire, plus those refused with a reason code: still queued until set aside below, never sent twice here */
+    const sent = new Set<number>();
+    let seq = 0;
+    let failedAt = 0;
     this.sending.add(profileId);
     let publishing = this.publishingQos2.get(profileId);
     if (!publishing) this.publishingQos2.set(profileId, (publishing = new Map()));
-    for (const item of items) if (item.qos === 2) publishing.set(item.id, { topic: item.topic, payload: item.payload });
-    const results = await Promise.allSettled(
-      items.map((item) =>
-        session.publish(item.topic, item.payload, { qos: item.qos ?? 1, retain: item.retain, properties: toPublishProperties(item.props) }).then(
-          () => this.deps.outbox.remove(item.id),
-          (err: unknown) => {
-            failedAt = this.deps.clock.now();
-            throw err;
-          },
-        ),
-      ),
-    ).finally(() => {
+    const qos2 = publishing;
+    try {
+      await new Promise<void>((finish) => {
+        const send = (item: QueuedItem) => {
+          const at = { seq: seq++, item, sentAt: this.deps.clock.now(), answeredBeforeSend: session.answeredAt > 0 };
+          onWire.add(item.id);
+          sent.add(item.id);
+          if (item.qos === 2) qos2.set(item.id, { topic: item.topic, payload: item.payload });
+          session
+            .publish(item.topic, item.payload, {
+              qos: item.qos ?? 1,
+              retain: item.retain,
+              properties: toPublishProperties(item.props),
+            })
+            .then(() => this.deps.outbox.remove(item.id))
+            .then(
+              () => {
+                this.judge.cleared(profileId, item.id);
+                this.ackWaiters.get(item.id)?.('sent');
+              },
+              (err: unknown) => {
+                failed.push({ ...at, error: err ?? new Error('publish failed') });
+                // a refusal with a reason code is the message's alone: the others go on
+                if (typeof (err as { code?: unknown } | undefined)?.code !== 'number' && !failedAt)
+                  failedAt = this.deps.clock.now();
+              },
+            )
+            .finally(() => {
+              qos2.delete(item.id);
+              onWire.delete(item.id);
+              if (!failed.some((f) => f.item.id === item.id)) sent.delete(item.id); // acknowledged: out of the outbox
+              fill();
+            });
+        };
+        const fill = () => {
+          const room = DRAIN_WINDOW - onWire.size;
+          // refilled a quarter window at a time: a peek per PUBACK would cost more than it saves
+          if (!failedAt && (onWire.size === 0 || room >= DRAIN_WINDOW / 4)) {
+            let items: QueuedItem[] = [];
+            try {
+              items = take(room, sent);
+            } catch (err) {
+              this.deps.log.warn(`outbox of ${profileId}: cannot read the queue (${(err as Error).message})`);
+            }
+            for (const item of items) send(item);
+            this.updateOutbox(profileId);
+          }
+          if (onWire.size === 0) finish();
+        };
+        fill();
+      });
+    } finally {
       this.sending.delete(profileId);
-      for (const item of items) publishing.delete(item.id);
-    });
+    }
     // a drop is judged only on a session the user still wants: not our own disconnect
     const judged = this.sessions.get(profileId) === session;
     this.updateOutbox(profileId);
     let intact = true;
-    for (const [i, result] of results.entries()) {
-      const item = items[i]!;
-      if (result.status === 'fulfilled') {
-        this.judge.cleared(profileId, item.id);
-        this.ackWaiters.get(item.id)?.('sent');
-        continue;
-      }
-      const err = result.reason as { code?: unknown; message?: string };
+    for (const { item, sentAt, answeredBeforeSend, error } of failed.sort((a, b) => a.seq - b.seq)) {
+      const err = error as { code?: unknown; message?: string };
       if (typeof err.code === 'number') {
         // an MQTT 5 PUBACK with a reason code: refused for good, resending cannot help
         const ack = (item.qos ?? 1) === 2 ? 'PUBREC' : 'PUBACK';
-        this.moveAside(session, profileId, item, `the broker refused ${item.topic} (${ack} 0x${err.code.toString(16)}: ${reasonName(err.code)})`);
+        this.moveAside(
+          session,
+          profileId,
+          item,
+          `the broker refused ${item.topic} (${ack} 0x${err.code.toString(16)}: ${reasonName(err.code)})`,
+        );
         continue;
       }
       this.ackWaiters.get(item.id)?.('queued'); // still in the outbox: the next connection delivers it
-      if (intact && judged && !(result.reason instanceof NotConnectedError)) {
-        const verdict = this.judge.messageDrop(profileId, { id: item.id, sentAt, droppedAt: failedAt, connectedAt, answeredBeforeSend });
+      if (intact && judged && !(error instanceof NotConnectedError)) {
+        const verdict = this.judge.messageDrop(profileId, {
+          id: item.id,
+          sentAt,
+          droppedAt: failedAt,
+          connectedAt,
+          answeredBeforeSend,
+        });
         if (verdict === 'dead') this.refusedByClosing(session, profileId, item);
       }
       intact = false;
