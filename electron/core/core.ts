@@ -1,6 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import type { AppInfo, MethodName } from '../api.js';
+import type { AppInfo, EventPayloads, MethodName } from '../api.js';
 import { ApiError, parseCall } from '../api.js';
 import { EventBus } from './events.js';
 import { appVersion } from './version.js';
@@ -121,7 +121,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       await vault.save(SANDBOX_PROFILE_ID, sandbox.demo.token, 'ask');
       if (options.demoSensor ?? true) {
         sensor = new DemoSensor(sandbox.urls.mqtt, sandbox.demo.token);
-        sensor.start();
+        startWhenSandboxSessionIsUp(bus, sensor, options.autoConnectSandbox ?? true);
       }
     }
   }
@@ -310,4 +310,28 @@ function sandboxProfile(): Profile {
     secretMode: 'ask',
     builtIn: true,
   };
+}
+
+/**
+ * The demo sensor reports its first reading as soon as it is online; started before Apiary's own sandbox session
+ * has subscribed, that reading is lost and the first screen waits a whole period for the next. So it starts when
+ * that session is connected (or at once when the session is not auto-connected; at the latest after 3 s).
+ */
+function startWhenSandboxSessionIsUp(bus: EventBus, sensor: DemoSensor, sessionComing: boolean): void {
+  if (!sessionComing) return sensor.start();
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    stop();
+    clearTimeout(fallback);
+    sensor.start();
+  };
+  const stop = bus.subscribe((event, data) => {
+    if (event !== 'session.state') return;
+    const state = data as EventPayloads['session.state'];
+    if (state.profileId === SANDBOX_PROFILE_ID && state.status === 'connected') start();
+  });
+  const fallback = setTimeout(start, 3000);
+  fallback.unref?.();
 }

@@ -16,6 +16,7 @@ export class DemoSensor {
   ) {}
 
   start(): void {
+    if (this.timer) return; // started already
     this.connect();
     // a device reports as soon as it is online, not a period later: the first screen shows a reading at once
     this.client?.once('connect', () => this.tick());
