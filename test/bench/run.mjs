@@ -96,7 +96,7 @@ async function main() {
     });
     if (wants('lag')) await attempt('store lag', async () => {
       log('store lag: 10,000 msg/s for 10 s (QoS 0, 100 B, 2,000 topics) into the core and a bare subscriber at once');
-      const r = await runStoreLag({ broker, rate: 10_000, seconds: 10, log });
+      const r = await runStoreLag({ broker, rate: 10_000, seconds: 10, log, profileDir });
       Object.assign(figures, {
         store_lag_max_msgs: r.lagMaxMsgs,
         store_lag_max_s: round(r.lagMaxSeconds, 2),

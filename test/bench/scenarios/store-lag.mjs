@@ -20,7 +20,7 @@ const TOPICS = 2000;
 export async function runStoreLag({ broker, rate = 10_000, seconds = 10, log, profileDir = null }) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-bench-lag-'));
   const probeTopic = 'lag/t0007';
-  const core = startChild(child('core-ingest.mjs'), { url: broker.url, filter: 'lag/#', dataDir, probe: { topic: probeTopic, everyMs: 250 } }, {
+  const core = startChild(child('core-ingest.mjs'), { url: broker.url, filter: 'lag/#', dataDir, probe: { topic: probeTopic, everyMs: 250 }, threads: true }, {
     maxMs: (seconds + 120) * 1000,
     nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   });
@@ -84,12 +84,15 @@ export async function runStoreLag({ broker, rate = 10_000, seconds = 10, log, pr
       probes: probes.length,
       coreCpuUs: cpu.core,
       rawCpuUs: cpu.raw,
+      coreCpuByThread: cpu.threads,
+      coreSysUs: cpu.sys,
       coreRssMb: last.rss / 1048576,
     };
     log(
       `  store lag: ${rate.toLocaleString('en-US')} msg/s × ${seconds} s, worst ${worst.messages.toLocaleString('en-US')} msgs / ${worst.seconds.toFixed(2)} s behind, ` +
         `at the end ${atEnd.messages.toLocaleString('en-US')}, all read and stored ${Number.isFinite(result.catchUpMs) ? `${Math.round(result.catchUpMs)} ms` : 'never (60 s)'} after (the store ${Math.round(result.storeCatchUpMs)} ms after the last read); ` +
-        `History p95 ${Math.round(result.historyP95Ms)} ms (max ${Math.round(result.historyMaxMs)}, ${probes.length} calls); CPU ${cpu.core.toFixed(1)} vs raw ${cpu.raw.toFixed(1)} µs/msg`,
+        `History p95 ${Math.round(result.historyP95Ms)} ms (max ${Math.round(result.historyMaxMs)}, ${probes.length} calls); CPU ${cpu.core.toFixed(1)} vs raw ${cpu.raw.toFixed(1)} µs/msg ` +
+        `(kernel ${cpu.sys.toFixed(1)}; by thread ${Object.entries(cpu.threads).sort((x, y) => y[1] - x[1]).slice(0, 5).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     );
     return result;
   } finally {
@@ -124,5 +127,17 @@ function cpuPerMessage(coreTicks, rawTicks, from, to) {
     const b = inside.at(-1);
     return (b.cpuUs - a.cpuUs) / Math.max(1, count(b) - count(a));
   };
-  return { core: span(coreTicks, (t) => t.received), raw: span(rawTicks, (t) => t.n) };
+  const inside = coreTicks.filter((t) => t.at >= from - 250 && t.at <= to + 250);
+  const [a, b] = [inside[0], inside.at(-1)];
+  const messages = a && b ? Math.max(1, b.received - a.received) : NaN;
+  // where the core's µs go: each thread (clock ticks of 10 ms, by thread name) and the kernel's share
+  const threads = {};
+  if (a?.threads && b?.threads) {
+    for (const [name, ticks] of Object.entries(b.threads)) {
+      const us = ((ticks - (a.threads[name] ?? 0)) * 10_000) / messages;
+      if (us >= 0.05) threads[name] = Math.round(us * 10) / 10;
+    }
+  }
+  const sys = a && b ? (b.sysUs - a.sysUs) / messages : NaN;
+  return { core: span(coreTicks, (t) => t.received), raw: span(rawTicks, (t) => t.n), threads, sys };
 }
