@@ -16,10 +16,17 @@ const KINDS = ['json', 'text', 'binary'];
  * A batch is columns, not a row object each (message-log.ts prepareRows): one params array is refilled per row.
  */
 function createRowWriter(db, spec) {
-  const insert = db.prepare(spec.insert);
+  // Rows go in groups of ROWS_PER_INSERT with one multi-row INSERT: each statement call into the binding costs
+  // about as much as SQLite's own work for a row (a 100-byte message: 7.1 µs a row one by one, 3.7 in groups of
+  // 50, test/bench). The rows left over after the last full group go one by one.
+  const ROWS_PER_INSERT = 50;
+  const tuple = `(${new Array(spec.columns).fill('?').join(', ')})`;
+  const insertOne = db.prepare(spec.insert);
+  const insertGroup = db.prepare(`${spec.insert}${`, ${tuple}`.repeat(ROWS_PER_INSERT - 1)}`);
   const ensureTopic = db.prepare(spec.topicKey.ensure);
   const topicKey = db.prepare(spec.topicKey.get);
-  const params = new Array(spec.columns).fill(null);
+  const groupParams = new Array(spec.columns * ROWS_PER_INSERT).fill(null);
+  const oneParams = new Array(spec.columns).fill(null);
 
   /**
    * Topic keys this connection has committed, per profile (profile id → topic → key), so a row costs a lookup in
@@ -56,29 +63,41 @@ function createRowWriter(db, spec) {
 
   // in the order of message-log.ts WRITTEN_COLUMNS (spec.at gives each column's place)
   const at = spec.at;
+  /** row i of batch b (its payload is payloads[start, end)) into params from offset o */
+  function fill(params, o, b, i, payloads, start, end) {
+    const profile = b.profiles[b.profileOf[i]];
+    const topic = b.topics[i];
+    const flags = b.flags[i];
+    params[o + at.id] = b.firstId + i;
+    params[o + at.profile_id] = profile;
+    params[o + at.topic] = topic;
+    params[o + at.received_at] = b.receivedAt[i];
+    params[o + at.qos] = flags & 3;
+    params[o + at.retain] = (flags >> 2) & 1;
+    params[o + at.size] = b.sizes[i];
+    params[o + at.stored_bytes] = end - start;
+    params[o + at.kind] = KINDS[b.kinds[i]];
+    params[o + at.over_cap] = (flags >> 3) & 1;
+    params[o + at.own] = (flags >> 4) & 1;
+    params[o + at.payload] = payloads.subarray(start, end);
+    params[o + at.props] = b.props ? b.props[i] : null;
+    params[o + at.topic_key] = keyOf(profile, topic);
+  }
+
   function writeBatch(b) {
     const payloads = Buffer.from(b.payloads.buffer, b.payloads.byteOffset, b.payloads.byteLength);
+    const grouped = b.n - (b.n % ROWS_PER_INSERT);
     let start = 0;
     for (let i = 0; i < b.n; i++) {
-      const profile = b.profiles[b.profileOf[i]];
-      const topic = b.topics[i];
-      const flags = b.flags[i];
       const end = b.ends[i];
-      params[at.id] = b.firstId + i;
-      params[at.profile_id] = profile;
-      params[at.topic] = topic;
-      params[at.received_at] = b.receivedAt[i];
-      params[at.qos] = flags & 3;
-      params[at.retain] = (flags >> 2) & 1;
-      params[at.size] = b.sizes[i];
-      params[at.stored_bytes] = end - start;
-      params[at.kind] = KINDS[b.kinds[i]];
-      params[at.over_cap] = (flags >> 3) & 1;
-      params[at.own] = (flags >> 4) & 1;
-      params[at.payload] = payloads.subarray(start, end);
-      params[at.props] = b.props ? b.props[i] : null;
-      params[at.topic_key] = keyOf(profile, topic);
-      insert.run(params);
+      if (i < grouped) {
+        const r = i % ROWS_PER_INSERT;
+        fill(groupParams, r * spec.columns, b, i, payloads, start, end);
+        if (r === ROWS_PER_INSERT - 1) insertGroup.run(groupParams);
+      } else {
+        fill(oneParams, 0, b, i, payloads, start, end);
+        insertOne.run(oneParams);
+      }
       start = end;
     }
   }
@@ -90,6 +109,9 @@ function createRowWriter(db, spec) {
       try {
         for (const b of batches) writeBatch(b);
         db.exec('COMMIT');
+        // the params hold views of the batches' payloads: let those go with the batches
+        groupParams.fill(null);
+        oneParams.fill(null);
         remember();
       } catch (e) {
         fresh = []; // rolled back: those keys may not exist
