@@ -48,14 +48,26 @@ describe('MessageLog inserts and reads', () => {
     const log = new MessageLog(db);
     // 123 rows: two full groups and 23 left over; every row different so a shifted column shows
     const rows = Array.from({ length: 123 }, (_, i) =>
-      msg(`g/${i % 7}`, Buffer.from(`payload-${i}-${'z'.repeat(i)}`), { qos: (i % 2) as 0 | 1, retain: i % 3 === 0, own: i % 5 === 0, profileId: i % 4 === 0 ? 'p2' : 'p1' }),
+      msg(`g/${i % 7}`, Buffer.from(`payload-${i}-${'z'.repeat(i)}`), {
+        qos: (i % 2) as 0 | 1,
+        retain: i % 3 === 0,
+        own: i % 5 === 0,
+        profileId: i % 4 === 0 ? 'p2' : 'p1',
+      }),
     );
     const ids = log.insertBatch(rows);
     expect(ids).toHaveLength(123);
     ids.forEach((id, i) => {
       const got = log.get(id)!;
       expect(got.payload.toString()).toBe(`payload-${i}-${'z'.repeat(i)}`);
-      expect(got).toMatchObject({ topic: `g/${i % 7}`, qos: i % 2, retain: i % 3 === 0, own: i % 5 === 0, profileId: rows[i]!.profileId, size: rows[i]!.payload.length });
+      expect(got).toMatchObject({
+        topic: `g/${i % 7}`,
+        qos: i % 2,
+        retain: i % 3 === 0,
+        own: i % 5 === 0,
+        profileId: rows[i]!.profileId,
+        size: rows[i]!.payload.length,
+      });
     });
     // the topic index (topic keys) agrees with the rows: a topic's history is exactly its rows, newest first
     const g3p1 = ids.filter((_, i) => i % 7 === 3 && rows[i]!.profileId === 'p1').reverse();
