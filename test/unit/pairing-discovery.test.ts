@@ -55,6 +55,37 @@ describe('watchPorts', () => {
     }
   });
 
+  it('runs the (costly) lister only when the cheap signature of /dev changes, and still reports the plug', async () => {
+    let nodes = 'ttyS0';
+    let listed = 0;
+    let current: RawPortInfo[] = [{ path: '/dev/ttyS0' }];
+    const events: PortEvent[] = [];
+    const watcher = watchPorts({
+      lister: async () => {
+        listed++;
+        return current;
+      },
+      signature: async () => nodes,
+      intervalMs: 60_000,
+      onEvent: (e) => events.push(e),
+    });
+    try {
+      await watcher.poll();
+      await watcher.poll();
+      await watcher.poll();
+      expect(listed).toBe(1); // at start only: nothing came or went
+      nodes = 'ttyS0 ttyUSB0';
+      current = [...current, { path: '/dev/ttyUSB0', vendorId: '10c4', productId: 'ea60' }];
+      await watcher.poll();
+      expect(listed).toBe(2);
+      expect(events.map((e) => `${e.kind} ${e.port.path} ${e.port.board}`)).toEqual(['added /dev/ttyUSB0 ESP32 (CP2102)']);
+      await watcher.poll();
+      expect(listed).toBe(2);
+    } finally {
+      watcher.stop();
+    }
+  });
+
   it('polls on its interval and survives a failing lister', async () => {
     let calls = 0;
     const warnings: string[] = [];
