@@ -1,7 +1,7 @@
 /**
  * The reference subscriber: bare mqtt.js that only counts, i.e. the limit of the client library on this
  * machine. Config: { url, filter, username?, password? }. Prints {"type":"ready"} once subscribed, then a
- * {"type":"tick","at","n","cpuUs","rss"} line every 200 ms until stdin closes (or 10 min pass).
+ * {"type":"tick","at","n","cpuUs","sysUs","rss"} line every 200 ms until stdin closes (or 10 min pass).
  */
 import mqtt from 'mqtt';
 
@@ -29,7 +29,7 @@ client.once('connect', async () => {
   out({ type: 'ready' });
   const tick = () => {
     const cpu = process.cpuUsage();
-    out({ type: 'tick', at: Date.now(), n, cpuUs: cpu.user + cpu.system, rss: process.memoryUsage().rss });
+    out({ type: 'tick', at: Date.now(), n, cpuUs: cpu.user + cpu.system, sysUs: cpu.system, rss: process.memoryUsage().rss });
   };
   tick();
   setInterval(tick, 200);

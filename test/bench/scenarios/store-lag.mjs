@@ -86,13 +86,14 @@ export async function runStoreLag({ broker, rate = 10_000, seconds = 10, log, pr
       rawCpuUs: cpu.raw,
       coreCpuByThread: cpu.threads,
       coreSysUs: cpu.sys,
+      rawSysUs: cpu.rawSys,
       coreRssMb: last.rss / 1048576,
     };
     log(
       `  store lag: ${rate.toLocaleString('en-US')} msg/s × ${seconds} s, worst ${worst.messages.toLocaleString('en-US')} msgs / ${worst.seconds.toFixed(2)} s behind, ` +
         `at the end ${atEnd.messages.toLocaleString('en-US')}, all read and stored ${Number.isFinite(result.catchUpMs) ? `${Math.round(result.catchUpMs)} ms` : 'never (60 s)'} after (the store ${Math.round(result.storeCatchUpMs)} ms after the last read); ` +
         `History p95 ${Math.round(result.historyP95Ms)} ms (max ${Math.round(result.historyMaxMs)}, ${probes.length} calls); CPU ${cpu.core.toFixed(1)} vs raw ${cpu.raw.toFixed(1)} µs/msg ` +
-        `(kernel ${cpu.sys.toFixed(1)}; by thread ${Object.entries(cpu.threads).sort((x, y) => y[1] - x[1]).slice(0, 5).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+        `(kernel ${cpu.sys.toFixed(1)} vs ${cpu.rawSys.toFixed(1)}; by thread ${Object.entries(cpu.threads).sort((x, y) => y[1] - x[1]).slice(0, 5).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     );
     return result;
   } finally {
@@ -139,5 +140,8 @@ function cpuPerMessage(coreTicks, rawTicks, from, to) {
     }
   }
   const sys = a && b ? (b.sysUs - a.sysUs) / messages : NaN;
-  return { core: span(coreTicks, (t) => t.received), raw: span(rawTicks, (t) => t.n), threads, sys };
+  const rawInside = rawTicks.filter((t) => t.at >= from - 250 && t.at <= to + 250);
+  const [ra, rb] = [rawInside[0], rawInside.at(-1)];
+  const rawSys = ra && rb && rb.sysUs !== undefined ? (rb.sysUs - ra.sysUs) / Math.max(1, rb.n - ra.n) : NaN;
+  return { core: span(coreTicks, (t) => t.received), raw: span(rawTicks, (t) => t.n), threads, sys, rawSys };
 }
