@@ -78,6 +78,25 @@ describe('TopicStats', () => {
     expect(stats.list('p', T0 + 4000)[0]?.rate).toBe(8);
   });
 
+  it('sends deltas at most every 200 ms: flushes in between are gathered into the next one, none lost', async () => {
+    const bus = new EventBus();
+    const deltas: { at: number; topics: string[] }[] = [];
+    bus.subscribe((event, data) => {
+      if (event === 'explorer.delta') deltas.push({ at: Date.now(), topics: (data as TopicStat[]).map((d) => d.topic) });
+    });
+    stats = new TopicStats(bus, 100, () => Date.now());
+    const t = Date.now();
+    stats.observe(message('a', t));
+    stats.flushed(t);
+    stats.observe(message('b', t + 75));
+    stats.flushed(t + 75); // 75 ms after a delta: held
+    stats.observe(message('c', t + 150));
+    stats.flushed(t + 150); // still held, gathered with b
+    expect(deltas.map((d) => d.topics)).toEqual([['a']]);
+    for (let i = 0; i < 50 && deltas.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(deltas.map((d) => d.topics)).toEqual([['a'], ['b', 'c']]);
+  });
+
   it('counts every message received at the flush that sends it', () => {
     const { stats } = setup();
     for (let i = 0; i < 7; i++) stats.observe(message(`t/${i % 2}`, T0 + i));

@@ -6,6 +6,12 @@ import type { IngestObserver } from '../ingest/ingest.js';
 /** Bounded: beyond this many topics, the least recently seen are forgotten (they stay in the store). */
 export const MAX_TOPICS = 50_000;
 const VALUE_CHARS = 120;
+/**
+ * Deltas go out at most this often. The desk repaints tree counts 5 times a second, and under a flood every
+ * ingest flush (~13 a second) changed hundreds of topics: a delta each time cost ~1.4 µs a message to build
+ * and as much again to send, for figures nobody could see change.
+ */
+export const DELTA_INTERVAL_MS = 200;
 
 interface Entry extends TopicStat {
   /** live (not retained) arrivals, for the one definition of a rate (common/rate.ts) */
@@ -26,6 +32,8 @@ export class TopicStats implements IngestObserver {
   private readonly sliding = new Set<string>();
   private slideTimer: NodeJS.Timeout | null = null;
   private lastSlide = 0;
+  private deltaTimer: NodeJS.Timeout | null = null;
+  private lastDelta = -Infinity;
   /** messages observed since start, all profiles; counted into `received` at each flush (with its batch) */
   private observed = 0;
   /** messages received since the core started (all profiles): the status bar's "received" */
@@ -86,8 +94,23 @@ export class TopicStats implements IngestObserver {
     this.received += this.observed;
     this.observed = 0;
     if (Math.floor(now / 1000) !== Math.floor(this.lastSlide / 1000)) this.slide(now);
-    this.emitChanged(now);
+    this.emitSoon(now);
     this.armSlide();
+  }
+
+  /** The changed topics now, or when DELTA_INTERVAL_MS has passed since the last delta (one timer at most). */
+  private emitSoon(now: number): void {
+    const since = now - this.lastDelta;
+    if (since >= DELTA_INTERVAL_MS) {
+      this.emitChanged(now);
+      return;
+    }
+    if (this.deltaTimer || this.changed.size === 0) return;
+    this.deltaTimer = setTimeout(() => {
+      this.deltaTimer = null;
+      this.emitChanged(this.now());
+    }, DELTA_INTERVAL_MS - since);
+    this.deltaTimer.unref?.();
   }
 
   list(profileId: string | undefined, now: number): TopicStat[] {
@@ -107,6 +130,8 @@ export class TopicStats implements IngestObserver {
   close(): void {
     if (this.slideTimer) clearTimeout(this.slideTimer);
     this.slideTimer = null;
+    if (this.deltaTimer) clearTimeout(this.deltaTimer);
+    this.deltaTimer = null;
   }
 
   private emitChanged(now: number): void {
@@ -117,6 +142,7 @@ export class TopicStats implements IngestObserver {
       if (entry) delta.push(this.view(entry, now));
     }
     this.changed = new Set();
+    this.lastDelta = now;
     this.bus.emit('explorer.delta', delta);
   }
 
