@@ -16,6 +16,12 @@ const PAGE = 200;
  * and painting that each frame kept typing and clicks waiting (test/bench, issue 19).
  */
 const LIVE_MIN_MS = 100;
+/**
+ * When an update brought more rows than a screen holds, none of the rows shown stays long enough to be read:
+ * the log then repaints 4 times a second, which halves the renderer's work under a flood (test/bench, issue 19).
+ */
+const FLOOD_MIN_MS = 250;
+const SCREENFUL = 60;
 
 type PrependListener = (count: number) => void;
 
@@ -56,7 +62,12 @@ class LogState {
   private matcher: ((topic: string) => boolean) | null = null;
   private generation = 0;
   private prependListeners = new Set<PrependListener>();
-  private readonly schedule = perFrameAtMost(LIVE_MIN_MS, () => this.flush());
+  /** rows the last update added to the view */
+  private lastAdded = 0;
+  private readonly schedule = perFrameAtMost(
+    () => (this.lastAdded >= SCREENFUL ? FLOOD_MIN_MS : LIVE_MIN_MS),
+    () => this.flush(),
+  );
 
   onPrepend(listener: PrependListener): () => void {
     this.prependListeners.add(listener);
@@ -102,6 +113,7 @@ class LogState {
   private flush(): void {
     this.total += this.arrived;
     this.arrived = 0;
+    this.lastAdded = 0;
     if (this.pending.length === 0) return;
     const topId = this.messages[0]?.id ?? 0;
     const fresh = this.pending.filter((m) => m.id > topId || m.id < 0);
@@ -127,6 +139,7 @@ class LogState {
     }
     this.messages = next;
     const added = Math.min(incoming.length, LOG_WINDOW);
+    this.lastAdded = added;
     for (const l of this.prependListeners) l(added);
   }
 

@@ -9,6 +9,7 @@ import { errorText } from './format';
 import { log, setPaused, LOG_WINDOW } from './log.svelte';
 import { explorer } from './explorer.svelte';
 import { exportsState, historyExports } from './exports.svelte';
+import { perFrameAtMost } from './frame';
 
 export { log, setPaused, LOG_WINDOW };
 
@@ -82,6 +83,20 @@ function loadDeclared(profileId: string): Promise<void> {
   return kind && kind !== 'mqtt' ? explorer.loadDeclared(profileId) : Promise.resolve();
 }
 
+/**
+ * The status bar's figures (received, msg/s) follow batches and deltas that come every ~75 ms each under load;
+ * repainting them on every one kept most frames busy and inputs waiting (test/bench, issue 19). They are
+ * summed here and shown at most 4 times a second.
+ */
+const figures = {
+  received: 0,
+  schedule: perFrameAtMost(250, () => {
+    if (app.received !== null && figures.received) app.received += figures.received;
+    figures.received = 0;
+    app.rate = explorer.totalRate();
+  }),
+};
+
 let started = false;
 
 export async function start(): Promise<void> {
@@ -96,13 +111,14 @@ export async function start(): Promise<void> {
     api.on('profiles.changed', (profiles) => (app.profiles = profiles));
     api.on('messages.batch', (batch) => {
       // the core counted these when it sent them, so they are not in a messages.stats answered before
-      if (app.received !== null) app.received += batch.messages.length + batch.skipped + (batch.dropped ?? 0);
+      if (app.received !== null) figures.received += batch.messages.length + batch.skipped + (batch.dropped ?? 0);
+      figures.schedule();
       log.ingest(batch);
       explorer.observe(batch);
     });
     api.on('explorer.delta', (stats) => {
       explorer.applyDelta(stats);
-      app.rate = explorer.totalRate();
+      figures.schedule();
     });
     api.on('tray.model', (model) => (app.tray = model));
     api.on('export.progress', (p) => (p.kind === 'history' ? historyExports : exportsState).progress(p));
@@ -133,7 +149,11 @@ async function refresh(): Promise<void> {
     log.reload(),
     explorer.reload().then(() => (app.rate = explorer.totalRate())),
     api.call('messages.stats', {}).then(
-      (s) => (app.received = s.received),
+      (s) => {
+        // the answer counts what was sent before it: batches summed meanwhile are in it
+        figures.received = 0;
+        app.received = s.received;
+      },
       () => undefined,
     ),
     api.call('tray.model', {}).then(
