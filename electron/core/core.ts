@@ -87,9 +87,19 @@ export interface CoreServices {
 
 const version = appVersion();
 
+/**
+ * Work the first screen does not need starts this long after the core: the sandbox's TLS material (a first run),
+ * serial-port watching, the compact-heap setting. On a 2-core machine the desk's first load (this process and the
+ * browser's page) takes 1–3 s, and each of these took CPU from it (issue 19: startup to the first reading).
+ */
+const AFTER_FIRST_SCREEN_MS = 5000;
+
 /** Composition root: builds every service from a Platform. The shells only add transports. */
 export async function createCore(platform: Platform, options: CoreOptions = {}): Promise<Core> {
-  keepHeapCompact(); // a flood must not let V8 pile up garbage to 3–4× the live heap (see heap.ts)
+  // a flood must not let V8 pile up garbage to 3–4× the live heap (see heap.ts); set once started, because while
+  // the modules load and the services start the heap only grows, and 20 % steps made V8 collect it again and again
+  const compactHeap = setTimeout(keepHeapCompact, AFTER_FIRST_SCREEN_MS);
+  compactHeap.unref?.();
   fs.mkdirSync(platform.dataDir, { recursive: true, mode: 0o700 });
   const bus = new EventBus();
   const db = openDatabase(path.join(platform.dataDir, 'apiary.db'));
@@ -112,8 +122,10 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       mqttPort: 0,
       mqttsPort: 0,
       httpPort: 0,
-      // a first run's TLS keys are made while the desk opens: the first screen needs no TLS
+      // a first run's TLS keys are made once the desk is open (or when a TLS client needs them): the first screen
+      // needs no TLS
       tlsInBackground: true,
+      tlsDelayMs: AFTER_FIRST_SCREEN_MS,
       log: (line: string) => platform.log.info(line),
     });
     if (sandbox.demo) {
@@ -233,7 +245,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
 
   // "ESP32 (CP2102) connected — pair it?": plugged boards become events (the tray notifies when hidden)
   let portWatcher: PortWatcher | null = null;
-  if (options.watchSerial ?? true) {
+  const startPortWatcher = () => {
     portWatcher = watchPorts({
       intervalMs: 2000,
       onEvent: (e) => {
@@ -250,7 +262,11 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       },
       onWarning: (w) => platform.log.warn(`serial discovery: ${w}`),
     });
-  }
+  };
+  // its first listing (the serial library, udevadm) waits for the first screen; a board plugged before then is
+  // listed as present, as one plugged before the start
+  const portWatchStart = (options.watchSerial ?? true) ? setTimeout(startPortWatcher, AFTER_FIRST_SCREEN_MS) : undefined;
+  portWatchStart?.unref?.();
   const handlers: Handlers = createHandlers(services, info);
 
   for (const profile of profiles.list()) {
@@ -275,6 +291,8 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
       }
     },
     async close() {
+      clearTimeout(compactHeap);
+      clearTimeout(portWatchStart);
       portWatcher?.stop();
       alerts.close();
       await presence.close();

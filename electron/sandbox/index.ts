@@ -15,7 +15,7 @@ import { SandboxBroker } from './mqtt-broker.js';
 import { DEFAULT_RETENTION, RecordStore } from './records.js';
 import { createRestServer } from './rest/server.js';
 import { type DemoCredentials, type SeedFile, applySeed, ensureDemo, parseSeed } from './seed.js';
-import { caPathIn, ensureTlsMaterial } from './tls-certs.js';
+import { type TlsMaterial, caPathIn, ensureTlsMaterial } from './tls-certs.js';
 import { createDeferredTlsListener } from './tls-listener.js';
 import { SandboxWebSocket } from './websocket.js';
 
@@ -50,13 +50,22 @@ export interface SandboxOptions {
    * prints the CA's path when ready, so the file must exist by then.
    */
   tlsInBackground?: boolean;
+  /**
+   * With tlsInBackground: a first run makes its TLS material only this long after the start, or at once when a TLS
+   * client connects or `tlsReady` is asked for (default 0: at once). The app's desk sets a few seconds: the keys and
+   * node-forge's signing (~0.3 s of CPU) would otherwise compete with the desk's first screen on a small machine.
+   */
+  tlsDelayMs?: number;
 }
 
 export interface SandboxHandle {
   urls: { mqtt: string; mqtts?: string; http: string; ws: string };
   caPath: string;
-  /** resolves once the CA file at caPath exists (at once unless tlsInBackground made the material on a first run) */
-  tlsReady: Promise<void>;
+  /**
+   * Resolves once the CA file at caPath exists (at once unless tlsInBackground made the material on a first run).
+   * Asking for it starts making the material if tlsDelayMs has not yet.
+   */
+  readonly tlsReady: Promise<void>;
   demo?: DemoCredentials;
   accounts: SandboxAccounts;
   close(): Promise<void>;
@@ -98,9 +107,26 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     const beerules = { store: beeruleStore, runner: new BeeruleRunner(beeruleStore, data, log) };
     cleanups.push(() => beerules.runner.close());
 
-    // first run: the TLS keys are made on the thread pool while the broker and the MQTT listener start
-    const tlsReady = ensureTlsMaterial(options.dataDir);
-    tlsReady.catch(() => undefined); // awaited below; a failure there is reported, not unhandled meanwhile
+    // first run: the TLS keys are made on the thread pool while the broker and the MQTT listener start — or, with
+    // tlsDelayMs, later or when first needed (a TLS client, or tlsReady asked for)
+    let material: Promise<TlsMaterial> | null = null;
+    let tlsMade: Promise<void> | null = null;
+    const tlsMaterial = (): Promise<TlsMaterial> => {
+      if (!material) {
+        material = ensureTlsMaterial(options.dataDir);
+        tlsMade = material.then(
+          () => undefined,
+          (err: Error) => log(`sandbox: cannot make the TLS certificate (MQTT/TLS refuses clients): ${err.message}`),
+        );
+      }
+      return material;
+    };
+    const tlsDelayMs = options.tlsInBackground ? (options.tlsDelayMs ?? 0) : 0;
+    if (tlsDelayMs > 0) {
+      const timer = setTimeout(tlsMaterial, tlsDelayMs);
+      timer.unref();
+      cleanups.push(() => clearTimeout(timer));
+    } else tlsMaterial();
     const broker = await SandboxBroker.create({
       data,
       connections,
@@ -114,10 +140,12 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     cleanups.push(() => closeTracked(mqtt));
     const mqttPort = await listen(mqtt.server, options.mqttPort ?? 0, host, 'MQTT', '--mqtt-port');
 
-    if (!options.tlsInBackground) await tlsReady;
+    if (!options.tlsInBackground) await tlsMaterial();
     let mqttsPort: number | null = null;
     if (options.mqttsPort !== null) {
-      const mqtts: Tracked = createDeferredTlsListener(tlsReady, (socket, remoteAddress) => broker.handle(socket, 'mqtts', remoteAddress));
+      const mqtts: Tracked = createDeferredTlsListener(tlsMaterial, (socket, remoteAddress) =>
+        broker.handle(socket, 'mqtts', remoteAddress),
+      );
       cleanups.push(() => closeTracked(mqtts));
       mqttsPort = await listen(mqtts.server, options.mqttsPort ?? 0, host, 'MQTT/TLS', '--mqtts-port');
     }
@@ -138,11 +166,16 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     log(`sandbox: MQTT ${urls.mqtt}${urls.mqtts ? `, MQTT/TLS ${urls.mqtts}` : ''}, REST and WebSocket ${urls.http}`);
 
     let closing: Promise<void> | null = null;
-    const tlsMade = tlsReady.then(
-      () => undefined,
-      (err: Error) => log(`sandbox: cannot make the TLS certificate (MQTT/TLS refuses clients): ${err.message}`),
-    );
-    const handle: SandboxHandle = { urls, caPath: caPathIn(options.dataDir), tlsReady: tlsMade, accounts, close: () => (closing ??= closeAll()) };
+    const handle: SandboxHandle = {
+      urls,
+      caPath: caPathIn(options.dataDir),
+      get tlsReady() {
+        tlsMaterial();
+        return tlsMade!;
+      },
+      accounts,
+      close: () => (closing ??= closeAll()),
+    };
     if (demo) handle.demo = demo;
     return handle;
   } catch (err) {

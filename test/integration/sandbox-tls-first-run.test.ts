@@ -1,8 +1,9 @@
 /**
  * A first run makes the sandbox's TLS material (two RSA keys, a second or more on a loaded machine). The app's
  * embedded sandbox does not wait for it: its MQTT/TLS port listens at once and a client that connects meanwhile is
- * served once the certificate exists. `apiary sandbox` (the default) still returns only when the CA file exists,
- * since it prints that path for clients to trust.
+ * served once the certificate exists; with `tlsDelayMs` (the desk) the material is made only after that delay or
+ * when first needed. `apiary sandbox` (the default) still returns only when the CA file exists, since it prints that
+ * path for clients to trust.
  */
 import fs from 'node:fs';
 import mqtt from 'mqtt';
@@ -40,6 +41,44 @@ describe('the sandbox TLS listener on a first run', () => {
     const checked = await mqtt.connectAsync(sandbox.urls.mqtts!, { username: sandbox.demo!.token, password: '', ca, reconnectPeriod: 0 });
     expect(checked.connected).toBe(true);
     await checked.endAsync();
+  });
+
+  it('with a delay (the desk): makes nothing until a TLS client comes, then serves it with a CA that verifies', async () => {
+    sandbox = await startSandbox({ dataDir: tempDir('apiary-tls-first-'), tlsInBackground: true, tlsDelayMs: 600_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fs.existsSync(sandbox.caPath)).toBe(false);
+    const client = await mqtt.connectAsync(sandbox.urls.mqtts!, {
+      username: sandbox.demo!.token,
+      password: '',
+      rejectUnauthorized: false,
+      reconnectPeriod: 0,
+      connectTimeout: 30_000,
+    });
+    expect(client.connected).toBe(true);
+    await client.endAsync();
+    await sandbox.tlsReady;
+    const ca = fs.readFileSync(sandbox.caPath, 'utf8');
+    const checked = await mqtt.connectAsync(sandbox.urls.mqtts!, {
+      username: sandbox.demo!.token,
+      password: '',
+      ca,
+      reconnectPeriod: 0,
+    });
+    expect(checked.connected).toBe(true);
+    await checked.endAsync();
+  });
+
+  it('with a delay: asking for tlsReady makes the material (a TLS profile connecting through the core)', async () => {
+    sandbox = await startSandbox({ dataDir: tempDir('apiary-tls-first-'), tlsInBackground: true, tlsDelayMs: 600_000 });
+    expect(fs.existsSync(sandbox.caPath)).toBe(false);
+    await sandbox.tlsReady;
+    expect(fs.readFileSync(sandbox.caPath, 'utf8')).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('with a short delay: made by itself once the delay is over', async () => {
+    sandbox = await startSandbox({ dataDir: tempDir('apiary-tls-first-'), tlsInBackground: true, tlsDelayMs: 200 });
+    for (let i = 0; i < 300 && !fs.existsSync(sandbox.caPath); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fs.existsSync(sandbox.caPath)).toBe(true);
   });
 
   it('by default: returns only once the CA file exists (apiary sandbox prints its path)', async () => {

@@ -36,8 +36,8 @@ export type ListedRule = CodecRule & { builtIn?: true };
 interface Compiled {
   rule: CodecRule;
   matches: TopicMatcher;
-  /** null: JSON, the default path */
-  codec: PayloadCodec | null;
+  /** null: JSON, the default path; undefined: the built-in Sparkplug B codec, loaded on the first topic it matches */
+  codec: PayloadCodec | null | undefined;
 }
 
 /** What the table needs from the store: the settings get/set (store/settings.ts). */
@@ -67,7 +67,7 @@ export class CodecTable {
     let codec: PayloadCodec | null = null;
     for (const c of this.compiled) {
       if (c.matches(topic)) {
-        codec = c.codec;
+        codec = c.codec === undefined ? this.sparkplugB() : c.codec;
         break;
       }
     }
@@ -105,10 +105,11 @@ export class CodecTable {
     }
     if (!rules.some((r) => r.filter === SPARKPLUG_FILTER)) {
       const rule: CodecRule = { filter: SPARKPLUG_FILTER, codec: 'sparkplugb' };
+      // not loaded here: protobufjs and the schema cost the startup ~40 ms, and most sessions see no Sparkplug
       compiled.push({
         rule: { ...rule, builtIn: true } as CodecRule,
         matches: compileTopicFilter(SPARKPLUG_FILTER),
-        codec: this.sparkplugB(),
+        codec: undefined,
       });
     }
     this.compiled = compiled;
