@@ -87,7 +87,7 @@ const MIGRATIONS: string[] = [
 
 export function openDb(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true });
-  const db = Database.openSqlite(join(dataDir, 'sandbox.sqlite'));
+  const db = Database.openSqlite(join(dataDir, 'sandbox.sqlite'), { statementCache: 256 });
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   migrate(db);

@@ -74,3 +74,28 @@ describe('the SQLite wrapper over libsql', () => {
     b.close();
   });
 });
+
+describe('the statement cache (openSqlite statementCache, the sandbox)', () => {
+  it('answers like fresh statements: pluck stays with its caller, a schema change is seen, the bound holds', () => {
+    const db = openSqlite(':memory:', { statementCache: 2 });
+    try {
+      db.exec('CREATE TABLE c (name TEXT, n INTEGER)');
+      db.prepare('INSERT INTO c (name, n) VALUES (?, ?)').run('a', 1);
+      db.prepare('INSERT INTO c (name, n) VALUES (?, ?)').run('b', 2);
+      const sql = 'SELECT name, n FROM c ORDER BY name';
+      expect(db.prepare(sql).pluck().all()).toEqual(['a', 'b']);
+      expect(db.prepare(sql).all()).toEqual([
+        { name: 'a', n: 1 },
+        { name: 'b', n: 2 },
+      ]);
+      db.exec('ALTER TABLE c ADD COLUMN extra TEXT');
+      db.prepare('UPDATE c SET extra = ? WHERE name = ?').run('x', 'a');
+      expect(db.prepare('SELECT * FROM c WHERE name = ?').get('a')).toEqual({ name: 'a', n: 1, extra: 'x' });
+      // more distinct queries than the bound: still right (the cache starts over)
+      for (let i = 0; i < 5; i++) expect(db.prepare(`SELECT ${i} AS v`).get()).toEqual({ v: i });
+      expect(db.prepare(sql).all()).toHaveLength(2);
+    } finally {
+      db.close();
+    }
+  });
+});
