@@ -97,6 +97,54 @@ describe('TopicStats', () => {
     expect(deltas.map((d) => d.topics)).toEqual([['a'], ['b', 'c']]);
   });
 
+  it('shows the newest value of each topic (number, text clipped, binary size) in the delta and the list', () => {
+    const { stats, deltas } = setup();
+    stats.observe(message('n', T0)); // envelope data 21
+    stats.observe({ ...message('n', T0 + 1), envelope: { data: 22.5 } });
+    stats.observe({ ...message('s', T0 + 2), envelope: undefined, kind: 'text', preview: 'x'.repeat(500) });
+    stats.observe({ ...message('b', T0 + 3), envelope: undefined, kind: 'binary', preview: 'AAEC', size: 3 });
+    stats.observe({ ...message('o', T0 + 4), envelope: { data: { on: true } } });
+    stats.flushed(T0 + 100);
+    const byTopic = Object.fromEntries(deltas.at(-1)!.map((d) => [d.topic, d]));
+    expect(byTopic.n).toMatchObject({ lastValue: '22.5', lastNumber: 22.5, count: 2 });
+    expect(byTopic.s!.lastValue).toHaveLength(120);
+    expect(byTopic.s!.lastValue.endsWith('…')).toBe(true);
+    expect(byTopic.s!.lastNumber).toBeUndefined();
+    expect(byTopic.b!.lastValue).toBe('binary, 3 B');
+    expect(byTopic.o!.lastValue).toBe('{"on":true}');
+    // a text value after a number: the number is gone
+    stats.observe({ ...message('n', T0 + 200), envelope: { data: 'off' } });
+    const n = stats.list('p', T0 + 300).find((t) => t.topic === 'n')!;
+    expect(n.lastValue).toBe('off');
+    expect('lastNumber' in n).toBe(false);
+  });
+
+  it('a forgotten or evicted topic is not sent again, and starts over when it comes back', () => {
+    const bus = new EventBus();
+    const deltas: TopicStat[][] = [];
+    bus.subscribe((event, data) => {
+      if (event === 'explorer.delta') deltas.push(data as TopicStat[]);
+    });
+    stats = new TopicStats(bus, 3, () => T0);
+    for (const t of ['a', 'b', 'c']) stats.observe(message(t, T0));
+    stats.observe(message('d', T0 + 1000)); // a fourth topic: the least recently seen (a) is evicted
+    stats.flushed(T0 + 1100);
+    expect(
+      deltas
+        .at(-1)!
+        .map((d) => d.topic)
+        .sort(),
+    ).toEqual(['b', 'c', 'd']);
+    stats.observe(message('b', T0 + 1200));
+    stats.forget('p');
+    stats.flushed(T0 + 1500);
+    expect(stats.list('p', T0 + 1500)).toEqual([]);
+    expect(deltas.flat().filter((d) => d.topic === 'b')).toHaveLength(1); // not sent after it was forgotten
+    stats.observe(message('b', T0 + 2000));
+    stats.flushed(T0 + 2500);
+    expect(deltas.at(-1)).toEqual([expect.objectContaining({ topic: 'b', count: 1 })]);
+  });
+
   it('counts every message received at the flush that sends it', () => {
     const { stats } = setup();
     for (let i = 0; i < 7; i++) stats.observe(message(`t/${i % 2}`, T0 + i));

@@ -18,6 +18,17 @@ interface Entry extends TopicStat {
   window: RateWindow;
   /** the second of the newest message, for the recency order */
   second: number;
+  /** in `changed` (to go out with the next delta) / in `sliding`: flags, not Set lookups on every message */
+  changed: boolean;
+  sliding: boolean;
+  /** false once forgotten or evicted: lists may still hold it until their next pass */
+  live: boolean;
+  /**
+   * The newest message's value, not yet formatted into lastValue: formatting (JSON, clipping) waits for the
+   * next delta or list, once per topic, not once per message. Binary: its size.
+   */
+  rawValue: unknown;
+  rawBinarySize: number | null;
 }
 
 /**
@@ -27,9 +38,10 @@ interface Entry extends TopicStat {
  */
 export class TopicStats implements IngestObserver {
   private readonly topics = new Map<string, Entry>();
-  private changed = new Set<string>();
+  /** topics observed (or whose rate moved) since the last delta */
+  private changed: Entry[] = [];
   /** topics whose rate window still holds messages: their rate changes as it slides */
-  private readonly sliding = new Set<string>();
+  private sliding: Entry[] = [];
   private slideTimer: NodeJS.Timeout | null = null;
   private lastSlide = 0;
   private deltaTimer: NodeJS.Timeout | null = null;
@@ -60,6 +72,11 @@ export class TopicStats implements IngestObserver {
         lastValue: '',
         window: new RateWindow(),
         second,
+        changed: false,
+        sliding: false,
+        live: true,
+        rawValue: undefined,
+        rawBinarySize: null,
       };
       this.topics.set(key, entry);
       if (this.topics.size > this.maxTopics) this.evictOldest();
@@ -78,15 +95,23 @@ export class TopicStats implements IngestObserver {
     // a retained message replayed on subscribe is not traffic: it counts as a message, not in the rate
     if (!message.retain) {
       entry.window.add(message.receivedAt);
-      this.sliding.add(key);
+      if (!entry.sliding) {
+        entry.sliding = true;
+        this.sliding.push(entry);
+      }
     }
     const value = message.envelope ? message.envelope.data : message.kind === 'binary' ? undefined : message.preview;
+    entry.rawValue = value;
+    entry.rawBinarySize = value === undefined ? message.size : null;
     if (typeof value === 'number' && Number.isFinite(value)) entry.lastNumber = value;
-    else delete entry.lastNumber;
-    entry.lastValue = clip(
-      value === undefined ? `binary, ${message.size} B` : typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null'),
-    );
-    this.changed.add(key);
+    else entry.lastNumber = undefined;
+    this.markChanged(entry);
+  }
+
+  private markChanged(entry: Entry): void {
+    if (entry.changed) return;
+    entry.changed = true;
+    this.changed.push(entry);
   }
 
   flushed(now: number): void {
@@ -105,7 +130,7 @@ export class TopicStats implements IngestObserver {
       this.emitChanged(now);
       return;
     }
-    if (this.deltaTimer || this.changed.size === 0) return;
+    if (this.deltaTimer || this.changed.length === 0) return;
     this.deltaTimer = setTimeout(() => {
       this.deltaTimer = null;
       this.emitChanged(this.now());
@@ -123,7 +148,7 @@ export class TopicStats implements IngestObserver {
     for (const [key, entry] of this.topics) {
       if (entry.profileId !== profileId) continue;
       this.topics.delete(key);
-      this.sliding.delete(key);
+      entry.live = false;
     }
   }
 
@@ -135,13 +160,13 @@ export class TopicStats implements IngestObserver {
   }
 
   private emitChanged(now: number): void {
-    if (this.changed.size === 0) return;
+    if (this.changed.length === 0) return;
     const delta: TopicStat[] = [];
-    for (const key of this.changed) {
-      const entry = this.topics.get(key);
-      if (entry) delta.push(this.view(entry, now));
+    for (const entry of this.changed) {
+      entry.changed = false;
+      if (entry.live) delta.push(this.view(entry, now));
     }
-    this.changed = new Set();
+    this.changed = [];
     this.lastDelta = now;
     this.bus.emit('explorer.delta', delta);
   }
@@ -149,20 +174,22 @@ export class TopicStats implements IngestObserver {
   /** A new second: every topic whose rate moved is sent again; one whose window emptied stops sliding. */
   private slide(now: number): void {
     this.lastSlide = now;
-    for (const key of this.sliding) {
-      const entry = this.topics.get(key);
-      if (!entry) {
-        this.sliding.delete(key);
+    const still: Entry[] = [];
+    for (const entry of this.sliding) {
+      if (!entry.live) {
+        entry.sliding = false;
         continue;
       }
-      if (entry.window.rate(now) !== entry.rate) this.changed.add(key);
-      if (entry.window.empty(now)) this.sliding.delete(key);
+      if (entry.window.rate(now) !== entry.rate) this.markChanged(entry);
+      if (entry.window.empty(now)) entry.sliding = false;
+      else still.push(entry);
     }
+    this.sliding = still;
   }
 
   /** While rates are sliding, a tick once a second sends them even when no message arrives. */
   private armSlide(): void {
-    if (this.slideTimer || this.sliding.size === 0) return;
+    if (this.slideTimer || this.sliding.length === 0) return;
     this.slideTimer = setTimeout(
       () => {
         this.slideTimer = null;
@@ -178,6 +205,18 @@ export class TopicStats implements IngestObserver {
 
   private view(entry: Entry, now: number): TopicStat {
     entry.rate = entry.window.rate(now);
+    if (entry.rawValue !== undefined || entry.rawBinarySize !== null) {
+      const value = entry.rawValue;
+      entry.lastValue = clip(
+        value === undefined
+          ? `binary, ${entry.rawBinarySize} B`
+          : typeof value === 'string'
+            ? value
+            : (JSON.stringify(value) ?? 'null'),
+      );
+      entry.rawValue = undefined; // formatted: the (possibly long) preview is not kept
+      entry.rawBinarySize = null;
+    }
     const stat: TopicStat = {
       profileId: entry.profileId,
       topic: entry.topic,
@@ -192,10 +231,10 @@ export class TopicStats implements IngestObserver {
   }
 
   private evictOldest(): void {
-    const oldest = this.topics.keys().next();
+    const oldest = this.topics.entries().next();
     if (!oldest.done) {
-      this.topics.delete(oldest.value);
-      this.sliding.delete(oldest.value);
+      this.topics.delete(oldest.value[0]);
+      oldest.value[1].live = false;
     }
   }
 }
