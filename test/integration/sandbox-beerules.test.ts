@@ -417,6 +417,31 @@ describe('IAM scopes', () => {
     expect((await api('GET', '/v1/beerules', ALICE_HOME_TOKEN)).json.error.code).toBe(1102);
   });
 
+  it('a token that may only read rules is not given an FCM action’s server key (a secret of the account)', async () => {
+    const fcm = await create(alice, {
+      name: 'push',
+      trigger: trigger('write', 'home', 'temp'),
+      action: { type: 'fcm', serverKey: 'fcm-server-secret', to: '/topics/x' },
+    });
+    const one = await api('GET', `/v1/beerules/${fcm._id}`, reader);
+    const all = await api('GET', '/v1/beerules', reader);
+    expect(one.status).toBe(200);
+    expect(all.status).toBe(200);
+    expect(JSON.stringify(one.json)).not.toContain('fcm-server-secret');
+    expect(JSON.stringify(all.json)).not.toContain('fcm-server-secret');
+    expect((one.json as Rule).action).toMatchObject({ type: 'fcm', to: '/topics/x', serverKey: '(hidden)' });
+    // the account itself (and a token that may write rules) still reads it back, to edit the rule
+    const own = (await list(alice)).find((r) => r._id === fcm._id);
+    expect(own!.action.serverKey).toBe('fcm-server-secret');
+    const writer = await iamToken([
+      { action: 'admin:beerule:read' },
+      { action: 'admin:beerule:write' },
+      { action: 'data:read' },
+      { action: 'data:write' },
+    ]);
+    expect(((await api('GET', `/v1/beerules/${fcm._id}`, writer)).json as Rule).action.serverKey).toBe('fcm-server-secret');
+  });
+
   it('admin:beerule:write makes, changes and invokes rules only within the token’s own data rights', async () => {
     const writer = await iamToken([
       { action: 'admin:beerule:write' },

@@ -8,9 +8,10 @@
  * it may not read itself (beerules.ts, requireRuleWithinRights).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ACTION_TYPES, BeeruleStore, TRIGGER_EVENTS, requireRuleWithinRights } from '../beerules.js';
+import { ACTION_TYPES, type BeeruleDoc, BeeruleStore, TRIGGER_EVENTS, requireRuleWithinRights } from '../beerules.js';
 import type { BeeruleRunner } from '../beerules-runner.js';
 import { errors } from '../errors.js';
+import { mayAdmin } from '../iam.js';
 import type { Principal } from '../model.js';
 import { type Params, objectBody, requireAdmin } from './params.js';
 import type { RestContext } from './server.js';
@@ -19,7 +20,6 @@ const INVOKE_CHANNEL = /^(private-)?\w{2,64}$/;
 const INVOKE_RESOURCE = /^\w{2,64}$/;
 
 export function registerBeeruleRoutes(app: FastifyInstance, ctx: RestContext, store: BeeruleStore, runner: BeeruleRunner): void {
-  const reader = (req: FastifyRequest) => requireAdmin(ctx.auth(req), 'beerule', 'read');
   const writer = (req: FastifyRequest): Principal => {
     const principal = ctx.auth(req);
     requireAdmin(principal, 'beerule', 'write');
@@ -27,8 +27,14 @@ export function registerBeeruleRoutes(app: FastifyInstance, ctx: RestContext, st
   };
   const id = (req: FastifyRequest) => (req.params as Params).id ?? '';
 
-  app.get('/v1/beerules', async (req) => store.list(reader(req), listFilter(req.query)));
-  app.get('/v1/beerules/:id', async (req) => store.get(reader(req), id(req)));
+  app.get('/v1/beerules', async (req) => {
+    const principal = ctx.auth(req);
+    return store.list(requireAdmin(principal, 'beerule', 'read'), listFilter(req.query)).map((r) => shownTo(principal, r));
+  });
+  app.get('/v1/beerules/:id', async (req) => {
+    const principal = ctx.auth(req);
+    return shownTo(principal, store.get(requireAdmin(principal, 'beerule', 'read'), id(req)));
+  });
   app.get('/v1/beerules/:id/runs', async (req) => {
     const principal = ctx.auth(req);
     const owner = requireAdmin(principal, 'beerule', 'read');
@@ -73,6 +79,16 @@ export function registerBeeruleRoutes(app: FastifyInstance, ctx: RestContext, st
     store.delete(writer(req).owner, id(req));
     return true;
   });
+}
+
+/**
+ * A rule as a reader sees it: an FCM action's server key is a secret of the account, given back only to who may
+ * write rules (the account, a token with admin:beerule:write: they set it and edit it). A token that may only
+ * read rules sees that there is one, not what it is.
+ */
+function shownTo(principal: Principal, rule: BeeruleDoc): BeeruleDoc {
+  if (mayAdmin(principal, 'beerule', 'write') || rule.action.serverKey === undefined) return rule;
+  return { ...rule, action: { ...rule.action, serverKey: '(hidden)' } };
 }
 
 /** The invocation body as bbt_node's schema takes it: channel, resource, and optional data, ispublic, clientid, debug. */
