@@ -32,6 +32,7 @@ import { iamAccess } from './devices/device-token.js';
 import { restForProfile } from './handlers/rest.js';
 import { watchPorts, type PortWatcher } from './pairing/discovery.js';
 import { keepHeapCompact } from './heap.js';
+import { skipMqttNumberCache } from '../common/mqtt-numbers.js';
 
 export interface CoreOptions {
   /** start the embedded Beebotte-compatible sandbox and the built-in "Sandbox" profile (default true) */
@@ -100,6 +101,7 @@ export async function createCore(platform: Platform, options: CoreOptions = {}):
   // the modules load and the services start the heap only grows, and 20 % steps made V8 collect it again and again
   const compactHeap = setTimeout(keepHeapCompact, AFTER_FIRST_SCREEN_MS);
   compactHeap.unref?.();
+  skipMqttNumberCache(); // before the first packet: see mqtt-numbers.ts
   fs.mkdirSync(platform.dataDir, { recursive: true, mode: 0o700 });
   const bus = new EventBus();
   const db = openDatabase(path.join(platform.dataDir, 'apiary.db'));

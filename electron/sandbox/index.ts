@@ -3,6 +3,7 @@
  * and the WebSocket API (socket.io) on one HTTP port. See README.md in this folder.
  */
 import { createServer as createNetServer } from 'node:net';
+import { skipMqttNumberCache } from '../common/mqtt-numbers.js';
 import { SandboxAccounts } from './accounts.js';
 import { Bridge } from './bridge.js';
 import { BeeruleStore } from './beerules.js';
@@ -76,6 +77,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? 128 * 1024;
   const seed = options.seed ? parseSeed(options.seed) : undefined;
+  skipMqttNumberCache(); // before aedes writes its first packet: see mqtt-numbers.ts
 
   const db = openDb(options.dataDir);
   const cleanups: Array<() => Promise<void> | void> = [() => void db.close()];
