@@ -15,6 +15,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientFrame, ServerFrame } from './api.js';
+import { NO_SCHEMA_COMPILERS } from './common/fastify-no-schemas.js';
 import { serveContract } from './contract-server.js';
 import type { Core } from './core/core.js';
 import { APP_CSP } from './shell/security.js';
@@ -56,7 +57,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   if (!fs.existsSync(indexFile)) throw new Error(`the UI is not built (${indexFile} is missing): run npm run build`);
 
   const token = randomBytes(24).toString('base64url');
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 64 });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 64, schemaController: NO_SCHEMA_COMPILERS });
   let port = 0;
   const cookieName = () => `apiary_${port}`;
 

@@ -3,6 +3,7 @@
  * Beebotte's shape {"error":{"code","message"}}; a body over the limit gets 400/1406, never a crash.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { NO_SCHEMA_COMPILERS } from '../../common/fastify-no-schemas.js';
 import type { ConnectionRegistry } from '../connections.js';
 import type { DataService } from '../data.js';
 import { SandboxError, errors } from '../errors.js';
@@ -36,6 +37,7 @@ export function createRestServer(deps: RestDeps): FastifyInstance {
     logger: false,
     bodyLimit: deps.maxBodyBytes,
     forceCloseConnections: true,
+    schemaController: NO_SCHEMA_COMPILERS,
     // a malformed URL or an over-long path parameter is the client's error: answer it in Beebotte's shape too
     frameworkErrors: (error, _req, reply) => {
       const answer = errors.badParameter(error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is malformed');
