@@ -7,7 +7,10 @@ test.afterAll(async () => stopMosquitto(broker));
 
 // A level's table is built a screenful first and the rest just after (issue 19), and the Explorer stays mounted while
 // the Log is shown: every topic must still be there, and the table where the user left it.
-test('a wide level opens as a table of every topic under it, and keeps its place across the Log screen', async ({ app, page }) => {
+test('a wide level opens as a table of every topic under it, and keeps its place across the Log screen', async ({
+  app,
+  page,
+}) => {
   await page.goto(app.url);
   await addGenericProfile(page, 'Wide broker', broker.url);
   for (let i = 0; i < 60; i++) await pub(broker, `wide/t${String(i).padStart(2, '0')}`, { message: String(i) });
