@@ -21,7 +21,11 @@ import type { Core } from './core/core.js';
 import { APP_CSP } from './shell/security.js';
 
 export interface HostOptions {
-  core: Core;
+  /**
+   * The core, or its start: the page is served at once and its WebSocket waits for the core, so the browser loads
+   * the desk while the core starts (on 2 cores, in parallel)
+   */
+  core: Core | Promise<Core>;
   rendererDir: string;
   host?: string;
   port?: number;
@@ -103,11 +107,12 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     }
   });
   // finished exports, downloaded by the page (the cookie guards this route like every other)
-  const exportsDir = options.core.exportsDir;
+  const core = Promise.resolve(options.core);
+  core.catch(() => undefined); // the shell that started the core reports its failure; here, requests wait or fail
   app.get('/exports/:name', async (req, reply) => {
     const { name } = req.params as { name: string };
     if (!/^apiary-export-[\w-]+\.(csv|json|ndjson)$/.test(name)) return reply.code(404).send('not found');
-    const file = path.join(exportsDir, name);
+    const file = path.join((await core).exportsDir, name);
     if (!fs.existsSync(file)) return reply.code(404).send('not found');
     reply.header('Content-Disposition', `attachment; filename="${name}"`);
     return reply.type(name.endsWith('.csv') ? 'text/csv' : 'application/json').send(fs.createReadStream(file));
@@ -124,7 +129,10 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     if (!allowedHosts().has(req.headers.host ?? '')) return refuse(403, 'Forbidden');
     if (req.headers.origin !== `http://${req.headers.host}`) return refuse(403, 'Forbidden');
     if (!authorized(req)) return refuse(401, 'Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, options.core));
+    core.then(
+      (ready) => wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, ready)),
+      () => refuse(503, 'Service Unavailable'),
+    );
   });
 
   await app.listen({ host: bindHost, port: options.port ?? 0 });

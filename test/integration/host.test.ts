@@ -95,6 +95,38 @@ describe('headless host access control', () => {
   });
 });
 
+describe('a host started before its core (apiary serve prints the URL while the core starts)', () => {
+  it('serves the page at once, refuses a WebSocket without the cookie meanwhile, and answers calls once the core is up', async () => {
+    let coreUp!: (core: TestCore['core']) => void;
+    const early = await startHost({ core: new Promise((resolve) => (coreUp = resolve)), rendererDir });
+    try {
+      const res = await fetch(early.url, { redirect: 'manual' });
+      const earlyCookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const page = await fetch(`${early.origin}/`, { headers: { cookie: earlyCookie } });
+      expect(page.status).toBe(200);
+      const open = (headers: Record<string, string>) =>
+        new Promise<{ ws: WebSocket } | { status: number }>((resolve) => {
+          const ws = new WebSocket(`${early.origin.replace('http', 'ws')}/api`, { headers });
+          ws.once('open', () => resolve({ ws }));
+          ws.once('unexpected-response', (_req, r) => resolve({ status: r.statusCode ?? 0 }));
+          ws.once('error', () => resolve({ status: -1 }));
+        });
+      expect(await open({ origin: early.origin })).toEqual({ status: 401 });
+      const pending = open({ origin: early.origin, cookie: earlyCookie });
+      await new Promise((r) => setTimeout(r, 100));
+      coreUp(t.core);
+      const opened = await pending;
+      if (!('ws' in opened)) throw new Error(`refused: ${opened.status}`);
+      const reply = new Promise<unknown>((resolve) => opened.ws.once('message', (raw) => resolve(JSON.parse(raw.toString()))));
+      opened.ws.send(JSON.stringify({ id: 1, method: 'app.info', params: {} }));
+      expect(await reply).toMatchObject({ id: 1, result: { name: 'Apiary', shell: 'host' } });
+      opened.ws.close();
+    } finally {
+      await early.close();
+    }
+  });
+});
+
 describe('a tab that cannot keep up', () => {
   it('has message batches held back while its socket is congested, and the next batch says how many it missed', async () => {
     const opened = await openWs({ origin: host.origin, cookie });
