@@ -39,7 +39,7 @@ const t00 = Date.now();
 const log = (line) => process.stderr.write(`[${((Date.now() - t00) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 
 const settings = quick
-  ? { rounds: 1, seconds: 2, warmupMs: 600, outboxCount: 3000, uiSeconds: 5, memCount: 100_000, memRate: 25_000, idleSeconds: 15, idleSettle: 3 }
+  ? { rounds: 1, seconds: 2, warmupMs: 600, outboxCount: 3000, uiSeconds: 5, memCount: 100_000, memRate: 25_000, idleSeconds: 15, idleSettle: 10 }
   : { rounds: 3, seconds: 6, warmupMs: 1000, outboxCount: 10_000, uiSeconds: 15, memCount: 1_000_000, memRate: 20_000, idleSeconds: 120, idleSettle: 30 };
 const loadAtStart = os.loadavg();
 
