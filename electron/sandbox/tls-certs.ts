@@ -1,10 +1,12 @@
 /**
  * The sandbox's TLS material: a private CA and a server certificate for localhost / 127.0.0.1 / ::1,
  * generated on first run into the data dir and reused afterwards (regenerated when missing or expired).
- * Keys come from Node's crypto; node-forge builds and signs the X.509 certificates. Node's X509Certificate reads
- * them back, so node-forge is loaded only on the runs that make certificates, not on every start.
+ * Keys and signatures come from Node's crypto; node-forge only lays out the X.509 certificates (Node cannot build
+ * one). Signing in node-forge's JavaScript RSA took seconds of CPU under load and left ~10 MB of garbage that a
+ * flood on a first run then kept in the heap. Node's X509Certificate reads the certificates back, so node-forge is
+ * loaded only on the runs that make certificates, not on every start.
  */
-import { X509Certificate, generateKeyPair, randomBytes } from 'node:crypto';
+import { X509Certificate, generateKeyPair, randomBytes, sign } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -74,13 +76,12 @@ function writeSecret(path: string, pem: string): void {
 interface Issued {
   cert: forge.pki.Certificate;
   certPem: string;
-  key: forge.pki.rsa.PrivateKey;
   keyPem: string;
 }
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
-type Keys = { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string };
+type Keys = { publicKey: forge.pki.rsa.PublicKey; keyPem: string };
 
 async function newKeys(): Promise<Keys> {
   const { publicKey, privateKey } = await generateKeyPairAsync('rsa', {
@@ -90,9 +91,21 @@ async function newKeys(): Promise<Keys> {
   });
   return {
     publicKey: nodeForge().pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey,
-    privateKey: nodeForge().pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey,
     keyPem: privateKey,
   };
+}
+
+/** Signs the certificate with SHA-256/RSA by Node's crypto: what forge's cert.sign() does, minus its JavaScript RSA. */
+function signWith(cert: forge.pki.Certificate, issuerKeyPem: string): void {
+  const lib = nodeForge();
+  cert.siginfo.algorithmOid = lib.pki.oids.sha256WithRSAEncryption!;
+  cert.signatureOid = lib.pki.oids.sha256WithRSAEncryption!;
+  // getTBSCertificate is public in node-forge (x509.js) but missing from its type definitions
+  const pki = lib.pki as typeof lib.pki & { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 };
+  const tbs = pki.getTBSCertificate(cert);
+  (cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = tbs;
+  const der = Buffer.from(lib.asn1.toDer(tbs).getBytes(), 'binary');
+  cert.signature = sign('sha256', der, issuerKeyPem).toString('binary');
 }
 
 function serial(): string {
@@ -123,8 +136,8 @@ function makeCa(keys: Keys): Issued {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(keys.privateKey, nodeForge().md.sha256.create());
-  return { cert, certPem: nodeForge().pki.certificateToPem(cert), key: keys.privateKey, keyPem: keys.keyPem };
+  signWith(cert, keys.keyPem);
+  return { cert, certPem: nodeForge().pki.certificateToPem(cert), keyPem: keys.keyPem };
 }
 
 function makeServerCert(ca: Issued, keys: Keys): Issued {
@@ -149,6 +162,6 @@ function makeServerCert(ca: Issued, keys: Keys): Issued {
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  cert.sign(ca.key, nodeForge().md.sha256.create());
-  return { cert, certPem: nodeForge().pki.certificateToPem(cert), key: keys.privateKey, keyPem: keys.keyPem };
+  signWith(cert, ca.keyPem);
+  return { cert, certPem: nodeForge().pki.certificateToPem(cert), keyPem: keys.keyPem };
 }
