@@ -3,6 +3,7 @@
  * and the WebSocket API (socket.io) on one HTTP port. See README.md in this folder.
  */
 import { createServer as createNetServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { skipMqttNumberCache } from '../common/mqtt-numbers.js';
 import { SandboxAccounts } from './accounts.js';
 import { Bridge } from './bridge.js';
@@ -53,8 +54,9 @@ export interface SandboxOptions {
   tlsInBackground?: boolean;
   /**
    * With tlsInBackground: a first run makes its TLS material only this long after the start, or at once when a TLS
-   * client connects or `tlsReady` is asked for (default 0: at once). The app's desk sets a few seconds: the keys and
-   * node-forge's signing (~0.3 s of CPU) would otherwise compete with the desk's first screen on a small machine.
+   * client connects or `tlsReady` is asked for (default 0: at once), and then only once the event loop is calm
+   * (whenCalm: not while a flood keeps it busy, at most 5 min later). The app's desk sets a few seconds: the keys and
+   * certificates (~0.2 s of CPU, ~8 MB) would otherwise compete with the desk's first screen on a small machine.
    */
   tlsDelayMs?: number;
 }
@@ -125,9 +127,8 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     };
     const tlsDelayMs = options.tlsInBackground ? (options.tlsDelayMs ?? 0) : 0;
     if (tlsDelayMs > 0) {
-      const timer = setTimeout(tlsMaterial, tlsDelayMs);
-      timer.unref();
-      cleanups.push(() => clearTimeout(timer));
+      const stop = whenCalm(tlsDelayMs, () => void tlsMaterial());
+      cleanups.push(stop);
     } else tlsMaterial();
     const broker = await SandboxBroker.create({
       data,
@@ -203,4 +204,30 @@ async function listenHttp(app: ReturnType<typeof createRestServer>, port: number
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Above this share of busy event loop over the last check, background work waits (a flood is being received). */
+const BUSY_LOOP = 0.3;
+const CALM_CHECK_MS = 2000;
+const MAX_CALM_WAIT_MS = 300_000;
+
+/**
+ * Runs `work` after `delayMs`, once the event loop is calm: background chores (a first run's TLS certificates) wait
+ * while a flood of messages keeps this process busy, instead of taking CPU and heap from it; after MAX_CALM_WAIT_MS
+ * they run anyway. Returns a cancel. What needs the work sooner (a TLS client) asks for it directly.
+ */
+function whenCalm(delayMs: number, work: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  let waited = 0;
+  let last = performance.eventLoopUtilization();
+  const check = () => {
+    const now = performance.eventLoopUtilization();
+    const busy = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    if (busy < BUSY_LOOP || waited >= MAX_CALM_WAIT_MS) return work();
+    waited += CALM_CHECK_MS;
+    timer = setTimeout(check, CALM_CHECK_MS).unref();
+  };
+  timer = setTimeout(check, delayMs).unref();
+  return () => clearTimeout(timer);
 }

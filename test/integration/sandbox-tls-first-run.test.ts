@@ -38,7 +38,12 @@ describe('the sandbox TLS listener on a first run', () => {
     const ca = fs.readFileSync(sandbox.caPath, 'utf8');
     expect(ca).toContain('BEGIN CERTIFICATE');
     // and the certificate verifies against that CA, as a careful client would check it
-    const checked = await mqtt.connectAsync(sandbox.urls.mqtts!, { username: sandbox.demo!.token, password: '', ca, reconnectPeriod: 0 });
+    const checked = await mqtt.connectAsync(sandbox.urls.mqtts!, {
+      username: sandbox.demo!.token,
+      password: '',
+      ca,
+      reconnectPeriod: 0,
+    });
     expect(checked.connected).toBe(true);
     await checked.endAsync();
   });
@@ -81,6 +86,25 @@ describe('the sandbox TLS listener on a first run', () => {
     expect(fs.existsSync(sandbox.caPath)).toBe(true);
   });
 
+  it('with a short delay: waits while the process is kept busy (a flood), then makes it once calm', async () => {
+    sandbox = await startSandbox({ dataDir: tempDir('apiary-tls-first-'), tlsInBackground: true, tlsDelayMs: 200 });
+    // ~90 % of the event loop busy for 3 s, in 9 ms slices (a flood as the process feels it)
+    const busyUntil = Date.now() + 3000;
+    let sawFileWhileBusy = false;
+    await new Promise<void>((resolve) => {
+      const spin = () => {
+        const end = Date.now() + 9;
+        while (Date.now() < end) if (fs.existsSync(sandbox!.caPath)) sawFileWhileBusy = true;
+        if (Date.now() < busyUntil) setTimeout(spin, 1);
+        else resolve();
+      };
+      spin();
+    });
+    expect(sawFileWhileBusy).toBe(false);
+    for (let i = 0; i < 100 && !fs.existsSync(sandbox.caPath); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fs.existsSync(sandbox.caPath)).toBe(true);
+  });
+
   it('by default: returns only once the CA file exists (apiary sandbox prints its path)', async () => {
     sandbox = await startSandbox({ dataDir: tempDir('apiary-tls-first-') });
     expect(fs.existsSync(sandbox.caPath)).toBe(true);
@@ -93,7 +117,12 @@ describe('the sandbox TLS listener on a first run', () => {
     const { connect } = await import('node:net');
     const idle = connect(port, '127.0.0.1');
     await new Promise((resolve) => idle.once('connect', resolve));
-    const client = await mqtt.connectAsync(sandbox.urls.mqtts!, { username: sandbox.demo!.token, password: '', rejectUnauthorized: false, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(sandbox.urls.mqtts!, {
+      username: sandbox.demo!.token,
+      password: '',
+      rejectUnauthorized: false,
+      reconnectPeriod: 0,
+    });
     expect(client.connected).toBe(true);
     await client.endAsync();
     idle.destroy();
