@@ -124,13 +124,23 @@ export async function start(): Promise<void> {
     api.on('export.progress', (p) => (p.kind === 'history' ? historyExports : exportsState).progress(p));
     setInterval(() => (clock.now = Date.now()), 1000);
     const bridge = api as { onConnection?: (l: (c: boolean) => void) => () => void };
+    let firstOpen = true;
     bridge.onConnection?.((connected) => {
       app.hostConnected = connected;
-      if (connected) void refresh();
+      if (!connected) return;
+      // the socket's first opening is the one the start's refresh (below) waits for: refreshing here too sent every
+      // first-screen call twice on the way to the first reading. A reconnection refreshes.
+      const startsRefresh = firstOpen && initialRefresh !== null;
+      firstOpen = false;
+      if (!startsRefresh) void refresh();
     });
+    initialRefresh = refresh().finally(() => (initialRefresh = null));
   }
-  await refresh();
+  await (initialRefresh ?? refresh());
 }
+
+/** start()'s first refresh while it runs */
+let initialRefresh: Promise<void> | null = null;
 
 async function refresh(): Promise<void> {
   const [info, profiles, sessions] = await Promise.all([
