@@ -34,18 +34,7 @@ describe('the sandbox TLS listener on a first run', () => {
     } finally {
       await client.endAsync();
     }
-    await sandbox.tlsReady;
-    const ca = fs.readFileSync(sandbox.caPath, 'utf8');
-    expect(ca).toContain('BEGIN CERTIFICATE');
-    // and the certificate verifies against that CA, as a careful client would check it
-    const checked = await mqtt.connectAsync(sandbox.urls.mqtts!, {
-      username: sandbox.demo!.token,
-      password: '',
-      ca,
-      reconnectPeriod: 0,
-    });
-    expect(checked.connected).toBe(true);
-    await checked.endAsync();
+    await expectVerifiesWithItsCa(sandbox);
   });
 
   it('with a delay (the desk): makes nothing until a TLS client comes, then serves it with a CA that verifies', async () => {
@@ -61,16 +50,7 @@ describe('the sandbox TLS listener on a first run', () => {
     });
     expect(client.connected).toBe(true);
     await client.endAsync();
-    await sandbox.tlsReady;
-    const ca = fs.readFileSync(sandbox.caPath, 'utf8');
-    const checked = await mqtt.connectAsync(sandbox.urls.mqtts!, {
-      username: sandbox.demo!.token,
-      password: '',
-      ca,
-      reconnectPeriod: 0,
-    });
-    expect(checked.connected).toBe(true);
-    await checked.endAsync();
+    await expectVerifiesWithItsCa(sandbox);
   });
 
   it('with a delay: asking for tlsReady makes the material (a TLS profile connecting through the core)', async () => {
@@ -128,3 +108,18 @@ describe('the sandbox TLS listener on a first run', () => {
     idle.destroy();
   });
 });
+
+/** Once the CA file exists, the server's certificate verifies against it, as a careful client would check it. */
+async function expectVerifiesWithItsCa(handle: SandboxHandle): Promise<void> {
+  await handle.tlsReady;
+  const ca = fs.readFileSync(handle.caPath, 'utf8');
+  expect(ca).toContain('BEGIN CERTIFICATE');
+  const checked = await mqtt.connectAsync(handle.urls.mqtts!, {
+    username: handle.demo!.token,
+    password: '',
+    ca,
+    reconnectPeriod: 0,
+  });
+  expect(checked.connected).toBe(true);
+  await checked.endAsync();
+}
