@@ -35,3 +35,22 @@ test('a wide level opens as a table of every topic under it, and keeps its place
   await last.getByRole('button', { name: 't59' }).click();
   await expect(explorer.getByRole('heading', { name: 'wide/t59' })).toBeVisible();
 });
+
+// After a mouse click into a level's table the focus stays in it; the order may freeze only for the keyboard (its
+// rows are reused in place): a click must not stop the level from showing what arrives next.
+test('a level opened with the mouse from its parent’s table still shows topics that arrive after', async ({ app, page }) => {
+  await page.goto(app.url);
+  await addGenericProfile(page, 'Level broker', broker.url);
+  for (const room of ['kitchen', 'hall']) await pub(broker, `house/${room}/temp`, { message: '20' });
+
+  const tree = page.getByRole('region', { name: 'Topic tree' });
+  await tree.locator('[data-topic="house"] .name').click();
+  const explorer = page.getByRole('region', { name: 'Topic explorer' });
+  await explorer.getByRole('table', { name: 'Topics under house/' }).getByRole('button', { name: 'kitchen' }).click();
+  const kitchen = explorer.getByRole('table', { name: 'Topics under house/kitchen/' });
+  await expect(kitchen.getByRole('row')).toHaveCount(2);
+
+  await pub(broker, 'house/kitchen/humidity', { message: '41' });
+  await expect(kitchen.getByRole('row', { name: /humidity/ })).toBeVisible();
+  await expect(kitchen.getByRole('row')).toHaveCount(3);
+});
