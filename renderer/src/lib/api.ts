@@ -18,7 +18,8 @@ class WebSocketBridge implements ApiaryBridge {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly listeners = new Map<EventName, Set<(data: unknown) => void>>();
   private readonly connectionListeners = new Set<ConnectionListener>();
-  private opened: Promise<void> | null = null;
+  /** calls waiting for a socket that is open: released by the first socket that opens, whichever it is */
+  private openWaiters: (() => void)[] = [];
   private retryMs = 500;
 
   constructor(private readonly url: string) {
@@ -33,9 +34,10 @@ class WebSocketBridge implements ApiaryBridge {
   private open(): void {
     const ws = new WebSocket(this.url);
     this.ws = ws;
-    this.opened = new Promise((resolve) => ws.addEventListener('open', () => resolve(), { once: true }));
     ws.addEventListener('open', () => {
       this.retryMs = 500;
+      // a call made while an earlier socket was still connecting (and then closed unopened) waits for this one
+      for (const release of this.openWaiters.splice(0)) release();
       for (const l of this.connectionListeners) l(true);
     });
     ws.addEventListener('message', (e) => this.receive(String(e.data)));
@@ -67,7 +69,7 @@ class WebSocketBridge implements ApiaryBridge {
   }
 
   async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-    await this.opened;
+    while (this.ws?.readyState !== WebSocket.OPEN) await new Promise<void>((resolve) => this.openWaiters.push(resolve));
     const id = this.nextId++;
     return new Promise<ResultOf<M>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
