@@ -129,6 +129,9 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     if (!allowedHosts().has(req.headers.host ?? '')) return refuse(403, 'Forbidden');
     if (req.headers.origin !== `http://${req.headers.host}`) return refuse(403, 'Forbidden');
     if (!authorized(req)) return refuse(401, 'Unauthorized');
+    // while it waits for the core the raw socket has no error listener (Node removed its own, ws adds one in
+    // handleUpgrade): a reset then would be an unhandled 'error' and end `apiary serve`
+    socket.on('error', () => socket.destroy());
     core.then(
       (ready) => wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, ready)),
       () => refuse(503, 'Service Unavailable'),
@@ -171,8 +174,8 @@ function serveClient(ws: WebSocket, core: Core): void {
       return send({ id: 0, error: { code: 'invalid_params', message: 'frame is not JSON' } });
     }
     const id = typeof frame?.id === 'number' && Number.isSafeInteger(frame.id) ? frame.id : 0;
-    void contract.call(frame?.method, frame?.params).then((outcome) =>
-      send(outcome.ok ? { id, result: outcome.result } : { id, error: outcome.error }),
-    );
+    void contract
+      .call(frame?.method, frame?.params)
+      .then((outcome) => send(outcome.ok ? { id, result: outcome.result } : { id, error: outcome.error }));
   });
 }
