@@ -41,6 +41,8 @@ export async function presenceSourceFor(
   }
   if (!secret) return { rest, signaling: null, pollReason: 'no credential for the signaling connection: polling', fingerprint };
   const { clientId: _fixed, ...withoutFixedId } = profile;
+  // a TLS profile on the embedded sandbox needs its CA file, which a first run makes a little later (as configFor)
+  if (profile.tls && s.sandbox) await s.sandbox.tlsReady;
   const config = buildSessionConfig({ ...withoutFixedId, credentialType: type, subscriptions: [] }, secret, {
     resourcesDir: s.platform.resourcesDir,
     ...(s.sandbox ? { sandbox: { mqtt: s.sandbox.urls.mqtt, mqtts: s.sandbox.urls.mqtts, ca: s.sandbox.caPath } } : {}),
