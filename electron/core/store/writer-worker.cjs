@@ -115,6 +115,8 @@ function createRowWriter(db, spec) {
         remember();
       } catch (e) {
         fresh = []; // rolled back: those keys may not exist
+        groupParams.fill(null);
+        oneParams.fill(null);
         if (db.inTransaction) db.exec('ROLLBACK');
         throw e;
       }
