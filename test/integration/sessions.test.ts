@@ -77,7 +77,14 @@ describe('sessions on the sandbox', () => {
   }
 
   it('connects over TLS with the sandbox CA', async () => {
-    const profile = await addProfile({ name: 'sbx tls', kind: 'sandbox', tls: true, secret: demo().token, secretMode: 'ask', subscriptions: ['demo/#'] });
+    const profile = await addProfile({
+      name: 'sbx tls',
+      kind: 'sandbox',
+      tls: true,
+      secret: demo().token,
+      secretMode: 'ask',
+      subscriptions: ['demo/#'],
+    });
     await call('sessions.connect', { profileId: profile.id });
     await waitFor(() => stateOf(profile.id).status === 'connected', 'TLS session connected');
     await waitFor(() => messagesFor(profile.id, 'demo/temperature')[0], 'a reading over TLS');
@@ -102,8 +109,12 @@ describe('sessions on the sandbox', () => {
   });
 
   it('refuses a topic that breaks the Beebotte rules before sending', async () => {
-    await expect(call('messages.publish', { profileId: 'sandbox', topic: 'demo/a/b', data: '1' })).rejects.toThrow(/channel\/resource/);
-    await expect(call('messages.publish', { profileId: 'sandbox', topic: 'demo/temperature', data: '{bad' })).rejects.toThrow(/not valid JSON/);
+    await expect(call('messages.publish', { profileId: 'sandbox', topic: 'demo/a/b', data: '1' })).rejects.toThrow(
+      /channel\/resource/,
+    );
+    await expect(call('messages.publish', { profileId: 'sandbox', topic: 'demo/temperature', data: '{bad' })).rejects.toThrow(
+      /not valid JSON/,
+    );
   });
 });
 
@@ -116,36 +127,59 @@ describe('what the broker refuses', () => {
   const refusalsOf = (profileId: string) =>
     t.logs.filter((l) => l.includes(`apiary-${profileId}-`) && l.includes('refused (SUBACK 0x80)')).length;
 
-  it('a QoS 1 message that makes the broker close the connection is moved to the dead letters after 3 strikes; the rest is delivered', { timeout: 60_000 }, async () => {
-    const profile = await addProfile({ name: 'sbx poison', kind: 'sandbox', secret: demo().token, secretMode: 'ask', subscriptions: ['demo/#'] });
-    await call('sessions.connect', { profileId: profile.id });
-    await waitFor(() => stateOf(profile.id).status === 'connected', 'connected');
-    const before = events.length;
-    // write:true to a resource that does not exist: the sandbox (like Beebotte) closes the connection
-    const poison = await call<{ status: string }>('messages.publish', { profileId: profile.id, topic: 'demo/missing', data: '1', write: true, qos: 1 });
-    expect(poison.status).toBe('queued');
-    const probes = ['after-1', 'after-2', 'after-3'];
-    for (const probe of probes) {
-      await call('messages.publish', { profileId: profile.id, topic: 'demo/humidity', data: `{"probe": "${probe}"}`, qos: 1 });
-    }
-    await waitFor(
-      () => stateOf(profile.id).outbox === 0 && probes.every((p) => messagesFor(profile.id, 'demo/humidity').some((m) => m.preview.includes(p))),
-      'the outbox drained past the refused message',
-      30_000,
-    );
-    const error = await waitFor(() => sessionStates(profile.id, before).find((s) => s.error?.includes('demo/missing'))?.error, 'the error');
-    expect(error).toMatch(
-      /the broker closed the connection each time demo\/missing was sent \(3 times\): check .*; the message was moved to the profile's dead letters/,
-    );
-    expect(t.core.services.outbox.peek(profile.id, 10)).toEqual([]);
-    expect(t.core.services.outbox.deadLetters.list(profile.id).map((d) => d.topic)).toEqual(['demo/missing']);
-    // every QoS 1 message goes through the outbox, the first try too: three strikes (a first drop within a second
-    // of CONNACK is no strike: drop-judge.ts), then it stays up
-    const statuses = sessionStates(profile.id, before).map((s) => s.status);
-    expect([3, 4]).toContain(statuses.filter((s, i) => s === 'reconnecting' && statuses[i - 1] !== 'reconnecting').length);
-    await waitFor(() => stateOf(profile.id).status === 'connected', 'connected again');
-    await call('sessions.disconnect', { profileId: profile.id });
-  });
+  it(
+    'a QoS 1 message that makes the broker close the connection is moved to the dead letters after 3 strikes; the rest is delivered',
+    { timeout: 60_000 },
+    async () => {
+      const profile = await addProfile({
+        name: 'sbx poison',
+        kind: 'sandbox',
+        secret: demo().token,
+        secretMode: 'ask',
+        subscriptions: ['demo/#'],
+      });
+      await call('sessions.connect', { profileId: profile.id });
+      await waitFor(() => stateOf(profile.id).status === 'connected', 'connected');
+      const before = events.length;
+      // write:true to a resource that does not exist: the sandbox (like Beebotte) closes the connection
+      const poison = await call<{ status: string }>('messages.publish', {
+        profileId: profile.id,
+        topic: 'demo/missing',
+        data: '1',
+        write: true,
+        qos: 1,
+      });
+      expect(poison.status).toBe('queued');
+      const probes = ['after-1', 'after-2', 'after-3'];
+      for (const probe of probes) {
+        await call('messages.publish', { profileId: profile.id, topic: 'demo/humidity', data: `{"probe": "${probe}"}`, qos: 1 });
+      }
+      await waitFor(
+        () =>
+          stateOf(profile.id).outbox === 0 &&
+          probes.every((p) => messagesFor(profile.id, 'demo/humidity').some((m) => m.preview.includes(p))),
+        'the outbox drained past the refused message',
+        30_000,
+      );
+      const error = await waitFor(
+        () => sessionStates(profile.id, before).find((s) => s.error?.includes('demo/missing'))?.error,
+        'the error',
+      );
+      expect(error).toMatch(
+        /the broker closed the connection each time demo\/missing was sent \(3 times\): check .*; the message was moved to the profile's dead letters/,
+      );
+      expect(t.core.services.outbox.peek(profile.id, 10)).toEqual([]);
+      expect(t.core.services.outbox.deadLetters.list(profile.id).map((d) => d.topic)).toEqual(['demo/missing']);
+      // every QoS 1 message goes through the outbox, the first try too: three strikes, then it stays up. A drop the
+      // judge cannot pin on the message is no strike (within a second of CONNACK, or before the broker answered
+      // anything on that connection: a SUBACK late on a loaded machine), so one or two more rounds are fine; more
+      // would be a loop
+      const statuses = sessionStates(profile.id, before).map((s) => s.status);
+      expect([3, 4, 5]).toContain(statuses.filter((s, i) => s === 'reconnecting' && statuses[i - 1] !== 'reconnecting').length);
+      await waitFor(() => stateOf(profile.id).status === 'connected', 'connected again');
+      await call('sessions.disconnect', { profileId: profile.id });
+    },
+  );
 
   it('a refused subscription is reported, the other filters are still subscribed, and it is not retried on reconnect', async () => {
     const profile = await addProfile({
@@ -223,7 +257,12 @@ describe('what the broker refuses', () => {
   it('deleting a profile deletes its queued outbox messages', async () => {
     const profile = await addProfile({ name: 'sbx doomed', kind: 'sandbox', secret: demo().token, secretMode: 'ask' });
     for (const n of [1, 2]) {
-      const r = await call<{ status: string }>('messages.publish', { profileId: profile.id, topic: 'demo/humidity', data: String(n), qos: 1 });
+      const r = await call<{ status: string }>('messages.publish', {
+        profileId: profile.id,
+        topic: 'demo/humidity',
+        data: String(n),
+        qos: 1,
+      });
       expect(r.status).toBe('queued');
     }
     expect(t.core.services.outbox.peek(profile.id, 10)).toHaveLength(2);
@@ -243,7 +282,13 @@ describe('Mosquitto as a generic broker', () => {
   });
 
   it('connects over TLS with a CA file, and refuses the same broker without it', async () => {
-    const good = await addProfile({ name: 'mosq tls', kind: 'mqtt', url: broker.tlsUrl, caFile: broker.caFile, subscriptions: ['#'] });
+    const good = await addProfile({
+      name: 'mosq tls',
+      kind: 'mqtt',
+      url: broker.tlsUrl,
+      caFile: broker.caFile,
+      subscriptions: ['#'],
+    });
     await call('sessions.connect', { profileId: good.id });
     await waitFor(() => stateOf(good.id).status === 'connected', 'TLS connected');
     await call('sessions.disconnect', { profileId: good.id });
@@ -271,12 +316,19 @@ describe('Mosquitto as a generic broker', () => {
     const sent: string[] = [];
     for (let i = 0; i < 50; i++) {
       const data = JSON.stringify({ n: i });
-      const r = await call<{ status: string }>('messages.publish', { profileId: profile.id, topic: `outage/m${i % 5}`, data, qos: 1 });
+      const r = await call<{ status: string }>('messages.publish', {
+        profileId: profile.id,
+        topic: `outage/m${i % 5}`,
+        data,
+        qos: 1,
+      });
       expect(r.status).toBe('queued');
       sent.push(data);
     }
     expect(stateOf(profile.id).outbox).toBe(50);
-    await expect(call('messages.publish', { profileId: profile.id, topic: 'outage/x', data: '1', qos: 0 })).rejects.toThrow(/QoS 0 messages are not queued/);
+    await expect(call('messages.publish', { profileId: profile.id, topic: 'outage/x', data: '1', qos: 0 })).rejects.toThrow(
+      /QoS 0 messages are not queued/,
+    );
 
     await broker.start();
     await waitFor(() => received.length >= 50, 'all 50 delivered', 30_000);
@@ -292,7 +344,13 @@ describe('Mosquitto as a generic broker', () => {
     subscriber.on('message', (_t, payload) => received.push((JSON.parse(payload.toString()) as { n: number }).n));
 
     const profile = await addProfile({ name: 'mosq stream', kind: 'mqtt', url: broker.url, subscriptions: [] });
-    const publish = (n: number) => call<{ status: string }>('messages.publish', { profileId: profile.id, topic: `stream/m${n % 7}`, data: JSON.stringify({ n }), qos: 1 });
+    const publish = (n: number) =>
+      call<{ status: string }>('messages.publish', {
+        profileId: profile.id,
+        topic: `stream/m${n % 7}`,
+        data: JSON.stringify({ n }),
+        qos: 1,
+      });
     for (let n = 0; n < 600; n++) expect((await publish(n)).status).toBe('queued'); // the backlog, while disconnected
     await call('sessions.connect', { profileId: profile.id });
     // more while the backlog drains, without waiting for each answer (a busy composer or script)
