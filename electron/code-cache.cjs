@@ -6,13 +6,14 @@
 // CommonJS, ~225 ms as CommonJS with the cache.
 // Plain CommonJS on purpose: it must be loaded before any chunk it compiles, by the ESM shim dist/app/cli.js.
 //
-// Safe by construction: only chunks whose name carries rolldown's content hash are cached (a changed chunk has a
-// new name, so it never meets an old cache), the build empties dist/app, and V8 itself rejects a cache made by
+// Safe by construction: only chunks whose name carries rolldown's content hash are cached, and each cache file is
+// named by its chunk's content too (a changed chunk never meets an old cache), the build empties dist/app, and V8 itself rejects a cache made by
 // another V8 version or other flags (then the chunk is compiled as usual). A chunk with an import() (a library
 // loaded on first use: serialport, esptool-js) is compiled as usual too: in Node 20 a vm.Script restored from a
 // cache made in another process loses its dynamic-import callback ("A dynamic import callback was not specified").
 // Electron's main process is an ES module bundle and never comes here.
 'use strict';
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
@@ -28,7 +29,10 @@ function install(onCompiled) {
   Module.prototype._compile = function compileWithCache(content, filename) {
     const cacheable = path.dirname(filename) === __dirname && HASHED_CHUNK.test(filename) && !content.includes('import(');
     if (!cacheable) return compile.call(this, content, filename);
-    const cacheFile = path.join(CACHE_DIR, `${path.basename(filename)}.bin`);
+    // named by the chunk's content: V8 checks a cache against the source's length only, so a chunk changed in
+    // place (same name, same length) would otherwise run its old compiled code
+    const digest = crypto.createHash('sha1').update(content).digest('hex').slice(0, 16);
+    const cacheFile = path.join(CACHE_DIR, `${path.basename(filename)}.${digest}.bin`);
     let cachedData;
     try {
       cachedData = fs.readFileSync(cacheFile);
