@@ -148,12 +148,10 @@ export function watchPorts(opts: WatchOptions): PortWatcher {
   let lastWarning: string | undefined;
 
   const pollOnce = async () => {
-    if (signature && known) {
+    if (signature) {
       const now = await signature().catch(() => null); // unreadable: list as before
-      if (now !== null && now === listedAt) return;
+      if (known && now !== null && now === listedAt) return;
       listedAt = now;
-    } else if (signature) {
-      listedAt = await signature().catch(() => null);
     }
     const listing = await listPorts(lister);
     if (stopped) return;

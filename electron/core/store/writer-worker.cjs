@@ -109,16 +109,15 @@ function createRowWriter(db, spec) {
       try {
         for (const b of batches) writeBatch(b);
         db.exec('COMMIT');
-        // the params hold views of the batches' payloads: let those go with the batches
-        groupParams.fill(null);
-        oneParams.fill(null);
         remember();
       } catch (e) {
         fresh = []; // rolled back: those keys may not exist
-        groupParams.fill(null);
-        oneParams.fill(null);
         if (db.inTransaction) db.exec('ROLLBACK');
         throw e;
+      } finally {
+        // the params hold views of the batches' payloads: let those go with the batches
+        groupParams.fill(null);
+        oneParams.fill(null);
       }
     },
   };
