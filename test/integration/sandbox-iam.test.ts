@@ -154,6 +154,25 @@ describe('admin scopes', () => {
   });
 });
 
+describe('no channel token for a token that may only read channels', () => {
+  // A channel's token reads and writes all of its data: handing it to admin:channel:read (a dashboard's
+  // token, say) would turn "may list channels" into "may write every channel". Writers still get it.
+  it('GET /v1/channels and /v1/channels/:ch leave the token out for admin:channel:read, not from admin:channel:write', async () => {
+    const reader = await iamToken([{ action: 'admin:channel:read' }]);
+    const one = await api('GET', '/v1/channels/home', reader.token);
+    const all = await api('GET', '/v1/channels', reader.token);
+    expect(one.status).toBe(200);
+    expect(all.status).toBe(200);
+    expect(JSON.stringify(one.json)).not.toContain(ALICE_HOME_TOKEN);
+    expect(JSON.stringify(all.json)).not.toContain(ALICE_HOME_TOKEN);
+    expect(one.json.name).toBe('home');
+    expect(one.json).not.toHaveProperty('token');
+    const manager = await iamToken([{ action: 'admin:channel:read' }, { action: 'admin:channel:write' }]);
+    expect((await api('GET', '/v1/channels/home', manager.token)).json.token).toBe(ALICE_HOME_TOKEN);
+    expect((await sdkCall<{ token: string }>((cb) => sdk.getChannel('home', cb))).token).toBe(ALICE_HOME_TOKEN);
+  });
+});
+
 describe('no privilege escalation through admin:iam:write', () => {
   // A token that may manage IAM tokens may hand out only what it holds itself; the account (signed request)
   // may grant anything. Before this check, an admin:iam token minted a token with every right of the account.

@@ -94,7 +94,7 @@ async function channelToken(
   } catch (err) {
     throw refuse(` (fetching it over REST failed: ${(err as Error).message})`);
   }
-  if (!token) throw refuse(` (the server did not return a token for ${channel})`);
+  if (!token) throw refuse(` (the server did not return a token for ${channel}: this credential may read channels but not their tokens)`);
   return { token, fromProfile: false };
 }
 

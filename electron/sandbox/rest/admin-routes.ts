@@ -5,9 +5,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { view } from '../connections.js';
 import { errors } from '../errors.js';
-import type { ChannelSpec, Principal, ResourceSpec } from '../model.js';
+import type { ChannelInfo, ChannelSpec, Principal, ResourceSpec } from '../model.js';
 import { type IamTokenDoc, IamTokenStore } from '../iam-tokens.js';
-import { type AclRule, type AdminArea, type DataRight, parseAcl, ungrantable } from '../iam.js';
+import { type AclRule, type AdminArea, type DataRight, mayAdmin, parseAcl, ungrantable } from '../iam.js';
 import { type Params, name, objectBody, requireAdmin } from './params.js';
 import type { RestContext } from './server.js';
 
@@ -23,7 +23,15 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RestContext): voi
   const reader = as('channel', 'read');
   const writer = as('channel', 'write');
 
-  app.get('/v1/channels', async (req) => accounts.listChannels(reader(req)));
+  // A channel's token reads and writes all its data: a token that may only read channels is not given it
+  // (the field is left out, so a client sees "no token" rather than a placeholder it might hand to a device)
+  const shown = (req: FastifyRequest, channel: ChannelInfo): ChannelInfo | Omit<ChannelInfo, 'token'> => {
+    if (mayAdmin(ctx.auth(req), 'channel', 'write')) return channel;
+    const { token: _hidden, ...rest } = channel;
+    return rest;
+  };
+
+  app.get('/v1/channels', async (req) => accounts.listChannels(reader(req)).map((c) => shown(req, c)));
 
   app.post('/v1/channels', async (req) => {
     const o = writer(req);
@@ -38,7 +46,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RestContext): voi
   });
 
   app.get('/v1/channels/:channel', async (req) =>
-    accounts.requireChannel(reader(req), name('channel', (req.params as Params).channel)),
+    shown(req, accounts.requireChannel(reader(req), name('channel', (req.params as Params).channel))),
   );
 
   app.delete('/v1/channels/:channel', async (req) => {
