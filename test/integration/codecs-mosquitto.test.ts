@@ -120,6 +120,16 @@ describe('a codec per topic filter', () => {
     expect(series.fields).toEqual(['v']);
   });
 
+  it('the stored series puts a Beebotte envelope at its ts, where the live chart draws it', async () => {
+    const ts = Date.now() - 90_000; // a reading taken a minute and a half before it reached the broker
+    await outside.publishAsync('lab/env', JSON.stringify({ data: 21.5, ts }), { qos: 1 });
+    const live = await waitFor(() => batches.find((m) => m.topic === 'lab/env'), 'the envelope message');
+    expect(live.envelope?.ts).toBe(ts);
+    const series = await call<SeriesResult>('messages.series', { profileId: profile.id, topic: 'lab/env', since: 0 });
+    expect(series.path).toBe('data');
+    expect(series.points).toEqual([[ts, 21.5]]);
+  });
+
   it('exports the decoded form next to the bytes', async () => {
     const progress: EventPayloads['export.progress'][] = [];
     const off = t.core.bus.subscribe(

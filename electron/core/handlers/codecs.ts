@@ -30,13 +30,14 @@ export function codecHandlers(s: Pick<CoreServices, 'codecs' | 'log' | 'writer'>
       for (const row of rows) {
         if (row.receivedAt < since) break;
         if (until !== undefined && row.receivedAt > until) continue;
-        const value = decodedValue(row.payload, codec);
+        const { value, ts } = decodedValue(row.payload, codec);
         if (value === undefined) continue;
         if (result.fields.length === 0) result.fields = numericFields(value);
         result.path ??= defaultNumericPath(value);
         if (result.path === null) continue;
         const n = numberAt(value, result.path);
-        if (n !== null) result.points.push([row.receivedAt, n]);
+        // at the Beebotte envelope's ts when it has one, as the live chart and Beebotte's REST history draw it
+        if (n !== null) result.points.push([ts ?? row.receivedAt, n]);
       }
       result.points.reverse(); // oldest first, as a chart draws them
       return result;
@@ -44,12 +45,13 @@ export function codecHandlers(s: Pick<CoreServices, 'codecs' | 'log' | 'writer'>
   };
 }
 
-/** A stored payload's decoded form (what ingest showed): the parsed JSON, a codec's value, or a bare number's text. */
-function decodedValue(payload: Buffer, codec: Parameters<typeof decodePayload>[1]): unknown {
-  if (payload.length === 0) return undefined;
+/** A stored payload's decoded form (what ingest showed): the parsed JSON, a codec's value, or a bare number's text; and its envelope's ts. */
+function decodedValue(payload: Buffer, codec: Parameters<typeof decodePayload>[1]): { value: unknown; ts?: number } {
+  if (payload.length === 0) return { value: undefined };
   const decoded = decodePayload(payload, codec);
-  if (decoded.json !== undefined) return decoded.json;
-  return decoded.kind === 'text' && !decoded.clipped ? decoded.preview : undefined;
+  const ts = decoded.envelope?.ts;
+  if (decoded.json !== undefined) return ts === undefined ? { value: decoded.json } : { value: decoded.json, ts };
+  return { value: decoded.kind === 'text' && !decoded.clipped ? decoded.preview : undefined };
 }
 
 function readable<T>(step: () => T): T {
