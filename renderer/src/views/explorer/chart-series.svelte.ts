@@ -6,6 +6,7 @@
 import type { MessageDTO, ReadPoint } from '../../../../electron/api';
 import { defaultNumericPath, numberAt } from '../../../../electron/common/numeric-fields';
 import { api } from '../../lib/api';
+import { catchUp, leftOut } from '../../lib/catch-up';
 import { errorText } from '../../lib/format';
 import { perFrame } from '../../lib/frame';
 import { decodedValue } from '../../lib/payload';
@@ -24,6 +25,10 @@ export const codecRules = $state({ version: 0 });
 
 /** points kept per series: a 7-day window of a 1/s topic is thinned by the store's limit, live ones are bounded too */
 const KEEP = 20_000;
+/** how far before the last whole batch a catch-up reads from (page and core clocks, batches the host held) */
+const GAP_MARGIN_MS = 5000;
+
+const pointKey = (p: [number, number]): string => `${p[0]}|${p[1]}`;
 
 export interface SeriesSpec {
   profileId: string;
@@ -45,6 +50,10 @@ export class ChartSeries {
   private readonly off: () => void;
   private readonly schedule = perFrame(() => this.flush());
   private alive = true;
+  /** batches that left messages out (a flood, a page behind): this topic's may be among them, read them back */
+  private readonly catchUp = catchUp(() => this.reread());
+  private lastWhole = Date.now();
+  private gapSince: number | null = null;
 
   constructor(
     readonly spec: SeriesSpec,
@@ -55,6 +64,12 @@ export class ChartSeries {
     this.path = spec.path;
     this.off = api.on('messages.batch', (batch) => {
       for (const m of batch.messages) if (m.topic === spec.topic && m.profileId === spec.profileId) this.live(m);
+      if (!leftOut(batch)) this.lastWhole = Date.now();
+      else {
+        // what was left out arrived after the last whole batch (a few seconds' margin for the clocks and the host)
+        this.gapSince ??= this.lastWhole - GAP_MARGIN_MS;
+        this.catchUp.gap();
+      }
     });
     void this.load(beebotte);
   }
@@ -130,8 +145,35 @@ export class ChartSeries {
     this.pending = [];
   }
 
+  /** The stored points since the first gap, merged in: a point already drawn (same time, same value) stays once. */
+  private async reread(): Promise<void> {
+    const since = Math.max(0, Math.floor(this.gapSince ?? Date.now() - GAP_MARGIN_MS));
+    this.gapSince = null;
+    const stored = await api.call('messages.series', {
+      profileId: this.spec.profileId,
+      topic: this.spec.topic,
+      since,
+      ...(this.path !== null ? { path: this.path } : {}),
+    });
+    if (!this.alive || stored.points.length === 0) return;
+    this.path ??= stored.path;
+    this.flush();
+    const first = stored.points.reduce((min, p) => Math.min(min, p[0]), Infinity);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup inside this call, never rendered
+    const drawn = new Set(this.points.filter((p) => p[0] >= first).map(pointKey));
+    const missed = stored.points.filter((p) => !drawn.has(pointKey(p)));
+    if (missed.length === 0) return;
+    const from = Date.now() - this.window.ms;
+    this.points = this.points
+      .concat(missed)
+      .filter((p) => p[0] >= from)
+      .sort((a, b) => a[0] - b[0])
+      .slice(-KEEP);
+  }
+
   dispose(): void {
     this.alive = false;
     this.off();
+    this.catchUp.dispose();
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { MessageDTO } from '../../../../electron/api';
 import { api } from '../../lib/api';
+import { catchUp, leftOut } from '../../lib/catch-up';
 import { errorText } from '../../lib/format';
 import { perFrame } from '../../lib/frame';
 import type { TopicRef } from '../../lib/explorer.svelte';
@@ -17,11 +18,14 @@ export class TopicHistory {
   private pending: MessageDTO[] = [];
   private readonly off: () => void;
   private readonly schedule = perFrame(() => this.flush());
+  /** batches that left messages out (a flood, a page behind): this topic's may be among them, read them back */
+  private readonly catchUp = catchUp(() => this.reread());
 
   constructor(readonly ref: TopicRef) {
     this.off = api.on('messages.batch', (batch) => {
       for (const m of batch.messages) if (m.topic === ref.topic && m.profileId === ref.profileId) this.pending.push(m);
       if (this.pending.length) this.schedule();
+      if (leftOut(batch)) this.catchUp.gap();
     });
     api
       .call('messages.history', { profileId: ref.profileId, topic: ref.topic, limit: 500 })
@@ -45,9 +49,27 @@ export class TopicHistory {
     this.messages = fresh.concat(this.messages).slice(0, KEEP);
   }
 
+  /** The newest stored messages again, merged in: what batches left out takes its place by id. */
+  private async reread(): Promise<void> {
+    const page = await api.call('messages.history', { profileId: this.ref.profileId, topic: this.ref.topic, limit: 500 });
+    this.flush();
+    const missed = withoutSeen(page, this.messages);
+    if (missed.length === 0) return;
+    this.messages = missed
+      .concat(this.messages)
+      .sort(newestFirst)
+      .slice(0, KEEP);
+  }
+
   dispose(): void {
     this.off();
+    this.catchUp.dispose();
   }
+}
+
+/** by id, newest first; a message the store could not keep (a negative id) by its arrival time */
+function newestFirst(a: MessageDTO, b: MessageDTO): number {
+  return a.id > 0 && b.id > 0 ? b.id - a.id : b.receivedAt - a.receivedAt;
 }
 
 function withoutSeen(incoming: MessageDTO[], kept: MessageDTO[]): MessageDTO[] {
