@@ -54,6 +54,8 @@ export class ChartSeries {
   private readonly catchUp = catchUp(() => this.reread());
   private lastWhole = Date.now();
   private gapSince: number | null = null;
+  /** the newest point read from Beebotte's REST history: up to there REST's points stand for the store's */
+  private restUntil = 0;
 
   constructor(
     readonly spec: SeriesSpec,
@@ -97,6 +99,7 @@ export class ChartSeries {
       this.fields = stored.fields;
       const fromRest = this.restPoints(remote);
       const lastRest = fromRest.at(-1)?.[0] ?? 0;
+      this.restUntil = lastRest;
       // REST first (it reaches further back), then what this app stored after it; live points already in stay
       const merged = fromRest.concat(stored.points.filter((p) => p[0] > lastRest));
       const firstLive = this.points[0]?.[0] ?? Infinity;
@@ -161,7 +164,8 @@ export class ChartSeries {
     const first = stored.points.reduce((min, p) => Math.min(min, p[0]), Infinity);
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup inside this call, never rendered
     const drawn = new Set(this.points.filter((p) => p[0] >= first).map(pointKey));
-    const missed = stored.points.filter((p) => !drawn.has(pointKey(p)));
+    // a reading REST already gave (at the server's time, a few ms off the store's) is not drawn twice
+    const missed = stored.points.filter((p) => p[0] > this.restUntil && !drawn.has(pointKey(p)));
     if (missed.length === 0) return;
     const from = Date.now() - this.window.ms;
     this.points = this.points
