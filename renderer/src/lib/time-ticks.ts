@@ -14,8 +14,7 @@ export function timeTicks(splits: number[], incr: number): string[] {
     const d = new Date(Math.round(s * 1000));
     const day = dayFormat.format(d);
     if (incr >= 86_400) return day;
-    const hm = `${two(d.getHours())}:${two(d.getMinutes())}`;
-    let time = hm;
+    let time = `${two(d.getHours())}:${two(d.getMinutes())}`;
     if (incr < 60) time += `:${two(d.getSeconds())}`;
     if (incr < 1) {
       const digits = incr >= 0.1 ? 1 : incr >= 0.01 ? 2 : 3;

@@ -98,10 +98,9 @@ export class ChartSeries {
       this.path ??= stored.path;
       this.fields = stored.fields;
       const fromRest = this.restPoints(remote);
-      const lastRest = fromRest.at(-1)?.[0] ?? 0;
-      this.restUntil = lastRest;
+      this.restUntil = fromRest.at(-1)?.[0] ?? 0;
       // REST first (it reaches further back), then what this app stored after it; live points already in stay
-      const merged = fromRest.concat(stored.points.filter((p) => p[0] > lastRest));
+      const merged = fromRest.concat(stored.points.filter((p) => p[0] > this.restUntil));
       const firstLive = this.points[0]?.[0] ?? Infinity;
       this.points = merged
         .filter((p) => p[0] < firstLive)

@@ -10,6 +10,8 @@ import { perFrame } from '../../lib/frame';
 import type { TopicRef } from '../../lib/explorer.svelte';
 
 const KEEP = 1000;
+/** the newest stored messages read at open and at each catch-up */
+const PAGE = 500;
 
 export class TopicHistory {
   messages = $state.raw<MessageDTO[]>([]);
@@ -28,10 +30,10 @@ export class TopicHistory {
       if (leftOut(batch)) this.catchUp.gap();
     });
     api
-      .call('messages.history', { profileId: ref.profileId, topic: ref.topic, limit: 500 })
+      .call('messages.history', { profileId: ref.profileId, topic: ref.topic, limit: PAGE })
       .catch(() =>
         // older cores: the log query answers the same question
-        api.call('messages.query', { profileId: ref.profileId, topicFilter: ref.topic, limit: 500 }),
+        api.call('messages.query', { profileId: ref.profileId, topicFilter: ref.topic, limit: PAGE }),
       )
       .then((page) => {
         // live messages that arrived during the load stay on top; the page never repeats one of them
@@ -51,7 +53,7 @@ export class TopicHistory {
 
   /** The newest stored messages again, merged in: what batches left out takes its place by id. */
   private async reread(): Promise<void> {
-    const page = await api.call('messages.history', { profileId: this.ref.profileId, topic: this.ref.topic, limit: 500 });
+    const page = await api.call('messages.history', { profileId: this.ref.profileId, topic: this.ref.topic, limit: PAGE });
     this.flush();
     const missed = withoutSeen(page, this.messages);
     if (missed.length === 0) return;
