@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
 import mqtt, { UniqueMessageIdProvider, type IClientPublishOptions, type MqttClient, type IPublishPacket } from 'mqtt';
 import type { SessionState, SessionStatus } from '../../api.js';
 import type { Clock } from '../platform.js';
 import { describeConnectError, isAuthFailure } from './errors.js';
 import { nextDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { reasonText } from './properties.js';
+import { readInBursts } from './read-bursts.js';
 import type { SessionConfig, SessionSubscription } from './session-config.js';
 import { forgetSubscription, keepSubscription, refusedSubscriptionText, subscribeOn } from './subscribing.js';
 
@@ -293,6 +295,8 @@ export class Session extends EventEmitter<SessionEvents> {
       if (this.client !== client) return;
       // the backoff starts over only once this connection has stayed up a while (see STABLE_CONNECTION_MS)
       this.armStable(client);
+      // a flood is read in bursts, a few ms apart, not a wake-up per message (read-bursts.ts)
+      readInBursts(client.stream as unknown as Duplex);
       this.connectedAt = this.clock.now();
       this.answeredAt = 0;
       this.error = undefined;
