@@ -6,7 +6,9 @@
  * n counts messages that made it through the whole path (the messages.batch events: shown + skipped);
  * stored is what the store has committed, received what the status bar calls received.
  * probe: { topic, everyMs } also asks for that topic's History and chart series (messages.history,
- * messages.series, as the explorer does) every everyMs and prints {"type":"probe","at","historyMs","seriesMs","rows"}.
+ * messages.series) every everyMs, as the explorer's catch-up does under a flood (renderer/src/lib/catch-up.ts:
+ * the History's newest page again, the chart's points since its last read; the first series call is the chart's
+ * opening hour) and prints {"type":"probe","at","historyMs","seriesMs","rows"}.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -89,6 +91,7 @@ tick();
 const timer = setInterval(tick, 200);
 // one probe at a time: a History that takes 5 s is measured as 5 s, not hidden behind overlapping calls
 let probing = false;
+let seriesFrom = null;
 const probe = async () => {
   if (probing) return;
   probing = true;
@@ -96,7 +99,11 @@ const probe = async () => {
     const t0 = performance.now();
     const rows = await core.call('messages.history', { profileId: profile.id, topic: cfg.probe.topic, limit: 200 });
     const t1 = performance.now();
-    await core.call('messages.series', { profileId: profile.id, topic: cfg.probe.topic, since: Date.now() - 3_600_000, limit: 1000 });
+    // the chart opens on the last hour, then catches up on what batches left out since its last read, less a
+    // margin (renderer/src/views/explorer/chart-series.svelte.ts GAP_MARGIN_MS)
+    const since = seriesFrom ?? Date.now() - 3_600_000;
+    seriesFrom = Date.now() - 5000;
+    await core.call('messages.series', { profileId: profile.id, topic: cfg.probe.topic, since, limit: 1000 });
     out({ type: 'probe', at: Date.now(), historyMs: t1 - t0, seriesMs: performance.now() - t1, rows: rows.length });
   } finally {
     probing = false;

@@ -3,7 +3,7 @@
  * One flood (QoS 0, 100-byte JSON, 2,000 topics, paced at `rate` for `seconds`, its own process) through
  * Mosquitto reaches, at the same time:
  *   core     Apiary's core with everything on (children/core-ingest.mjs), asking for one topic's History
- *            and chart series every 250 ms as the explorer does
+ *            and chart series every second as the explorer's catch-up does (children/core-ingest.mjs)
  *   raw      a bare mqtt.js subscriber that only counts (the CPU reference, same messages, same seconds)
  * Store lag = received − stored (the status bar's two counts), sampled every 200 ms; in seconds, the lag
  * divided by the rate received over the last second. After the flood: how long until stored = received.
@@ -20,7 +20,7 @@ const TOPICS = 2000;
 export async function runStoreLag({ broker, rate = 10_000, seconds = 10, log, profileDir = null }) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'apiary-bench-lag-'));
   const probeTopic = 'lag/t0007';
-  const core = startChild(child('core-ingest.mjs'), { url: broker.url, filter: 'lag/#', dataDir, probe: { topic: probeTopic, everyMs: 250 }, threads: true }, {
+  const core = startChild(child('core-ingest.mjs'), { url: broker.url, filter: 'lag/#', dataDir, probe: { topic: probeTopic, everyMs: 1000 }, threads: true }, {
     maxMs: (seconds + 120) * 1000,
     nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   });

@@ -151,6 +151,9 @@ export class ChartSeries {
   private async reread(): Promise<void> {
     const since = Math.max(0, Math.floor(this.gapSince ?? Date.now() - GAP_MARGIN_MS));
     this.gapSince = null;
+    // what was stored before this read is in it: under a long flood the next catch-up starts from here (less the
+    // margin), not again from the flood's first second
+    this.lastWhole = Math.max(this.lastWhole, Date.now());
     const stored = await api.call('messages.series', {
       profileId: this.spec.profileId,
       topic: this.spec.topic,
