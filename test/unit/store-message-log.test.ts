@@ -74,6 +74,50 @@ describe('MessageLog inserts and reads', () => {
     expect(log.topicHistory('p1', 'g/3', 500).map((m) => m.id)).toEqual(g3p1);
   });
 
+  it('writes every column the same through the lean group insert (one profile, no properties) as through the others', () => {
+    const log = new MessageLog(db, { payloadCapBytes: 40 });
+    const kinds = ['json', 'text', 'binary'] as const;
+    // 173 rows: group 1 all p1 (lean), group 2 with one row carrying MQTT 5 properties (full), group 3 all p2
+    // (lean), 23 left over (one by one); qos, retain, own, kind and over-cap vary row by row
+    const rows = Array.from({ length: 173 }, (_, i) =>
+      msg(`lean/${i % 9}`, Buffer.from(`row-${i}-${'q'.repeat(i % 60)}`), {
+        qos: (i % 3) as 0 | 1 | 2,
+        retain: i % 4 === 1,
+        own: i % 6 === 2,
+        kind: kinds[i % 3],
+        profileId: i >= 100 && i < 150 ? 'p2' : 'p1',
+        ...(i === 77 ? { props: { contentType: 'text/plain' } } : {}),
+      }),
+    );
+    const ids = log.insertBatch(rows);
+    let storedBytes = 0;
+    ids.forEach((id, i) => {
+      const sent = rows[i]!;
+      const got = log.get(id)!;
+      const overCap = sent.payload.length > 40;
+      storedBytes += overCap ? 40 : sent.payload.length;
+      expect(got.payload.toString()).toBe(sent.payload.subarray(0, 40).toString());
+      expect(got).toMatchObject({
+        id,
+        profileId: sent.profileId,
+        topic: sent.topic,
+        receivedAt: sent.receivedAt,
+        qos: sent.qos,
+        retain: sent.retain,
+        own: sent.own,
+        kind: sent.kind,
+        size: sent.payload.length,
+        overCap,
+      });
+      expect(got.props).toEqual(sent.props);
+    });
+    expect(log.stats()).toEqual({ count: 173, bytes: storedBytes });
+    // counted from the rows themselves, as a restart does
+    expect(new MessageLog(db).stats()).toEqual({ count: 173, bytes: storedBytes });
+    const p2lean4 = ids.filter((_, i) => i % 9 === 4 && i >= 100 && i < 150).reverse();
+    expect(log.topicHistory('p2', 'lean/4', 500).map((m) => m.id)).toEqual(p2lean4);
+  });
+
   it('rejects a bad row with a clear error and writes nothing of the batch', () => {
     const log = new MessageLog(db);
     const bad = { ...msg('a'), payload: 'not a buffer' } as unknown as NewMessage;
