@@ -23,11 +23,25 @@ export interface LogQuery {
 export const DEFAULT_PAGE = 200;
 export const MAX_PAGE = 10_000;
 
+/**
+ * The log is cut in spans of 2^SPAN_SHIFT consecutive ids; the topic index (migration 9) is (span, topic_key, id),
+ * so a query for one topic is run span by span (MessageLog), its SQL given the span as @span. Migration 9's index
+ * and the SQL here must say `(id >> 14)` alike, or SQLite does not use the index.
+ */
+export const SPAN_SHIFT = 14;
+export const SPAN_SQL = `(id >> ${SPAN_SHIFT})`;
+/** The span of an id, as SQLite computes it (ids are positive; no 32-bit `>>` in JavaScript). */
+export function spanOf(id: number): number {
+  return Math.floor(id / 2 ** SPAN_SHIFT);
+}
+
 /** The SQL of a query, without ORDER/LIMIT, and its named parameters. Values are always bound, never spliced. */
 export interface BuiltWhere {
   /** a stable key for the statement cache: the SQL shape, not the values */
   where: string;
   params: Record<string, string | number>;
+  /** the query is for one topic: run it once per span, @span bound to it (MessageLog) */
+  bySpan: boolean;
 }
 
 export class InvalidQueryError extends Error {
@@ -40,6 +54,7 @@ export class InvalidQueryError extends Error {
 export function buildWhere(q: LogQuery): BuiltWhere {
   const clauses: string[] = [];
   const params: Record<string, string | number> = {};
+  let bySpan = false;
   if (q.profileId !== undefined) {
     clauses.push('profile_id = @profileId');
     params.profileId = q.profileId;
@@ -53,8 +68,11 @@ export function buildWhere(q: LogQuery): BuiltWhere {
       params.glob = filterToGlob(q.topicFilter);
       params.regex = filterToRegex(q.topicFilter);
     } else {
-      // through the topic's key (migration 7): the (topic_key, id) index walks its messages newest first
+      // through the topic's key (migration 7), one span at a time: the (span, topic_key, id) index (migration 9)
+      // walks the span's messages of the topic in id order
+      bySpan = true;
       clauses.push(
+        `${SPAN_SQL} = @span`,
         q.profileId !== undefined
           ? 'topic_key = (SELECT key FROM topics WHERE profile_id = @profileId AND topic = @topic)'
           : 'topic_key IN (SELECT key FROM topics WHERE topic = @topic)',
@@ -92,7 +110,7 @@ export function buildWhere(q: LogQuery): BuiltWhere {
     clauses.push('id > @afterId');
     params.afterId = q.afterId;
   }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params, bySpan };
 }
 
 export function pageSize(limit: number | undefined): number {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as Database from './sqlite-types.js';
 import type { MessageProps, PayloadKind } from '../../api.js';
-import { buildWhere, pageSize, type LogQuery } from './log-query.js';
+import { SPAN_SQL, buildWhere, pageSize, spanOf, type LogQuery } from './log-query.js';
 
 const MiB = 1024 * 1024;
 
@@ -172,6 +172,8 @@ export class MessageLog {
   private bytes = 0;
   private readonly getStmt: Database.Statement;
   private readonly historyStmt: Database.Statement;
+  private readonly topicKeyStmt: Database.Statement;
+  private readonly idRangeStmt: Database.Statement;
   private readonly oldestStmt: Database.Statement;
   private readonly deleteUpToStmt: Database.Statement;
   private readonly queries = new Map<string, Database.Statement>();
@@ -187,9 +189,9 @@ export class MessageLog {
   ) {
     this.budgetValue = normalizeBudget({ ...DEFAULT_LOG_BUDGET, ...budget });
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id = ?`);
-    this.historyStmt = db.prepare(
-      `SELECT ${COLUMNS} FROM messages WHERE topic_key = (SELECT key FROM topics WHERE profile_id = ? AND topic = ?) ORDER BY id DESC LIMIT ?`,
-    );
+    this.topicKeyStmt = db.prepare('SELECT key FROM topics WHERE profile_id = ? AND topic = ?');
+    this.historyStmt = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE ${SPAN_SQL} = ? AND topic_key = ? ORDER BY id DESC LIMIT ?`);
+    this.idRangeStmt = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM messages');
     // stored_bytes sits before payload in the row: walking it never reads the blobs
     this.oldestStmt = db.prepare('SELECT id, stored_bytes AS n FROM messages ORDER BY id ASC');
     this.deleteUpToStmt = db.prepare('DELETE FROM messages WHERE id <= ?');
@@ -324,26 +326,45 @@ export class MessageLog {
   /** A page of messages matching `q`, newest first unless `q.order` is 'asc'. */
   query(q: LogQuery, opts: { maxBytes?: number } = {}): StoredMessage[] {
     const limit = pageSize(q.limit);
-    const { where, params } = buildWhere(q);
+    const { where, params, bySpan } = buildWhere(q);
     const order = q.order === 'asc' ? 'ASC' : 'DESC';
     const stmt = this.statement(`SELECT ${COLUMNS} FROM messages ${where} ORDER BY id ${order} LIMIT @limit`);
     const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
     const out: StoredMessage[] = [];
     let bytes = 0;
-    // iterate, not all(): a byte budget (export) stops reading before large payloads pile up in memory
-    for (const row of stmt.iterate({ ...params, limit }) as IterableIterator<MessageRow>) {
-      out.push(fromRow(row));
-      bytes += row.payload.length;
-      if (bytes >= maxBytes) break;
+    // one topic: span by span in the page's order, each asked for what the page still lacks
+    for (const span of bySpan ? this.spans(q, order) : [null]) {
+      const bound = span === null ? { ...params, limit } : { ...params, span, limit: limit - out.length };
+      // iterate, not all(): a byte budget (export) stops reading before large payloads pile up in memory
+      for (const row of stmt.iterate(bound) as IterableIterator<MessageRow>) {
+        out.push(fromRow(row));
+        bytes += row.payload.length;
+        if (bytes >= maxBytes) return out;
+      }
+      if (out.length >= limit) break;
     }
     return out;
   }
 
   /** How many messages match `q` (ignores limit and order). */
   countMatching(q: LogQuery): number {
-    const { where, params } = buildWhere(q);
-    const row = this.statement(`SELECT count(*) AS n FROM messages ${where}`).get(params) as { n: number };
-    return row.n;
+    const { where, params, bySpan } = buildWhere(q);
+    const stmt = this.statement(`SELECT count(*) AS n FROM messages ${where}`);
+    if (!bySpan) return (stmt.get(params) as { n: number }).n;
+    let n = 0;
+    for (const span of this.spans(q, 'ASC')) n += (stmt.get({ ...params, span }) as { n: number }).n;
+    return n;
+  }
+
+  /** The spans of ids (log-query.ts SPAN_SHIFT) a page of `q` may hold messages in, in the page's order. */
+  private spans(q: LogQuery, order: 'ASC' | 'DESC'): number[] {
+    const range = this.idRangeStmt.get() as { lo: number | null; hi: number | null };
+    if (range.lo === null || range.hi === null) return [];
+    const lo = spanOf(Math.max(range.lo, q.afterId !== undefined ? q.afterId + 1 : range.lo));
+    const hi = spanOf(Math.min(range.hi, q.beforeId !== undefined ? q.beforeId - 1 : range.hi));
+    const out: number[] = [];
+    for (let span = lo; span <= hi; span++) out.push(span);
+    return order === 'ASC' ? out : out.reverse();
   }
 
   get(id: number): StoredMessage | undefined {
@@ -353,7 +374,15 @@ export class MessageLog {
 
   /** The latest messages of one topic, newest first. */
   topicHistory(profileId: string, topic: string, limit: number): StoredMessage[] {
-    return (this.historyStmt.all(profileId, topic, pageSize(limit)) as MessageRow[]).map(fromRow);
+    const key = this.topicKeyStmt.get(profileId, topic) as { key: number } | undefined;
+    if (!key) return [];
+    const want = pageSize(limit);
+    const out: StoredMessage[] = [];
+    for (const span of this.spans({}, 'DESC')) {
+      for (const row of this.historyStmt.all(span, key.key, want - out.length) as MessageRow[]) out.push(fromRow(row));
+      if (out.length >= want) break;
+    }
+    return out;
   }
 
   /** The newest id in the log (0 when empty). */
