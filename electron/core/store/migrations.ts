@@ -155,7 +155,7 @@ export const migrations: readonly Migration[] = [
     // SPAN_SHIFT), a flood's rows all land in the newest span's small part of the index, which stays in cache:
     // 6.8 -> ~3.5 µs a row. A topic's messages are read span by span, newest first (message-log.ts): a topic seen
     // once in a full 1,000,000-message log costs 62 small index lookups. A one-time index build on the first start
-    // after the update (~2 s for a full log on the 2-core test machine).
+    // after the update (0.6 s for a full 1,000,000-message log on the 2-core test machine).
     sql: `
       DROP INDEX messages_topic_key;
       CREATE INDEX messages_topic_span ON messages ((id >> 14), topic_key, id);
