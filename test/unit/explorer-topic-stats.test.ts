@@ -103,6 +103,41 @@ describe('TopicStats', () => {
     expect(deltas.map((d) => d.topics)).toEqual([['a'], ['b', 'c']]);
   });
 
+  it('sends a delta of a thousand topics or more at most once a second, and a small one again every 200 ms', async () => {
+    const bus = new EventBus();
+    const deltas: { at: number; size: number }[] = [];
+    bus.subscribe((event, data) => {
+      if (event === 'explorer.delta') deltas.push({ at: Date.now(), size: (data as TopicStat[]).length });
+    });
+    vi.useFakeTimers();
+    stats = new TopicStats(bus, 5000, () => Date.now());
+    const t = Date.now();
+    stats.observe(message('first', t));
+    stats.flushed(t); // the first delta goes at once
+    // a flood over 1,500 topics, flushed every 75 ms for 1.2 s
+    for (let step = 1; step <= 16; step++) {
+      await vi.advanceTimersByTimeAsync(75);
+      for (let i = 0; i < 1500; i++) stats.observe(message(`flood/${i}`, Date.now()));
+      stats.flushed(Date.now());
+    }
+    await vi.advanceTimersByTimeAsync(1000);
+    const big = deltas.filter((d) => d.size >= 1000);
+    expect(big.length).toBeGreaterThan(0);
+    expect(big[0]!.at - t).toBeGreaterThanOrEqual(1000);
+    for (let i = 1; i < big.length; i++) expect(big[i]!.at - big[i - 1]!.at).toBeGreaterThanOrEqual(1000);
+    // then a few topics: back to 200 ms
+    const before = deltas.length;
+    stats.observe(message('quiet/a', Date.now()));
+    stats.flushed(Date.now());
+    await vi.advanceTimersByTimeAsync(1000);
+    stats.observe(message('quiet/b', Date.now()));
+    stats.flushed(Date.now());
+    await vi.advanceTimersByTimeAsync(250);
+    const small = deltas.slice(before).filter((d) => d.size < 1000);
+    expect(small.length).toBeGreaterThanOrEqual(2);
+    expect(small.at(-1)!.at - small.at(-2)!.at).toBeLessThan(1000);
+  });
+
   it('shows the newest value of each topic (number, text clipped, binary size) in the delta and the list', () => {
     const { stats, deltas } = setup();
     stats.observe(message('n', T0)); // envelope data 21

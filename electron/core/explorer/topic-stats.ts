@@ -12,6 +12,13 @@ const VALUE_CHARS = 120;
  * and as much again to send, for figures nobody could see change.
  */
 export const DELTA_INTERVAL_MS = 200;
+/**
+ * A delta of this many topics or more waits BIG_DELTA_INTERVAL_MS after the last one: a flood over thousands of
+ * topics changed them all every 200 ms, and sending their figures 5 times a second was a quarter of the core's
+ * work a message under a 10,000 msg/s flood (test/bench/README.md) for a tree that shows a screenful of them.
+ */
+export const BIG_DELTA_TOPICS = 1000;
+export const BIG_DELTA_INTERVAL_MS = 1000;
 
 interface Entry extends TopicStat {
   /** live (not retained) arrivals, for the one definition of a rate (common/rate.ts) */
@@ -123,10 +130,14 @@ export class TopicStats implements IngestObserver {
     this.armSlide();
   }
 
-  /** The changed topics now, or when DELTA_INTERVAL_MS has passed since the last delta (one timer at most). */
+  /**
+   * The changed topics now, or when DELTA_INTERVAL_MS has passed since the last delta (BIG_DELTA_INTERVAL_MS for
+   * a big one), one timer at most.
+   */
   private emitSoon(now: number): void {
     const since = now - this.lastDelta;
-    if (since >= DELTA_INTERVAL_MS) {
+    const interval = this.changed.length >= BIG_DELTA_TOPICS ? BIG_DELTA_INTERVAL_MS : DELTA_INTERVAL_MS;
+    if (since >= interval) {
       this.emitChanged(now);
       return;
     }
@@ -134,7 +145,7 @@ export class TopicStats implements IngestObserver {
     this.deltaTimer = setTimeout(() => {
       this.deltaTimer = null;
       this.emitChanged(this.now());
-    }, DELTA_INTERVAL_MS - since);
+    }, interval - since);
     this.deltaTimer.unref?.();
   }
 
@@ -195,7 +206,7 @@ export class TopicStats implements IngestObserver {
         this.slideTimer = null;
         const now = this.now();
         this.slide(now);
-        this.emitChanged(now);
+        this.emitSoon(now);
         this.armSlide();
       },
       1000 - (this.now() % 1000) + 5,

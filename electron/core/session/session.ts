@@ -10,6 +10,10 @@ import { readInBursts } from './read-bursts.js';
 import type { SessionConfig, SessionSubscription } from './session-config.js';
 import { forgetSubscription, keepSubscription, refusedSubscriptionText, subscribeOn } from './subscribing.js';
 
+/** DEBUG=mqttjs* (or *) turns mqtt.js's own log back on */
+const MQTT_DEBUG = /mqttjs|\*/.test(process.env.DEBUG ?? '');
+const quiet = (): void => undefined;
+
 export { subscribeRefusal, type SessionConfig, type SessionSubscription } from './session-config.js';
 
 /**
@@ -287,6 +291,8 @@ export class Session extends EventEmitter<SessionEvents> {
       // ids of the QoS 2 packets replayed from the store are reserved before any new publish takes one (the
       // default provider reserves nothing: a new PUBLISH could take the id of a PUBREL still waiting for PUBCOMP)
       messageIdProvider: new UniqueMessageIdProvider(),
+      // mqtt.js logs ~10 times a packet through `debug`, which checks DEBUG each time: silent unless DEBUG asks
+      ...(MQTT_DEBUG ? {} : { log: quiet }),
     });
     this.client = client;
     let refused: string | null = null;
