@@ -8,7 +8,8 @@ export const MAX_DEVICES = 1000;
 export class DeviceRegistry {
   /** cached: seen() runs on the ingest path */
   private devices: KnownDevice[];
-  private watched = new Set<string>();
+  /** profile id → the channel/resource topics of its devices: looked up for every message, so no key built per message */
+  private watched = new Map<string, Set<string>>();
 
   constructor(private readonly settings: Settings) {
     this.devices = settings.get<KnownDevice[]>(KEY, []);
@@ -26,7 +27,12 @@ export class DeviceRegistry {
   }
 
   private reindex(): void {
-    this.watched = new Set(this.devices.map((d) => `${d.profileId}\u0000${d.channel}/${d.resource}`));
+    this.watched = new Map();
+    for (const d of this.devices) {
+      let topics = this.watched.get(d.profileId);
+      if (!topics) this.watched.set(d.profileId, (topics = new Set()));
+      topics.add(`${d.channel}/${d.resource}`);
+    }
   }
 
   upsert(device: KnownDevice): KnownDevice {
@@ -53,7 +59,7 @@ export class DeviceRegistry {
 
   /** Marks devices seen when a message arrives on their channel/resource; returns true when something changed. */
   seen(profileId: string, topic: string, at: number): boolean {
-    if (!this.watched.has(`${profileId}\u0000${topic}`)) return false;
+    if (!this.watched.get(profileId)?.has(topic)) return false;
     const list = this.devices;
     let changed = false;
     for (const d of list) {

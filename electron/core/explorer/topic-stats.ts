@@ -44,7 +44,13 @@ interface Entry extends TopicStat {
  * also when nothing arrives: once a second the topics whose rate changed go out too, until it is 0.
  */
 export class TopicStats implements IngestObserver {
-  private readonly topics = new Map<string, Entry>();
+  /**
+   * profile id → topic → entry. Two levels, not one key of both: joining them into a string cost an allocation a
+   * message. Each profile's Map is in recency order (to the second), so the least recently seen topic of all is the
+   * oldest of the profiles' first entries.
+   */
+  private readonly topics = new Map<string, Map<string, Entry>>();
+  private size = 0;
   /** topics observed (or whose rate moved) since the last delta */
   private changed: Entry[] = [];
   /** topics whose rate window still holds messages: their rate changes as it slides */
@@ -66,8 +72,9 @@ export class TopicStats implements IngestObserver {
 
   observe(message: MessageDTO): void {
     this.observed += 1;
-    const key = `${message.profileId}\u0000${message.topic}`;
-    let entry = this.topics.get(key);
+    let ofProfile = this.topics.get(message.profileId);
+    if (!ofProfile) this.topics.set(message.profileId, (ofProfile = new Map()));
+    let entry = ofProfile.get(message.topic);
     const second = Math.floor(message.receivedAt / 1000);
     if (!entry) {
       entry = {
@@ -85,13 +92,13 @@ export class TopicStats implements IngestObserver {
         rawValue: undefined,
         rawBinarySize: null,
       };
-      this.topics.set(key, entry);
-      if (this.topics.size > this.maxTopics) this.evictOldest();
+      ofProfile.set(message.topic, entry);
+      if (++this.size > this.maxTopics) this.evictOldest();
     } else if (second !== entry.second) {
       // keep Map order ≈ recency (to the second), so eviction drops the least recently seen. Once a second
       // per topic, not per message: a delete + set on every message was a visible cost under a flood.
-      this.topics.delete(key);
-      this.topics.set(key, entry);
+      ofProfile.delete(message.topic);
+      ofProfile.set(message.topic, entry);
       entry.second = second;
     }
     entry.count += 1;
@@ -144,23 +151,27 @@ export class TopicStats implements IngestObserver {
     if (this.deltaTimer || this.changed.length === 0) return;
     this.deltaTimer = setTimeout(() => {
       this.deltaTimer = null;
-      this.emitChanged(this.now());
+      // the set may have grown past BIG_DELTA_TOPICS meanwhile: then it waits longer
+      this.emitSoon(this.now());
     }, interval - since);
     this.deltaTimer.unref?.();
   }
 
   list(profileId: string | undefined, now: number): TopicStat[] {
     const out: TopicStat[] = [];
-    for (const entry of this.topics.values()) if (!profileId || entry.profileId === profileId) out.push(this.view(entry, now));
+    for (const [id, ofProfile] of this.topics) {
+      if (profileId && id !== profileId) continue;
+      for (const entry of ofProfile.values()) out.push(this.view(entry, now));
+    }
     return out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
   }
 
   forget(profileId: string): void {
-    for (const [key, entry] of this.topics) {
-      if (entry.profileId !== profileId) continue;
-      this.topics.delete(key);
-      entry.live = false;
-    }
+    const ofProfile = this.topics.get(profileId);
+    if (!ofProfile) return;
+    for (const entry of ofProfile.values()) entry.live = false;
+    this.size -= ofProfile.size;
+    this.topics.delete(profileId);
   }
 
   close(): void {
@@ -242,11 +253,20 @@ export class TopicStats implements IngestObserver {
   }
 
   private evictOldest(): void {
-    const oldest = this.topics.entries().next();
-    if (!oldest.done) {
-      this.topics.delete(oldest.value[0]);
-      oldest.value[1].live = false;
+    let from: Map<string, Entry> | null = null;
+    let oldest: Entry | null = null;
+    for (const ofProfile of this.topics.values()) {
+      const first = ofProfile.values().next();
+      if (!first.done && (!oldest || first.value.second < oldest.second)) {
+        oldest = first.value;
+        from = ofProfile;
+      }
     }
+    if (!from || !oldest) return;
+    from.delete(oldest.topic);
+    oldest.live = false;
+    this.size--;
+    if (from.size === 0) this.topics.delete(oldest.profileId);
   }
 }
 
