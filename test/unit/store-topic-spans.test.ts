@@ -85,3 +85,24 @@ describe('a topic across spans of ids', () => {
     }
   });
 });
+
+describe('a log with a long run of empty spans (ids are never reused: a flood cleared away leaves one)', () => {
+  it('reads a topic across it at once, both ways, and counts it', () => {
+    const gapDb = openDatabase(':memory:');
+    try {
+      const row = (topic: string): NewMessage => ({ profileId: 'p1', topic, receivedAt: 1, qos: 0, retain: false, payload: Buffer.from('x'), kind: 'text' });
+      const [old] = new MessageLog(gapDb).insertBatch([row('rare'), row('other')]);
+      // as if 2^36 ids had been given and cleared since: 4 million empty spans
+      gapDb.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'messages'").run(2 ** 36);
+      const later = new MessageLog(gapDb);
+      const [recent] = later.insertBatch([row('rare'), row('other')]);
+      expect(recent! - old!).toBeGreaterThan(2 ** 35);
+      expect(ids(later.topicHistory('p1', 'rare', 10))).toEqual([recent, old]);
+      expect(ids(later.query({ profileId: 'p1', topicFilter: 'rare', limit: 1, beforeId: recent! }))).toEqual([old]);
+      expect(ids(later.query({ topicFilter: 'rare', order: 'asc', limit: 10 }))).toEqual([old, recent]);
+      expect(later.countMatching({ topicFilter: 'rare' })).toBe(2);
+    } finally {
+      gapDb.close();
+    }
+  });
+});

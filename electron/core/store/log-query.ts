@@ -30,9 +30,11 @@ export const MAX_PAGE = 10_000;
  */
 export const SPAN_SHIFT = 14;
 export const SPAN_SQL = `(id >> ${SPAN_SHIFT})`;
+/** ids in a span */
+export const SPAN_IDS = 2 ** SPAN_SHIFT;
 /** The span of an id, as SQLite computes it (ids are positive; no 32-bit `>>` in JavaScript). */
 export function spanOf(id: number): number {
-  return Math.floor(id / 2 ** SPAN_SHIFT);
+  return Math.floor(id / SPAN_IDS);
 }
 
 /** The SQL of a query, without ORDER/LIMIT, and its named parameters. Values are always bound, never spliced. */

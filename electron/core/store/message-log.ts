@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as Database from './sqlite-types.js';
 import type { MessageProps, PayloadKind } from '../../api.js';
-import { SPAN_SQL, buildWhere, pageSize, spanOf, type LogQuery } from './log-query.js';
+import { SPAN_IDS, SPAN_SQL, buildWhere, pageSize, spanOf, type LogQuery } from './log-query.js';
 
 const MiB = 1024 * 1024;
 
@@ -174,6 +174,8 @@ export class MessageLog {
   private readonly historyStmt: Database.Statement;
   private readonly topicKeyStmt: Database.Statement;
   private readonly idRangeStmt: Database.Statement;
+  private readonly nextIdStmt: Database.Statement;
+  private readonly previousIdStmt: Database.Statement;
   private readonly oldestStmt: Database.Statement;
   private readonly deleteUpToStmt: Database.Statement;
   private readonly queries = new Map<string, Database.Statement>();
@@ -192,6 +194,8 @@ export class MessageLog {
     this.topicKeyStmt = db.prepare('SELECT key FROM topics WHERE profile_id = ? AND topic = ?');
     this.historyStmt = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE ${SPAN_SQL} = ? AND topic_key = ? ORDER BY id DESC LIMIT ?`);
     this.idRangeStmt = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM messages');
+    this.nextIdStmt = db.prepare('SELECT min(id) AS id FROM messages WHERE id >= ?');
+    this.previousIdStmt = db.prepare('SELECT max(id) AS id FROM messages WHERE id < ?');
     // stored_bytes sits before payload in the row: walking it never reads the blobs
     this.oldestStmt = db.prepare('SELECT id, stored_bytes AS n FROM messages ORDER BY id ASC');
     this.deleteUpToStmt = db.prepare('DELETE FROM messages WHERE id <= ?');
@@ -356,15 +360,28 @@ export class MessageLog {
     return n;
   }
 
-  /** The spans of ids (log-query.ts SPAN_SHIFT) a page of `q` may hold messages in, in the page's order. */
-  private spans(q: LogQuery, order: 'ASC' | 'DESC'): number[] {
+  /**
+   * The spans of ids (log-query.ts SPAN_SHIFT) a page of `q` may hold messages in, one at a time in the page's
+   * order. From one span it goes to the next that holds any message, in one lookup: ids are never reused, so a
+   * cleared flood leaves long runs of empty spans (100,000,000 ids are 6,100 spans).
+   */
+  private *spans(q: LogQuery, order: 'ASC' | 'DESC'): Generator<number> {
     const range = this.idRangeStmt.get() as { lo: number | null; hi: number | null };
-    if (range.lo === null || range.hi === null) return [];
-    const lo = spanOf(Math.max(range.lo, q.afterId !== undefined ? q.afterId + 1 : range.lo));
-    const hi = spanOf(Math.min(range.hi, q.beforeId !== undefined ? q.beforeId - 1 : range.hi));
-    const out: number[] = [];
-    for (let span = lo; span <= hi; span++) out.push(span);
-    return order === 'ASC' ? out : out.reverse();
+    if (range.lo === null || range.hi === null) return;
+    const lo = Math.max(range.lo, q.afterId !== undefined ? q.afterId + 1 : range.lo);
+    const hi = Math.min(range.hi, q.beforeId !== undefined ? q.beforeId - 1 : range.hi);
+    if (lo > hi) return;
+    const asc = order === 'ASC';
+    const last = spanOf(asc ? hi : lo);
+    let span = spanOf(asc ? lo : hi);
+    for (;;) {
+      yield span;
+      if (span === last) return;
+      const next = (asc ? this.nextIdStmt.get((span + 1) * SPAN_IDS) : this.previousIdStmt.get(span * SPAN_IDS)) as { id: number | null };
+      if (next.id === null) return;
+      span = spanOf(next.id);
+      if (asc ? span > last : span < last) return;
+    }
   }
 
   get(id: number): StoredMessage | undefined {
