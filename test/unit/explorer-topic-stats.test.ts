@@ -148,6 +148,24 @@ describe('TopicStats', () => {
     expect(small.at(-1)!.at - small.at(-2)!.at).toBeLessThan(1000);
   });
 
+  it('keeps sending deltas when the wall clock steps back (NTP, a resume from sleep)', async () => {
+    const bus = new EventBus();
+    const deltas: string[][] = [];
+    bus.subscribe((event, data) => {
+      if (event === 'explorer.delta') deltas.push((data as TopicStat[]).map((d) => d.topic));
+    });
+    vi.useFakeTimers();
+    vi.setSystemTime(T0 + 100);
+    stats = new TopicStats(bus, 100, () => Date.now());
+    stats.observe(message('before', Date.now()));
+    stats.flushed(Date.now());
+    vi.setSystemTime(T0 + 100 - 60_000);
+    stats.observe(message('after', Date.now()));
+    stats.flushed(Date.now());
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(deltas).toContainEqual(['after']);
+  });
+
   it('shows the newest value of each topic (number, text clipped, binary size) in the delta and the list', () => {
     const { stats, deltas } = setup();
     stats.observe(message('n', T0)); // envelope data 21

@@ -144,7 +144,8 @@ export class TopicStats implements IngestObserver {
   private emitSoon(now: number): void {
     const since = now - this.lastDelta;
     const interval = this.changed.length >= BIG_DELTA_TOPICS ? BIG_DELTA_INTERVAL_MS : DELTA_INTERVAL_MS;
-    if (since >= interval) {
+    // since < 0: the wall clock stepped back (NTP, a resume): waiting for it to catch up would freeze the tree
+    if (since >= interval || since < 0) {
       this.emitChanged(now);
       return;
     }
