@@ -151,15 +151,17 @@ export class ChartSeries {
   private async reread(): Promise<void> {
     const since = Math.max(0, Math.floor(this.gapSince ?? Date.now() - GAP_MARGIN_MS));
     this.gapSince = null;
-    // what was stored before this read is in it: under a long flood the next catch-up starts from here (less the
-    // margin), not again from the flood's first second
-    this.lastWhole = Math.max(this.lastWhole, Date.now());
+    const startedAt = Date.now();
     const stored = await api.call('messages.series', {
       profileId: this.spec.profileId,
       topic: this.spec.topic,
       since,
       ...(this.path !== null ? { path: this.path } : {}),
     });
+    // what was stored before this read is in it: under a long flood the next catch-up starts from here (less the
+    // margin, which covers a writer a few seconds behind), not again from the flood's first second. Only once the
+    // read succeeded: a failed one is tried again from where it began.
+    this.lastWhole = Math.max(this.lastWhole, startedAt);
     if (!this.alive || stored.points.length === 0) return;
     this.path ??= stored.path;
     this.flush();
