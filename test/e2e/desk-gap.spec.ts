@@ -1,4 +1,5 @@
 import type { ProfileDTO } from '../../electron/api.js';
+import { tapBatches } from './batch-tap.js';
 import { callFromPage, expect, test } from './host-fixture.js';
 
 /**
@@ -10,24 +11,15 @@ import { callFromPage, expect, test } from './host-fixture.js';
 test('after batches were held back, the log shows a gap marker and the missed messages, re-synced from the store', async ({ app, page }) => {
   let holding = false;
   let held = 0;
-  await page.routeWebSocket(/\/api$/, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((frame) => server.send(frame));
-    server.onMessage((frame) => {
-      const parsed = JSON.parse(String(frame)) as { event?: string; data?: { messages: unknown[]; skipped: number; dropped?: number } };
-      if (parsed.event !== 'messages.batch') return ws.send(frame);
-      const batch = parsed.data!;
-      if (holding) {
-        held += batch.messages.length + batch.skipped;
-        return;
-      }
-      if (held > 0) {
-        ws.send(JSON.stringify({ event: 'messages.batch', data: { ...batch, dropped: held } }));
-        held = 0;
-        return;
-      }
-      ws.send(frame);
-    });
+  await tapBatches(page, (batch) => {
+    if (holding) {
+      held += batch.messages.length + batch.skipped;
+      return null;
+    }
+    if (held === 0) return batch;
+    const dropped = held;
+    held = 0;
+    return { ...batch, dropped };
   });
 
   await page.goto(app.url);

@@ -1,4 +1,5 @@
 import type { ProfileDTO } from '../../electron/api.js';
+import { leaveOut, tapBatches } from './batch-tap.js';
 import { callFromPage, expect, test } from './host-fixture.js';
 
 /**
@@ -9,19 +10,13 @@ import { callFromPage, expect, test } from './host-fixture.js';
  * topic arrives live; what the History and the chart show can only come from the catch-up.
  */
 test('messages a batch left out still reach the selected topic’s History and chart, read back from the store', async ({ app, page }) => {
-  let leaveOut = false;
+  let leaving = false;
   let leftOut = 0;
-  await page.routeWebSocket(/\/api$/, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((frame) => server.send(frame));
-    server.onMessage((frame) => {
-      const parsed = JSON.parse(String(frame)) as { event?: string; data?: { messages: { topic: string }[]; skipped: number } };
-      if (!leaveOut || parsed.event !== 'messages.batch') return ws.send(frame);
-      const batch = parsed.data!;
-      const kept = batch.messages.filter((m) => m.topic !== 'demo/humidity');
-      leftOut += batch.messages.length - kept.length;
-      ws.send(JSON.stringify({ ...parsed, data: { ...batch, messages: kept, skipped: batch.skipped + batch.messages.length - kept.length } }));
-    });
+  await tapBatches(page, (batch) => {
+    if (!leaving) return batch;
+    const out = leaveOut(batch, (m) => m.topic === 'demo/humidity');
+    leftOut += out.left;
+    return out.batch;
   });
 
   await page.goto(app.url);
@@ -36,7 +31,7 @@ test('messages a batch left out still reach the selected topic’s History and c
   await expect(history).toBeVisible();
   const points = async () => Number((await note.innerText()).replace(/[^\d]/g, ''));
 
-  leaveOut = true;
+  leaving = true;
   const before = await points();
   const [sandbox] = await callFromPage<ProfileDTO[]>(page, 'profiles.list');
   const probes = [71.25, 72.25, 73.25];
