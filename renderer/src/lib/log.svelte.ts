@@ -5,6 +5,7 @@
  */
 import type { MessageBatch, MessageDTO, MessageQuery } from '../../../electron/api';
 import { api } from './api';
+import { catchUp } from './catch-up';
 import { errorText } from './format';
 import { perFrameAtMost } from './frame';
 import { topicFilterError, topicMatcher } from './topics';
@@ -68,6 +69,15 @@ class LogState {
     () => (this.lastAdded >= SCREENFUL ? FLOOD_MIN_MS : LIVE_MIN_MS),
     () => this.flush(),
   );
+  /**
+   * Under a flood the core sends the newest messages of each batch and counts the rest as skipped (they are in
+   * the store): a filtered log would show a third of its topic's messages at 10,000 msg/s, a paused one a window
+   * with holes. Once a second at most, the newest page is read back from the store (unless the user is reading
+   * older messages or has paused: then the window stays as it is).
+   */
+  private readonly skippedCatchUp = catchUp(async () => {
+    if (!this.paused && !this.detached) await this.reload();
+  });
 
   onPrepend(listener: PrependListener): () => void {
     this.prependListeners.add(listener);
@@ -77,6 +87,7 @@ class LogState {
   /** Called per core batch (~every 75 ms): cheap, no reactive writes until the frame. */
   ingest(batch: MessageBatch): void {
     if (batch.dropped) this.missed(batch.dropped);
+    if (batch.skipped > 0) this.skippedCatchUp.gap();
     this.arrived += batch.messages.length + batch.skipped;
     for (const m of batch.messages) if (this.matches(m)) this.pending.push(m);
     if (this.pending.length > LOG_WINDOW) this.pending.splice(0, this.pending.length - LOG_WINDOW);
@@ -193,7 +204,11 @@ class LogState {
     try {
       const page = await api.call('messages.query', this.query());
       if (generation !== this.generation) return;
-      this.messages = page;
+      // rows shown live meanwhile that the store did not hold yet when it answered stay on top (those the filter,
+      // maybe just changed, still matches)
+      const top = page[0]?.id ?? 0;
+      const newer = this.messages.filter((m) => m.id > top && this.matches(m));
+      this.messages = newer.length ? newer.concat(page) : page;
       this.atEnd = page.length < PAGE;
       this.detached = false;
       this.newer = 0;
