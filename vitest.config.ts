@@ -1,9 +1,12 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     projects: [
       {
+        // the renderer's state modules (*.svelte.ts) use runes: compiled as the app's build does
+        plugins: [svelte({ configFile: false })],
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],

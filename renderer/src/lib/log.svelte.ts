@@ -71,13 +71,12 @@ class LogState {
   );
   /**
    * Under a flood the core sends the newest messages of each batch and counts the rest as skipped (they are in
-   * the store): a filtered log would show a third of its topic's messages at 10,000 msg/s, a paused one a window
-   * with holes. Once a second at most, the newest page is read back from the store (unless the user is reading
-   * older messages or has paused: then the window stays as it is).
+   * the store): a filtered log would show a third of its topic's messages at 10,000 msg/s. Once a second at most,
+   * the newest page is read back from the store while the user follows the newest messages (resync).
    */
-  private readonly skippedCatchUp = catchUp(async () => {
-    if (!this.paused && !this.detached) await this.reload();
-  });
+  private readonly skippedCatchUp = catchUp(() => this.resync());
+  /** a batch left messages out since the window was last read from the store */
+  private holes = false;
 
   onPrepend(listener: PrependListener): () => void {
     this.prependListeners.add(listener);
@@ -87,7 +86,10 @@ class LogState {
   /** Called per core batch (~every 75 ms): cheap, no reactive writes until the frame. */
   ingest(batch: MessageBatch): void {
     if (batch.dropped) this.missed(batch.dropped);
-    if (batch.skipped > 0) this.skippedCatchUp.gap();
+    if (batch.skipped > 0) {
+      this.holes = true;
+      this.skippedCatchUp.gap();
+    }
     this.arrived += batch.messages.length + batch.skipped;
     for (const m of batch.messages) if (this.matches(m)) this.pending.push(m);
     if (this.pending.length > LOG_WINDOW) this.pending.splice(0, this.pending.length - LOG_WINDOW);
@@ -163,6 +165,8 @@ class LogState {
       if (this.detached) this.newer += buffer.length;
       else this.prepend(buffer);
     }
+    // what batches left out during the pause (the flood may be over) is read back now
+    if (!paused && this.holes) this.skippedCatchUp.gap();
   }
 
   private query(extra: Partial<MessageQuery> = {}): MessageQuery {
@@ -204,12 +208,8 @@ class LogState {
     try {
       const page = await api.call('messages.query', this.query());
       if (generation !== this.generation) return;
-      // rows shown live meanwhile that the store did not hold yet when it answered stay on top (those the filter,
-      // maybe just changed, still matches)
-      const top = page[0]?.id ?? 0;
-      const newer = this.messages.filter((m) => m.id > top && this.matches(m));
-      this.messages = newer.length ? newer.concat(page) : page;
-      this.atEnd = page.length < PAGE;
+      this.generation++; // an older page asked for while this read was out belongs to the window it replaces
+      this.showNewest(page);
       this.detached = false;
       this.newer = 0;
       this.pausedBuffer = [];
@@ -218,6 +218,35 @@ class LogState {
     } catch (e) {
       if (generation === this.generation) this.error = errorText(e);
     }
+  }
+
+  /**
+   * The catch-up's read: the newest page again, only while the user follows the newest messages (not paused, not
+   * scrolled down or paging older ones, a valid filter) — checked again when the answer comes, so a pause or a
+   * scroll meanwhile keeps its window. Its errors stay quiet: the next gap tries again.
+   */
+  private async resync(): Promise<void> {
+    const following = (): boolean => !this.paused && !this.detached && this.follow && !this.loadingOlder && !this.filterError;
+    if (!following()) return;
+    const generation = this.generation;
+    const page = await api.call('messages.query', this.query());
+    if (generation !== this.generation || !following()) return;
+    this.generation++; // an older page asked for before this answer belongs to the window it replaces
+    this.showNewest(page);
+  }
+
+  /**
+   * The store's newest page as the window, under the rows shown live that it does not hold yet: newer than its
+   * newest, or not stored at all (negative ids, a store failing) — those the filter, maybe just changed, matches.
+   */
+  private showNewest(page: MessageDTO[]): void {
+    const top = page[0]?.id ?? 0;
+    const live = this.messages.filter((m) => (m.id > top || m.id < 0) && this.matches(m));
+    const next = live.length ? live.concat(page) : page;
+    this.atEnd = page.length < PAGE && next.length <= LOG_WINDOW;
+    if (next.length > LOG_WINDOW) next.length = LOG_WINDOW;
+    this.messages = next;
+    this.holes = false;
   }
 
   /** Keyset paging: the next older page; the window stays bounded by dropping the newest side. */
