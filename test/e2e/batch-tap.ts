@@ -31,3 +31,24 @@ export function leaveOut(batch: TappedBatch, leave: (m: { topic: string }) => bo
   const left = batch.messages.length - kept.length;
   return { batch: left ? { ...batch, messages: kept, skipped: batch.skipped + left } : batch, left };
 }
+
+/**
+ * From `start()` on, every batch leaves `topic`'s messages out, counted as skipped (what the core does to all but
+ * the newest messages under a flood); `leftOut()` says how many so far.
+ */
+export async function leaveOutTopic(page: Page, topic: string): Promise<{ start(): void; leftOut(): number }> {
+  let leaving = false;
+  let left = 0;
+  await tapBatches(page, (batch) => {
+    if (!leaving) return batch;
+    const out = leaveOut(batch, (m) => m.topic === topic);
+    left += out.left;
+    return out.batch;
+  });
+  return {
+    start: () => {
+      leaving = true;
+    },
+    leftOut: () => left,
+  };
+}

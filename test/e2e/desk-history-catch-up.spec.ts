@@ -1,5 +1,5 @@
 import type { ProfileDTO } from '../../electron/api.js';
-import { leaveOut, tapBatches } from './batch-tap.js';
+import { leaveOutTopic } from './batch-tap.js';
 import { callFromPage, expect, test } from './host-fixture.js';
 
 /**
@@ -10,14 +10,7 @@ import { callFromPage, expect, test } from './host-fixture.js';
  * topic arrives live; what the History and the chart show can only come from the catch-up.
  */
 test('messages a batch left out still reach the selected topic’s History and chart, read back from the store', async ({ app, page }) => {
-  let leaving = false;
-  let leftOut = 0;
-  await tapBatches(page, (batch) => {
-    if (!leaving) return batch;
-    const out = leaveOut(batch, (m) => m.topic === 'demo/humidity');
-    leftOut += out.left;
-    return out.batch;
-  });
+  const tap = await leaveOutTopic(page, 'demo/humidity');
 
   await page.goto(app.url);
   const tree = page.getByRole('region', { name: 'Topic tree' });
@@ -31,14 +24,14 @@ test('messages a batch left out still reach the selected topic’s History and c
   await expect(history).toBeVisible();
   const points = async () => Number((await note.innerText()).replace(/[^\d]/g, ''));
 
-  leaving = true;
+  tap.start();
   const before = await points();
   const [sandbox] = await callFromPage<ProfileDTO[]>(page, 'profiles.list');
   const probes = [71.25, 72.25, 73.25];
   for (const value of probes) {
     await callFromPage(page, 'messages.publish', { profileId: sandbox!.id, topic: 'demo/humidity', data: String(value) });
   }
-  await expect.poll(() => leftOut, { message: 'the probes were left out of the batches' }).toBeGreaterThanOrEqual(probes.length);
+  await expect.poll(() => tap.leftOut(), { message: 'the probes were left out of the batches' }).toBeGreaterThanOrEqual(probes.length);
 
   // still leaving them out: only a read from the store can bring them in
   for (const value of probes) await expect(history.getByText(String(value), { exact: true })).toHaveCount(1);

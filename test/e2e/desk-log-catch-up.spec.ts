@@ -1,5 +1,5 @@
 import type { ProfileDTO } from '../../electron/api.js';
-import { leaveOut, tapBatches } from './batch-tap.js';
+import { leaveOutTopic } from './batch-tap.js';
 import { callFromPage, expect, test } from './host-fixture.js';
 
 /**
@@ -10,14 +10,7 @@ import { callFromPage, expect, test } from './host-fixture.js';
  * what the filtered log shows of that topic can only come from the store.
  */
 test('a filtered log shows the messages batches left out, read back from the store', async ({ app, page }) => {
-  let leaving = false;
-  let leftOut = 0;
-  await tapBatches(page, (batch) => {
-    if (!leaving) return batch;
-    const out = leaveOut(batch, (m) => m.topic === 'demo/humidity');
-    leftOut += out.left;
-    return out.batch;
-  });
+  const tap = await leaveOutTopic(page, 'demo/humidity');
 
   await page.goto(app.url);
   await page.getByRole('tab', { name: 'Log' }).click();
@@ -26,12 +19,12 @@ test('a filtered log shows the messages batches left out, read back from the sto
   await expect(log.locator('.msg[data-topic="demo/humidity"]').first()).toBeVisible();
   await expect(log.locator('.msg[data-topic="demo/temperature"]')).toHaveCount(0);
 
-  leaving = true;
+  tap.start();
   const [sandbox] = await callFromPage<ProfileDTO[]>(page, 'profiles.list');
   for (let i = 1; i <= 3; i++) {
     await callFromPage(page, 'messages.publish', { profileId: sandbox!.id, topic: 'demo/humidity', data: `"log-probe-${i}"` });
   }
-  await expect.poll(() => leftOut, { message: 'the probes were left out of the batches' }).toBeGreaterThanOrEqual(3);
+  await expect.poll(() => tap.leftOut(), { message: 'the probes were left out of the batches' }).toBeGreaterThanOrEqual(3);
 
   // still leaving them out: only a read from the store can bring them in, once each
   for (let i = 1; i <= 3; i++) await expect(log.locator('.msg', { hasText: `log-probe-${i}` })).toHaveCount(1);
