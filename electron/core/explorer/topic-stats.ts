@@ -254,16 +254,13 @@ export class TopicStats implements IngestObserver {
   }
 
   private evictOldest(): void {
-    let from: Map<string, Entry> | null = null;
     let oldest: Entry | null = null;
     for (const ofProfile of this.topics.values()) {
       const first = ofProfile.values().next();
-      if (!first.done && (!oldest || first.value.second < oldest.second)) {
-        oldest = first.value;
-        from = ofProfile;
-      }
+      if (!first.done && (!oldest || first.value.second < oldest.second)) oldest = first.value;
     }
-    if (!from || !oldest) return;
+    if (!oldest) return;
+    const from = this.topics.get(oldest.profileId)!;
     from.delete(oldest.topic);
     oldest.live = false;
     this.size--;

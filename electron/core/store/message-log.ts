@@ -82,7 +82,8 @@ export const WRITTEN_COLUMNS = [
   'props',
   'topic_key',
 ] as const;
-export const INSERT_MESSAGE = `INSERT INTO messages (${WRITTEN_COLUMNS.join(', ')}) VALUES (${WRITTEN_COLUMNS.map(() => '?').join(', ')})`;
+const INSERT_HEAD = `INSERT INTO messages (${WRITTEN_COLUMNS.join(', ')}) VALUES`;
+export const INSERT_MESSAGE = `${INSERT_HEAD} (${WRITTEN_COLUMNS.map(() => '?').join(', ')})`;
 
 const KIND_INDEX: Record<PayloadKind, number> = { json: 0, text: 1, binary: 2 };
 
@@ -117,7 +118,7 @@ export const WRITER_SPEC = {
   columns: WRITTEN_COLUMNS.length,
   at: Object.fromEntries(WRITTEN_COLUMNS.map((c, i) => [c, i])) as Record<(typeof WRITTEN_COLUMNS)[number], number>,
   lean: {
-    head: `INSERT INTO messages (${WRITTEN_COLUMNS.join(', ')}) VALUES`,
+    head: INSERT_HEAD,
     row: `(${WRITTEN_COLUMNS.map((c) => LEAN_COLUMN[c]).join(', ')})`,
     slots: [...LEAN_SLOTS] as string[],
   },

@@ -94,12 +94,17 @@ function createRowWriter(db, spec) {
     params[o + at.topic_key] = keyOf(profile, topic);
   }
 
+  /** where row i's payload starts in batch b's payloads (row i ends at ends[i]) */
+  function startOf(b, i) {
+    return i === 0 ? 0 : b.ends[i - 1];
+  }
+
   /** rows [from, from + ROWS_PER_INSERT) of batch b with the lean INSERT: one profile, no MQTT 5 properties */
   function fillLean(b, from, payloads) {
     const profile = b.profiles[b.profileOf[from]];
     leanParams[0] = b.firstId + from;
     leanParams[1] = profile;
-    let start = from === 0 ? 0 : b.ends[from - 1];
+    let start = startOf(b, from);
     for (let r = 0; r < ROWS_PER_INSERT; r++) {
       const i = from + r;
       const end = b.ends[i];
@@ -131,7 +136,7 @@ function createRowWriter(db, spec) {
         insertLean.run(leanParams);
         continue;
       }
-      let start = from === 0 ? 0 : b.ends[from - 1];
+      let start = startOf(b, from);
       for (let r = 0; r < ROWS_PER_INSERT; r++) {
         const end = b.ends[from + r];
         fill(groupParams, r * spec.columns, b, from + r, payloads, start, end);
@@ -139,7 +144,7 @@ function createRowWriter(db, spec) {
       }
       insertGroup.run(groupParams);
     }
-    let start = grouped === 0 ? 0 : b.ends[grouped - 1];
+    let start = startOf(b, grouped);
     for (let i = grouped; i < b.n; i++) {
       const end = b.ends[i];
       fill(oneParams, 0, b, i, payloads, start, end);
